@@ -1,0 +1,78 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from baselines.models import BeatsReceipt, CritiqueReceipt, CuratorDecision, Method, MethodAlias, MethodCandidate
+from papers.admin_receipts import ReceiptAdmin
+
+
+class MethodAliasInline(admin.TabularInline):
+    model = MethodAlias
+    fields = ("alias", "normalized")
+    readonly_fields = ("normalized",)
+    extra = 1
+
+
+@admin.register(Method)
+class MethodAdmin(admin.ModelAdmin):
+    list_display = ("name", "family", "introduced_by", "created_at")
+    list_filter = ("family",)
+    search_fields = ("name", "aliases__alias", "introduced_by__arxiv_id")
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("introduced_by",)
+    raw_id_fields = ("introduced_by",)
+    inlines = [MethodAliasInline]
+
+
+@admin.register(MethodAlias)
+class MethodAliasAdmin(admin.ModelAdmin):
+    list_display = ("alias", "normalized", "method")
+    search_fields = ("alias", "normalized", "method__name")
+    list_select_related = ("method",)
+    readonly_fields = ("normalized",)
+
+
+@admin.register(CritiqueReceipt)
+class CritiqueReceiptAdmin(ReceiptAdmin):
+    list_display = ("paper", "method", "status", "confidence", "page", "locator", "extractor")
+    search_fields = ("paper__arxiv_id", "method__name", "quote")
+    list_select_related = ("paper", "method")
+    raw_id_fields = ("paper", "method")
+
+
+@admin.register(BeatsReceipt)
+class BeatsReceiptAdmin(ReceiptAdmin):
+    list_display = ("paper", "method", "baseline", "benchmark", "model_name", "setting", "status", "evidence")
+    list_filter = ("status", "evidence", "extractor", "benchmark")
+    search_fields = ("paper__arxiv_id", "method__name", "baseline__name", "quote")
+    list_select_related = ("paper", "method", "baseline", "benchmark")
+    raw_id_fields = ("paper", "method", "baseline")
+
+
+@admin.register(MethodCandidate)
+class MethodCandidateAdmin(ReceiptAdmin):
+    list_display = ("name", "paper", "status", "confidence", "resolved_method")
+    search_fields = ("name", "paper__arxiv_id")
+    list_select_related = ("paper", "resolved_method")
+    raw_id_fields = ("paper", "resolved_method")
+
+
+@admin.register(CuratorDecision)
+class CuratorDecisionAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: decisions are made in the curator queue and never edited or deleted."""
+
+    list_display = ("decided_at", "actor", "action", "content_type", "object_id", "reason")
+    list_filter = ("action", "content_type", "actor")
+    search_fields = ("reason", "actor__username", "object_id")
+    date_hierarchy = "decided_at"
+    list_select_related = ("actor", "content_type")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

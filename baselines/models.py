@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from baselines.naming import name_slug, normalize_name
+from papers.provenance import Receipt
+
+
+class MethodFamily(models.TextChoices):
+    REFERENCE = "reference", "Reference point (full precision, naive rounding)"
+    WEIGHT_ONLY = "weight_only", "Weight-only post-training quantization"
+    WEIGHT_ACTIVATION = "weight_activation", "Weight-activation post-training quantization"
+    ROTATION = "rotation", "Rotation / incoherence processing"
+    CODEBOOK = "codebook", "Vector / codebook quantization"
+    QAT = "qat", "Quantization-aware training and fine-tuning"
+    KV_CACHE = "kv_cache", "KV-cache quantization"
+    MIXED_PRECISION = "mixed_precision", "Mixed precision and outlier handling"
+    FORMAT = "format", "Number formats (FP8, INT8 kernels)"
+    BERT_ERA = "bert_era", "Transformer/BERT-era quantization"
+    OTHER = "other", "Other"
+
+
+class MethodQuerySet(models.QuerySet):
+    def by_name(self, name: str) -> Method | None:
+        """The method a name or alias refers to, after normalisation, or None."""
+        key = normalize_name(name)
+        if not key:
+            return None
+        return self.filter(aliases__normalized=key).first()
+
+
+class Method(models.Model):
+    """A quantization method under its canonical name; other spellings are MethodAlias rows."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    family = models.CharField(max_length=32, choices=MethodFamily.choices, default=MethodFamily.OTHER)
+    introduced_by = models.ForeignKey(
+        "papers.Paper", null=True, blank=True, on_delete=models.SET_NULL, related_name="introduced_methods"
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MethodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="method_name_not_empty"),
+            models.CheckConstraint(condition=Q(family__in=MethodFamily.values), name="method_family_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = name_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("baselines:method", args=[self.slug])
+
+
+class MethodAlias(models.Model):
+    """A spelling of a method's name; the normalised form is unique across all methods."""
+
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=160)
+    normalized = models.CharField(max_length=160, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "method aliases"
+        constraints = [models.CheckConstraint(condition=~Q(normalized=""), name="method_alias_normalized_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.method_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalized = normalize_name(self.alias)
+        super().save(*args, **kwargs)
+
+
+class CritiqueReceipt(Receipt):
+    """Receipt: `paper` states a weakness of `method` in `quote` (page, section in `locator`)."""
+
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="critiques")
+
+    class Meta(Receipt.Meta):
+        indexes = [*Receipt.Meta.indexes, models.Index(fields=["method", "status"], name="critique_method_status")]
+
+    def __str__(self) -> str:
+        return f"{self.paper.arxiv_id} criticises {self.method}"
+
+
+class BeatsEvidence(models.TextChoices):
+    TABLE = "table", "A results table"
+    SENTENCE = "sentence", "A sentence in the text"
+
+
+class BeatsReceipt(Receipt):
+    """Receipt: `paper` shows `method` beating `baseline` (on `benchmark`, when a table shows it)."""
+
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="wins")
+    baseline = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="losses")
+    benchmark = models.ForeignKey(
+        "benchmarks.Benchmark", null=True, blank=True, on_delete=models.SET_NULL, related_name="beats"
+    )
+    model_name = models.CharField(max_length=120, blank=True, help_text="The LLM both were run on.")
+    setting = models.CharField(max_length=80, blank=True, help_text="e.g. W4A16 g128.")
+    method_value = models.FloatField(null=True, blank=True)
+    baseline_value = models.FloatField(null=True, blank=True)
+    evidence = models.CharField(max_length=16, choices=BeatsEvidence.choices, default=BeatsEvidence.SENTENCE)
+
+    class Meta(Receipt.Meta):
+        constraints = [
+            *Receipt.Meta.constraints,
+            models.CheckConstraint(condition=~Q(method=models.F("baseline")), name="beats_not_itself"),
+            models.CheckConstraint(condition=Q(evidence__in=BeatsEvidence.values), name="beats_evidence_valid"),
+        ]
+        indexes = [
+            *Receipt.Meta.indexes,
+            models.Index(fields=["baseline", "status"], name="beats_baseline_status"),
+            models.Index(fields=["method", "status"], name="beats_method_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper.arxiv_id}: {self.method} beats {self.baseline}"
+
+
+class MethodCandidate(Receipt):
+    """Receipt: a name in `paper` that looks like a method but is in no registry yet."""
+
+    name = models.CharField(max_length=160)
+    normalized = models.CharField(max_length=160, editable=False)
+    resolved_method = models.ForeignKey(
+        Method,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The method it became or was merged into once approved.",
+    )
+
+    class Meta(Receipt.Meta):
+        constraints = [
+            *Receipt.Meta.constraints,
+            models.UniqueConstraint(fields=["paper", "normalized"], name="candidate_once_per_paper"),
+        ]
+
+    def __str__(self) -> str:
+        return f"candidate {self.name!r} in {self.paper.arxiv_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class DecisionAction(models.TextChoices):
+    APPROVE = "approve", "Approved"
+    REJECT = "reject", "Rejected"
+    CORRECT = "correct", "Corrected and approved"
+    REPOINT = "repoint", "Re-pointed to another method"
+    MERGE = "merge", "Method merged"
+    REOPEN = "reopen", "Reopened"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def delete(self) -> NoReturn:
+        raise PermissionError("Curator decisions are an audit trail and are never deleted.")
+
+    def for_receipt(self, receipt: models.Model) -> DecisionQuerySet:
+        return self.filter(content_type=ContentType.objects.get_for_model(receipt), object_id=receipt.pk)
+
+
+class CuratorDecision(models.Model):
+    """The audit trail: one row per curator decision on any receipt, with the values before and after."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    receipt = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(max_length=16, choices=DecisionAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="curator_decisions")
+    decided_at = models.DateTimeField()
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=DecisionAction.values), name="decision_action_valid"),
+            models.CheckConstraint(
+                condition=~Q(action=DecisionAction.REJECT) | ~Q(reason=""), name="decision_reject_has_reason"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="decision_receipt"),
+            models.Index(fields=["actor", "-decided_at"], name="decision_actor_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.content_type.model} #{self.object_id}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Curator decisions are an audit trail and are never deleted.")

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkResult
+from papers.admin_receipts import ReceiptAdmin
+
+
+class BenchmarkAliasInline(admin.TabularInline):
+    model = BenchmarkAlias
+    fields = ("alias", "normalized")
+    readonly_fields = ("normalized",)
+    extra = 1
+
+
+@admin.register(Benchmark)
+class BenchmarkAdmin(admin.ModelAdmin):
+    list_display = ("name", "metric", "direction", "task")
+    list_filter = ("direction", "metric", "task")
+    search_fields = ("name", "aliases__alias")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [BenchmarkAliasInline]
+
+
+@admin.register(BenchmarkAlias)
+class BenchmarkAliasAdmin(admin.ModelAdmin):
+    list_display = ("alias", "normalized", "benchmark")
+    search_fields = ("alias", "normalized", "benchmark__name")
+    list_select_related = ("benchmark",)
+    readonly_fields = ("normalized",)
+
+
+@admin.register(BenchmarkResult)
+class BenchmarkResultAdmin(ReceiptAdmin):
+    list_display = ("paper", "method", "model_name", "setting", "benchmark", "value", "status", "page", "locator")
+    list_filter = ("status", "benchmark", "extractor")
+    search_fields = ("paper__arxiv_id", "method__name", "model_name", "setting", "quote")
+    list_select_related = ("paper", "method", "benchmark")
+    raw_id_fields = ("paper", "method", "benchmark")

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from baselines.naming import name_slug, normalize_name
+from papers.provenance import Receipt
+
+
+class Direction(models.TextChoices):
+    LOWER = "lower", "Lower is better"
+    HIGHER = "higher", "Higher is better"
+
+
+class BenchmarkQuerySet(models.QuerySet):
+    def by_name(self, name: str) -> Benchmark | None:
+        """The benchmark a name or alias refers to, after normalisation, or None."""
+        key = normalize_name(name)
+        if not key:
+            return None
+        return self.filter(aliases__normalized=key).first()
+
+
+class Benchmark(models.Model):
+    """An evaluation benchmark and its metric; `direction` says which way is better."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    metric = models.CharField(max_length=40, help_text="perplexity, accuracy, exact_match, ...")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    task = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = BenchmarkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(direction__in=Direction.values), name="benchmark_direction_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="benchmark_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = name_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("benchmarks:detail", args=[self.slug])
+
+    def is_better(self, value: float, than: float) -> bool:
+        """Whether `value` beats `than` on this benchmark's metric (ties beat nothing)."""
+        return value < than if self.direction == Direction.LOWER else value > than
+
+
+class BenchmarkAlias(models.Model):
+    """A spelling of a benchmark's name; the normalised form is unique across all benchmarks."""
+
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=160)
+    normalized = models.CharField(max_length=160, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "benchmark aliases"
+        constraints = [models.CheckConstraint(condition=~Q(normalized=""), name="benchmark_alias_normalized_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.benchmark_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalized = normalize_name(self.alias)
+        super().save(*args, **kwargs)
+
+
+class BenchmarkResult(Receipt):
+    """Receipt: `paper` reports `value` for `method` on `model_name` at `setting` on `benchmark`."""
+
+    method = models.ForeignKey("baselines.Method", on_delete=models.CASCADE, related_name="results")
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="results")
+    model_name = models.CharField(max_length=120, help_text="The LLM evaluated, e.g. LLaMA-2-7B.")
+    setting = models.CharField(max_length=80, blank=True, help_text="e.g. W4A16 g128 or W4A4KV4.")
+    weight_bits = models.PositiveSmallIntegerField(null=True, blank=True)
+    activation_bits = models.PositiveSmallIntegerField(null=True, blank=True)
+    kv_bits = models.PositiveSmallIntegerField(null=True, blank=True)
+    group_size = models.PositiveIntegerField(null=True, blank=True)
+    value = models.FloatField()
+    value_text = models.CharField(max_length=40, blank=True, help_text="The number as printed.")
+    row_label = models.CharField(max_length=200, blank=True)
+    column_label = models.CharField(max_length=200, blank=True)
+
+    class Meta(Receipt.Meta):
+        constraints = [
+            *Receipt.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(weight_bits__isnull=True) | Q(weight_bits__lte=64), name="result_weight_bits_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(activation_bits__isnull=True) | Q(activation_bits__lte=64),
+                name="result_activation_bits_range",
+            ),
+            models.CheckConstraint(condition=Q(kv_bits__isnull=True) | Q(kv_bits__lte=64), name="result_kv_bits_range"),
+        ]
+        indexes = [
+            *Receipt.Meta.indexes,
+            models.Index(fields=["benchmark", "model_name", "setting"], name="result_bench_model_setting"),
+            models.Index(fields=["method", "status"], name="result_method_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.model_name} {self.setting} {self.benchmark} = {self.value_text or self.value}"

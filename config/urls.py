@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Living review administration"
+admin.site.site_title = "Living review admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("p/", include("papers.urls")),
+    path("m/", include("baselines.urls")),
+    path("b/", include("benchmarks.urls")),
+    path("", include("reviews.urls")),
+]

@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.db import models
+
+from papers.admin_receipts import ReceiptAdmin
+from papers.models import Citation, Paper, PaperDocument, PaperSummary, ParsedPage, Reference
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("arxiv_id", "version", "title", "primary_category", "published", "is_stub", "withdrawn")
+    list_filter = ("is_stub", "withdrawn", "primary_category")
+    search_fields = ("arxiv_id", "title", "doi")
+    date_hierarchy = "published"
+    readonly_fields = ("raw_entry", "created_at", "modified_at")
+    list_per_page = 50
+    show_full_result_count = False
+
+
+class ParsedPageInline(admin.TabularInline):
+    model = ParsedPage
+    fields = ("number", "captions")
+    readonly_fields = ("number", "captions")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(PaperDocument)
+class PaperDocumentAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("paper", "version", "status", "page_count", "size_bytes", "parse_seconds", "modified_at")
+    list_filter = ("status", "parser_version")
+    search_fields = ("paper__arxiv_id", "sha256", "error")
+    list_select_related = ("paper",)
+    raw_id_fields = ("paper",)
+    readonly_fields = (
+        "sha256",
+        "size_bytes",
+        "page_count",
+        "parser_version",
+        "download_seconds",
+        "parse_seconds",
+        "downloaded_at",
+        "parsed_at",
+        "created_at",
+        "modified_at",
+    )
+    inlines = [ParsedPageInline]
+
+
+@admin.register(ParsedPage)
+class ParsedPageAdmin(admin.ModelAdmin):
+    list_display = ("document", "number")
+    search_fields = ("document__paper__arxiv_id", "text")
+    list_select_related = ("document__paper",)
+    raw_id_fields = ("document",)
+
+
+@admin.register(Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ("paper", "position", "label", "title", "arxiv_id", "matched_paper", "match_score")
+    list_filter = (("matched_paper", admin.EmptyFieldListFilter),)
+    search_fields = ("paper__arxiv_id", "raw_text", "arxiv_id")
+    list_select_related = ("paper", "matched_paper")
+    raw_id_fields = ("paper", "matched_paper")
+
+
+@admin.register(Citation)
+class CitationAdmin(ReceiptAdmin):
+    list_display = ("paper", "cited", "method", "role", "polarity", "status", "confidence", "page")
+    list_filter = ("status", "role", "polarity", "extractor")
+    search_fields = ("paper__arxiv_id", "cited__arxiv_id", "quote")
+    list_select_related = ("paper", "cited", "method")
+    raw_id_fields = ("paper", "cited", "reference", "method")
+
+
+@admin.register(PaperSummary)
+class PaperSummaryAdmin(admin.ModelAdmin):
+    list_display = ("paper", "generator", "generated_at")
+    list_filter = ("generator",)
+    search_fields = ("paper__arxiv_id", "contribution")
+    raw_id_fields = ("paper",)

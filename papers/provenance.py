@@ -1,0 +1,84 @@
+"""The provenance shape every extracted receipt shares: where it came from and who decided on it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ReceiptStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class ReceiptQuerySet(models.QuerySet):
+    def pending(self) -> ReceiptQuerySet:
+        return self.filter(status=ReceiptStatus.PENDING)
+
+    def approved(self) -> ReceiptQuerySet:
+        return self.filter(status=ReceiptStatus.APPROVED)
+
+    def visible(self, *, include_unreviewed: bool) -> ReceiptQuerySet:
+        """What the public pages may count: approved receipts, plus pending ones when the review allows."""
+        if include_unreviewed:
+            return self.exclude(status=ReceiptStatus.REJECTED)
+        return self.approved()
+
+    def from_extractor(self, name: str, version: str) -> ReceiptQuerySet:
+        return self.filter(extractor=name, extractor_version=version)
+
+    def in_review(self, review_id: int) -> ReceiptQuerySet:
+        """Receipts from papers that belong to the review."""
+        return self.filter(paper__review_entries__review_id=review_id)
+
+
+class Receipt(models.Model):
+    """Abstract base: paper, locator, quote, extractor, confidence and the curator's decision."""
+
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="%(class)ss")
+    page = models.PositiveIntegerField(null=True, blank=True, help_text="1-based page of the PDF.")
+    locator = models.CharField(max_length=200, blank=True, help_text='Table or section, e.g. "Table 2" or "§3.1".')
+    quote = models.TextField(blank=True, help_text="The sentence or table row the receipt rests on.")
+    extractor = models.CharField(max_length=64)
+    extractor_version = models.CharField(max_length=64)
+    confidence = models.FloatField(default=0.5)
+    status = models.CharField(max_length=16, choices=ReceiptStatus.choices, default=ReceiptStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why a curator rejected or corrected it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReceiptQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReceiptStatus.values), name="%(app_label)s_%(class)s_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1),
+                name="%(app_label)s_%(class)s_confidence_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(page__isnull=True) | Q(page__gte=1), name="%(app_label)s_%(class)s_page_1_based"
+            ),
+            # A decided receipt says when; a pending one carries no decision.
+            models.CheckConstraint(
+                condition=(Q(status=ReceiptStatus.PENDING) & Q(decided_at__isnull=True))
+                | (~Q(status=ReceiptStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="%(app_label)s_%(class)s_decision_matches_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "paper"], name="%(class)s_st_pa"),
+            models.Index(fields=["extractor", "extractor_version", "status"], name="%(class)s_ext"),
+        ]
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status != ReceiptStatus.PENDING

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class UnreviewedPolicy(models.TextChoices):
+    AUTO = "auto", "Show unreviewed receipts until curators have decided on any"
+    SHOW = "show", "Always show unreviewed receipts, marked as such"
+    HIDE = "hide", "Show approved receipts only"
+
+
+class Review(models.Model):
+    """A living review: one research field, defined by its arXiv scope and inclusion criteria."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    tagline = models.CharField(max_length=300, blank=True, help_text="The scope in one line.")
+    arxiv_categories = models.JSONField(default=list, help_text='e.g. ["cs.LG", "cs.CL"]')
+    query_terms = models.JSONField(default=list, help_text="Phrases searched in title and abstract (any of).")
+    exclude_terms = models.JSONField(default=list, blank=True, help_text="Phrases that put a paper out of scope.")
+    inclusion_criteria = models.TextField(blank=True)
+    ingest_enabled = models.BooleanField(default=True)
+    ingest_hour = models.PositiveSmallIntegerField(default=2, help_text="UTC hour of the nightly ingestion.")
+    ingest_minute = models.PositiveSmallIntegerField(default=0)
+    ingest_since = models.DateField(null=True, blank=True, help_text="The first run reaches back to this date.")
+    frontier_window_days = models.PositiveIntegerField(default=183, help_text="How recent a frontier method is.")
+    unreviewed_policy = models.CharField(max_length=8, choices=UnreviewedPolicy.choices, default=UnreviewedPolicy.AUTO)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ingest_hour__lte=23), name="review_ingest_hour_0_23"),
+            models.CheckConstraint(condition=Q(ingest_minute__lte=59), name="review_ingest_minute_0_59"),
+            models.CheckConstraint(condition=Q(frontier_window_days__gte=1), name="review_frontier_window_positive"),
+            models.CheckConstraint(
+                condition=Q(unreviewed_policy__in=UnreviewedPolicy.values), name="review_unreviewed_policy_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:detail", args=[self.slug])
+
+    def includes_unreviewed(self) -> bool:
+        """Whether public pages count pending receipts (marked "unreviewed") besides approved ones.
+
+        Under the automatic policy a review shows them until its curators approve anything, so a
+        new review is not empty.
+        """
+        if self.unreviewed_policy != UnreviewedPolicy.AUTO:
+            return self.unreviewed_policy == UnreviewedPolicy.SHOW
+        from baselines.models import BeatsReceipt, CritiqueReceipt
+        from benchmarks.models import BenchmarkResult
+
+        return not any(
+            model.objects.in_review(self.pk).approved().exists()
+            for model in (BenchmarkResult, CritiqueReceipt, BeatsReceipt)
+        )
+
+
+class TaxonomyFit(models.TextChoices):
+    UNASSESSED = "unassessed", "Not assessed"
+    IN_SCOPE = "in_scope", "In scope"
+    WEAK = "weak", "Weak fit"
+    OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+
+
+class Screening(models.TextChoices):
+    PENDING = "pending", "Not screened"
+    INCLUDED = "included", "Included"
+    EXCLUDED = "excluded", "Excluded"
+
+
+class ReviewPaperQuerySet(models.QuerySet):
+    def included(self) -> ReviewPaperQuerySet:
+        return self.exclude(screening=Screening.EXCLUDED).exclude(fit=TaxonomyFit.OUT_OF_SCOPE)
+
+
+class ReviewPaper(models.Model):
+    """A paper's place in a review: how well it fits the scope and whether it was screened in."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="entries")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="review_entries")
+    fit = models.CharField(max_length=16, choices=TaxonomyFit.choices, default=TaxonomyFit.UNASSESSED)
+    # Null means the fit was computed from the review's scope terms, not set by a person.
+    fit_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fit_decided_at = models.DateTimeField(null=True, blank=True)
+    screening = models.CharField(max_length=16, choices=Screening.choices, default=Screening.PENDING)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    screened_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewPaperQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "paper"], name="review_paper_once"),
+            models.CheckConstraint(condition=Q(fit__in=TaxonomyFit.values), name="review_paper_fit_valid"),
+            models.CheckConstraint(condition=Q(screening__in=Screening.values), name="review_paper_screening_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["review", "fit"], name="review_paper_fit"),
+            models.Index(fields=["review", "-added_at"], name="review_paper_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.review_id} ({self.fit}, {self.screening})"

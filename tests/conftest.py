@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from config.celery import app as celery_app
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+def corpus_path(*parts: str) -> Path:
+    """A path inside ../shared/corpus, or a skip when the corpus is not beside the project."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared corpus lives beside the project in CI")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tasks run in-process unless a test drives a real worker (marked `pipeline`)."""
+    if request.node.get_closest_marker("pipeline"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return User.objects.create_superuser("root", "root@example.org", "pw-root-123")
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    """A curator (the curator group arrives with the curator workspace)."""
+    return User.objects.create_user("alice", "alice@example.org", "pw-alice-123")
+
+
+@pytest.fixture
+def charlie(db: None) -> User:
+    """An outsider: logged in, no permissions."""
+    return User.objects.create_user("charlie", "charlie@example.org", "pw-charlie-123")

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    PARTIAL = "partial", "Finished with failures"
+    FAILED = "failed", "Failed"
+
+
+class RunTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Nightly schedule"
+    COMMAND = "command", "Management command"
+    OPERATOR = "operator", "Operator"
+
+
+class IngestionRunQuerySet(models.QuerySet):
+    def successful(self) -> IngestionRunQuerySet:
+        return self.filter(status__in=[RunStatus.SUCCEEDED, RunStatus.PARTIAL])
+
+
+class IngestionRun(models.Model):
+    """One pass of a review's ingestion over a submission window, with its counts."""
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="ingestion_runs")
+    trigger = models.CharField(max_length=16, choices=RunTrigger.choices, default=RunTrigger.SCHEDULE)
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    stage = models.CharField(max_length=32, blank=True, help_text="What the run is doing now.")
+    seen = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    downloaded = models.PositiveIntegerField(default=0)
+    parsed = models.PositiveIntegerField(default=0)
+    extracted = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    objects = IngestionRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RunStatus.values), name="run_status_valid"),
+            models.CheckConstraint(
+                condition=Q(window_start__isnull=True)
+                | Q(window_end__isnull=True)
+                | Q(window_start__lte=models.F("window_end")),
+                name="run_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RunStatus.RUNNING) | Q(finished_at__isnull=False), name="run_finished_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["review", "status", "-started_at"], name="run_review_status_recent")]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.review_id} ({self.status})"
+
+
+class IngestionFailure(models.Model):
+    """Why one paper failed at one stage of a run; the run goes on without it."""
+
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE, related_name="failures")
+    arxiv_id = models.CharField(max_length=40, blank=True)
+    stage = models.CharField(max_length=32, help_text="feed, download, parse or extract.")
+    reason = models.TextField()
+    occurred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="failure_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.stage} failed for {self.arxiv_id or '?'}: {self.reason[:60]}"
