@@ -160,9 +160,24 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Longer than the slowest task (a PDF parse is capped at PDF_PARSE_TIMEOUT_SECONDS), so a
 # late-acked task is not handed to a second worker while the first still runs it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60, minimum=1)}
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60 if CELERY_TASK_TIME_LIMIT > 120 else None
+
+# Beat wakes often and each task decides what is due; `expires` shorter than the interval means a
+# stalled worker does not wake up to a pile of duplicate runs.
+CELERY_BEAT_SCHEDULE = {
+    "schedule-due-ingestions": {
+        "task": "worker.tasks.schedule_due_ingestions",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
+    "resume-stalled-items": {
+        "task": "worker.tasks.resume_stalled_items",
+        "schedule": 600.0,
+        "options": {"expires": 540},
+    },
+}
 
 # Ingestion: arXiv asks for at most one request every 3 seconds and pages of at most 100.
 ARXIV_PAGE_SIZE = env.int("ARXIV_PAGE_SIZE", 100, minimum=1)
@@ -175,6 +190,8 @@ PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", 300, minimum=1)
 PDF_PARSE_TIMEOUT_SECONDS = env.float("PDF_PARSE_TIMEOUT_SECONDS", 120.0)
 
 # Extraction: the rule-based extractor runs offline; Claude is used only when a key is set.
+# Dotted paths of callables (document id -> receipts written) run by the extract stage.
+RECEIPT_EXTRACTORS: list[str] = []
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY")
 ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", "claude-sonnet-4-5")
 

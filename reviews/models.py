@@ -26,6 +26,9 @@ class Review(models.Model):
     ingest_hour = models.PositiveSmallIntegerField(default=2, help_text="UTC hour of the nightly ingestion.")
     ingest_minute = models.PositiveSmallIntegerField(default=0)
     ingest_since = models.DateField(null=True, blank=True, help_text="The first run reaches back to this date.")
+    # The nightly slot already handed to a worker; the conditional update on it stops a second beat
+    # (or a restarted one) from queueing the same night twice.
+    ingest_scheduled_for = models.DateField(null=True, blank=True, editable=False)
     frontier_window_days = models.PositiveIntegerField(default=183, help_text="How recent a frontier method is.")
     unreviewed_policy = models.CharField(max_length=8, choices=UnreviewedPolicy.choices, default=UnreviewedPolicy.AUTO)
     created_at = models.DateTimeField(auto_now_add=True)

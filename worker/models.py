@@ -58,6 +58,10 @@ class IngestionRun(models.Model):
             models.CheckConstraint(
                 condition=Q(status=RunStatus.RUNNING) | Q(finished_at__isnull=False), name="run_finished_has_time"
             ),
+            # Two runs of one review at once would fetch the same window twice.
+            models.UniqueConstraint(
+                fields=["review"], condition=Q(status=RunStatus.RUNNING), name="run_one_running_per_review"
+            ),
         ]
         indexes = [models.Index(fields=["review", "status", "-started_at"], name="run_review_status_recent")]
 
@@ -80,3 +84,39 @@ class IngestionFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} failed for {self.arxiv_id or '?'}: {self.reason[:60]}"
+
+
+class ItemState(models.TextChoices):
+    QUEUED = "queued", "Queued for download"
+    DOWNLOADED = "downloaded", "Downloaded"
+    PARSED = "parsed", "Parsed"
+    DONE = "done", "Receipts extracted"
+    FAILED = "failed", "Failed"
+
+
+class RunItem(models.Model):
+    """One paper's way through a run's per-paper stages. State only moves forward, through
+    conditional updates, so a task that runs twice cannot count a paper twice."""
+
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE, related_name="items")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        "papers.PaperDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=ItemState.choices, default=ItemState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Stage executions, retries included.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "paper"], name="run_item_once_per_paper"),
+            models.CheckConstraint(condition=Q(state__in=ItemState.values), name="run_item_state_valid"),
+        ]
+        indexes = [models.Index(fields=["run", "state"], name="run_item_run_state")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in run {self.run_id}: {self.state}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ItemState.DONE, ItemState.FAILED)

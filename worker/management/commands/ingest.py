@@ -1,0 +1,88 @@
+"""Run a review's ingestion in-process: the same pipeline the nightly tasks run, with a progress line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reviews.models import Review
+from worker import pipeline
+from worker.arxiv_client import FeedError, TransientFetchError, read_feed_files
+from worker.models import IngestionRun, RunTrigger
+
+
+class Command(BaseCommand):
+    help = "Ingest a review's papers from arXiv, saved feed files or a folder of PDFs, in-process."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--review", required=True, help="slug of the review, e.g. llm-quantization")
+        parser.add_argument("--since", type=dt.date.fromisoformat, help="window start (YYYY-MM-DD)")
+        parser.add_argument("--max", type=int, dest="max_results", help="most feed entries to take")
+        source = parser.add_mutually_exclusive_group()
+        source.add_argument("--from-feed", nargs="+", metavar="FILE.xml", help="saved arXiv API responses")
+        source.add_argument("--from-dir", metavar="DIR", help="a folder of local PDFs")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            review = Review.objects.get(slug=options["review"])
+        except Review.DoesNotExist:
+            raise CommandError(
+                f"no review {options['review']!r}; run `manage.py load_reference_data` or create it in the admin"
+            ) from None
+        since = dt.datetime.combine(options["since"], dt.time.min, tzinfo=dt.UTC) if options["since"] else None
+        run = pipeline.start_run(review.pk, trigger=RunTrigger.COMMAND, since=since)
+        self.stdout.write(
+            f"run {run.pk}: {review.title}, window {run.window_start:%Y-%m-%d} → {run.window_end:%Y-%m-%d}"
+        )
+        try:
+            item_ids = self._read_source(run, options)
+        except (FeedError, TransientFetchError, OSError) as exc:
+            pipeline.fail_run(run.pk, str(exc))
+            raise CommandError(f"could not read the source: {exc}") from None
+        for item_id in item_ids:
+            try:
+                pipeline.process_item(item_id)
+            except TransientFetchError as exc:
+                # The nightly tasks retry with backoff; here we record it and move on.
+                pipeline.fail_item(item_id, "download", f"{exc} (fetched again by the next run)", permanent=False)
+            self._progress(IngestionRun.objects.get(pk=run.pk))
+        pipeline.finish_run_if_done(run.pk)
+        run.refresh_from_db()
+        self.stdout.write("")
+        self._summary(run)
+        if run.seen == 0 or (run.failed and run.parsed == 0 and run.new + run.updated == 0):
+            raise CommandError("nothing could be ingested")
+
+    def _read_source(self, run: IngestionRun, options: dict[str, Any]) -> list[int]:
+        if options["from_dir"]:
+            folder = Path(options["from_dir"])
+            if not folder.is_dir():
+                raise OSError(f"{folder} is not a folder")
+            return pipeline.ingest_local_pdfs(run, sorted(folder.glob("*.pdf")), self._progress)
+        if options["from_feed"]:
+            return pipeline.ingest_pages(run, read_feed_files(options["from_feed"]), self._progress)
+        return pipeline.fetch_run_feed(run.pk, max_results=options["max_results"])
+
+    def _progress(self, run: IngestionRun) -> None:
+        done = run.parsed + run.failed
+        total = max(run.new + run.updated, run.downloaded, done, 1)
+        filled = int(24 * min(done / total, 1))
+        line = (
+            f"\r[{'#' * filled}{'.' * (24 - filled)}] {run.stage:<7} seen {run.seen} · new {run.new} · "
+            f"updated {run.updated} · downloaded {run.downloaded} · parsed {run.parsed} · failed {run.failed}"
+        )
+        self.stdout.write(line, ending="")
+        sys.stdout.flush()
+
+    def _summary(self, run: IngestionRun) -> None:
+        self.stdout.write(
+            f"run {run.pk} {run.status}: seen {run.seen}, new {run.new}, updated {run.updated}, "
+            f"unchanged {run.unchanged}, downloaded {run.downloaded}, parsed {run.parsed}, "
+            f"receipts {run.extracted}, failed {run.failed}"
+        )
+        for failure in run.failures.all()[:20]:
+            self.stdout.write(f"  failed {failure.stage} {failure.arxiv_id}: {failure.reason}")

@@ -1,0 +1,509 @@
+"""The ingestion pipeline behind the tasks: feed → upsert → PDF download → parse → extract.
+
+Every function is safe to run twice. Per-paper progress lives on RunItem and moves forward only
+through conditional updates, so counts on the run are added exactly once per paper and stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import requests
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from papers.models import DocumentStatus, Paper, PaperDocument, ParsedPage, document_upload_path
+from papers.services import UpsertResult, upsert_papers
+from reviews.models import Review, ReviewPaper
+from reviews.scope import assess_fit
+from worker.arxiv_client import ArxivClient, FeedError, FeedPage, TimeoutSession, build_search_query
+from worker.models import IngestionFailure, IngestionRun, ItemState, RunItem, RunStatus, RunTrigger
+from worker.pdf_fetch import PdfRefused, check_pdf_bytes, download_pdf
+from worker.pdf_parse import PdfParseError, parse_pdf
+
+logger = logging.getLogger(__name__)
+
+# arXiv's submittedDate index can lag an announcement by a day or two; re-reading that much of the
+# previous window costs a few unchanged upserts and catches late entries.
+WINDOW_OVERLAP = dt.timedelta(days=2)
+FIRST_RUN_LOOKBACK = dt.timedelta(days=30)
+# Pages of results that bring nothing new or updated before we stop paging (arxiv-sanity's habit).
+STALE_PAGES_BEFORE_STOP = 3
+# An item whose state has not moved for this long belongs to a worker that died; it is re-queued.
+STALLED_AFTER = dt.timedelta(minutes=20)
+
+Progress = Callable[[IngestionRun], None]
+
+
+def _noop_progress(run: IngestionRun) -> None:
+    return None
+
+
+def ingestion_window(review: Review, since: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The submission window the next run covers: from the last successful run's end (minus an
+    overlap), else the review's start date, else a month back; up to now."""
+    end = timezone.now()
+    if since is not None:
+        return since, end
+    last = review.ingestion_runs.successful().exclude(window_end=None).order_by("-window_end").first()
+    if last is not None and last.window_end is not None:
+        return last.window_end - WINDOW_OVERLAP, end
+    if review.ingest_since is not None:
+        return dt.datetime.combine(review.ingest_since, dt.time.min, tzinfo=dt.UTC), end
+    return end - FIRST_RUN_LOOKBACK, end
+
+
+def start_run(review_id: int, *, trigger: str = RunTrigger.SCHEDULE, since: dt.datetime | None = None) -> IngestionRun:
+    """Open a run over the review's next window, or return the one already running (a redelivered
+    task must not start a second run of the same review)."""
+    review = Review.objects.get(pk=review_id)
+    start, end = ingestion_window(review, since)
+    try:
+        with transaction.atomic():
+            return IngestionRun.objects.create(
+                review=review,
+                trigger=trigger,
+                window_start=start,
+                window_end=end,
+                started_at=timezone.now(),
+                stage="feed",
+            )
+    except IntegrityError:
+        return IngestionRun.objects.get(review=review, status=RunStatus.RUNNING)
+
+
+def _bump(run_id: int, **counts: int) -> None:
+    IngestionRun.objects.filter(pk=run_id).update(**{name: F(name) + n for name, n in counts.items() if n})
+
+
+def record_failure(run_id: int, stage: str, reason: str, arxiv_id: str = "") -> None:
+    IngestionFailure.objects.create(run_id=run_id, stage=stage, reason=reason[:4000] or "unknown", arxiv_id=arxiv_id)
+
+
+def fail_run(run_id: int, reason: str) -> None:
+    """End a run that cannot go on (its feed failed); per-paper work already queued still finishes."""
+    record_failure(run_id, "feed", reason)
+    IngestionRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=reason[:4000], stage="failed"
+    )
+
+
+def _queue_items(run: IngestionRun, result: UpsertResult) -> list[int]:
+    """Create the documents to fetch and this run's items for them; return the queued item ids.
+
+    Besides new and newer versions, an unchanged paper whose current PDF was never fetched (an
+    earlier attempt met a network fault) is queued again.
+    """
+    never_fetched = PaperDocument.objects.filter(
+        paper__arxiv_id__in=result.unchanged, version=F("paper__version"), status=DocumentStatus.PENDING
+    ).values_list("paper__arxiv_id", flat=True)
+    wanted = [*result.needs_pdf, *never_fetched]
+    documents: dict[int, int] = {}
+    for paper in Paper.objects.filter(arxiv_id__in=wanted).only("id", "version", "pdf_url"):
+        document, _ = PaperDocument.objects.get_or_create(
+            paper=paper, version=paper.version, defaults={"source_url": paper.pdf_url}
+        )
+        documents[paper.pk] = document.pk
+    RunItem.objects.bulk_create(
+        [RunItem(run=run, paper_id=paper_id, document_id=doc_id) for paper_id, doc_id in documents.items()],
+        ignore_conflicts=True,
+    )
+    return list(
+        RunItem.objects.filter(run=run, paper_id__in=list(documents), state=ItemState.QUEUED).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def _link_to_review(review: Review, arxiv_ids: list[str]) -> None:
+    papers = Paper.objects.filter(arxiv_id__in=arxiv_ids).only("id", "title", "abstract", "categories")
+    entries = [
+        ReviewPaper(review=review, paper=paper, fit=assess_fit(review, paper.title, paper.abstract, paper.categories))
+        for paper in papers
+    ]
+    # A paper already in the review keeps the fit curators may have set.
+    ReviewPaper.objects.bulk_create(entries, ignore_conflicts=True)
+
+
+def ingest_pages(run: IngestionRun, pages: Iterable[FeedPage], progress: Progress = _noop_progress) -> list[int]:
+    """Upsert every page's papers into the run's review and queue PDFs for new or newer versions.
+
+    Stops after STALE_PAGES_BEFORE_STOP pages in a row that bring nothing new. Returns the ids of the
+    run items queued for download. FeedError and TransientFetchError from `pages` propagate.
+    """
+    review = run.review
+    queued: list[int] = []
+    stale_pages = 0
+    for page in pages:
+        result = upsert_papers(page.records)
+        seen = [record["arxiv_id"] for record in page.records]
+        _link_to_review(review, seen)
+        for reason in page.skipped:
+            record_failure(run.pk, "feed", reason)
+        queued += _queue_items(run, result)
+        _bump(
+            run.pk,
+            seen=len(page.records),
+            new=len(result.created),
+            updated=len(result.new_version) + len(result.refreshed),
+            unchanged=len(result.unchanged),
+            failed=len(page.skipped),
+        )
+        run.refresh_from_db()
+        progress(run)
+        stale_pages = stale_pages + 1 if not (result.created or result.new_version or result.refreshed) else 0
+        if stale_pages >= STALE_PAGES_BEFORE_STOP:
+            logger.info("run %s: %d pages without anything new, stopping", run.pk, stale_pages)
+            break
+    IngestionRun.objects.filter(pk=run.pk, stage="feed").update(stage="papers")
+    return queued
+
+
+def arxiv_client() -> ArxivClient:
+    return ArxivClient(
+        page_size=settings.ARXIV_PAGE_SIZE,
+        delay_seconds=settings.ARXIV_DELAY_SECONDS,
+        timeout=settings.HTTP_TIMEOUT_SECONDS,
+    )
+
+
+def fetch_run_feed(run_id: int, *, client: ArxivClient | None = None, max_results: int | None = None) -> list[int]:
+    """Read the run's window from arXiv and ingest it; returns the queued item ids.
+
+    A FeedError ends the run as failed with the reason; TransientFetchError propagates for a retry
+    (upserts already made are kept and are no-ops the second time).
+    """
+    run = IngestionRun.objects.select_related("review").get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return []
+    review = run.review
+    query = build_search_query(review.arxiv_categories, review.query_terms, run.window_start, run.window_end)
+    pages = (client or arxiv_client()).iter_pages(query, max_results=max_results or settings.ARXIV_MAX_RESULTS_PER_RUN)
+    try:
+        return ingest_pages(run, pages)
+    except FeedError as exc:
+        fail_run(run_id, str(exc))
+        return []
+
+
+def _advance(item_id: int, from_state: str, to_state: str, **counts: int) -> bool:
+    """Move an item forward only if it is still where we found it; count the move exactly once."""
+    with transaction.atomic():
+        moved = RunItem.objects.filter(pk=item_id, state=from_state).update(state=to_state, updated_at=timezone.now())
+        if moved:
+            run_id = RunItem.objects.values_list("run_id", flat=True).get(pk=item_id)
+            _bump(run_id, **counts)
+    return bool(moved)
+
+
+def fail_item(item_id: int, stage: str, reason: str, *, permanent: bool = True) -> None:
+    """Record why a paper failed at a stage; the run goes on. A permanent failure is also kept on the
+    document; after a transient one the document stays pending so the next run fetches it again."""
+    item = RunItem.objects.select_related("paper").get(pk=item_id)
+    if item.is_finished:
+        return
+    with transaction.atomic():
+        moved = RunItem.objects.filter(pk=item_id, state=item.state).update(
+            state=ItemState.FAILED, updated_at=timezone.now()
+        )
+        if not moved:
+            return
+        _bump(item.run_id, failed=1)
+        record_failure(item.run_id, stage, reason, item.paper.arxiv_id)
+        if item.document_id and permanent:
+            PaperDocument.objects.filter(pk=item.document_id).exclude(status=DocumentStatus.PARSED).update(
+                status=DocumentStatus.FAILED, error=f"{stage}: {reason}"[:4000]
+            )
+    finish_run_if_done(item.run_id)
+
+
+def _store_pdf(document: PaperDocument, data: bytes) -> str:
+    """Write the PDF atomically (temp file + rename) so a killed worker never leaves half a file."""
+    name = document_upload_path(document, "paper.pdf")
+    path = Path(default_storage.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as handle:
+        handle.write(data)
+    os.replace(handle.name, path)
+    return name
+
+
+def download_item(item_id: int, *, session: requests.Session | None = None) -> bool:
+    """Download the item's PDF unless already stored. Returns whether the item is ready to parse.
+
+    PdfRefused fails the item with its reason; TransientFetchError propagates for a retry.
+    """
+    item = RunItem.objects.select_related("document__paper").get(pk=item_id)
+    RunItem.objects.filter(pk=item_id).update(attempts=F("attempts") + 1)
+    if item.state != ItemState.QUEUED:
+        return item.state == ItemState.DOWNLOADED
+    document = item.document
+    if document is None:
+        fail_item(item_id, "download", "no document to download")
+        return False
+    if document.status in (DocumentStatus.DOWNLOADED, DocumentStatus.PARSED) and document.file:
+        return _advance(item_id, ItemState.QUEUED, ItemState.DOWNLOADED)
+    started = timezone.now()
+    try:
+        pdf = download_pdf(
+            document.source_url or document.paper.pdf_url,
+            session=session or TimeoutSession(settings.HTTP_TIMEOUT_SECONDS),
+            allowed_hosts=settings.ARXIV_PDF_HOSTS,
+            max_bytes=settings.PDF_MAX_BYTES,
+            timeout=settings.HTTP_TIMEOUT_SECONDS,
+        )
+    except PdfRefused as exc:
+        fail_item(item_id, "download", str(exc))
+        return False
+    name = _store_pdf(document, pdf.data)
+    PaperDocument.objects.filter(pk=document.pk).update(
+        file=name,
+        sha256=pdf.sha256,
+        size_bytes=len(pdf.data),
+        status=DocumentStatus.DOWNLOADED,
+        error="",
+        downloaded_at=timezone.now(),
+        download_seconds=(timezone.now() - started).total_seconds(),
+    )
+    return _advance(item_id, ItemState.QUEUED, ItemState.DOWNLOADED, downloaded=1)
+
+
+def _copy_parse(source: PaperDocument, target: PaperDocument) -> None:
+    pages = [
+        ParsedPage(document=target, number=p.number, text=p.text, tables=p.tables, captions=p.captions)
+        for p in source.pages.all()
+    ]
+    ParsedPage.objects.filter(document=target).delete()
+    ParsedPage.objects.bulk_create(pages)
+
+
+def parse_item(item_id: int) -> bool:
+    """Parse the item's PDF into pages and tables. Returns whether the item is ready for extraction.
+
+    A PDF whose sha256 was parsed before (by this parser version) is not parsed again: its pages are
+    copied. A PdfParseError fails the item with the reason.
+    """
+    item = RunItem.objects.select_related("document__paper").get(pk=item_id)
+    if item.state != ItemState.DOWNLOADED:
+        return item.state == ItemState.PARSED
+    document = item.document
+    assert document is not None  # a downloaded item always has its document
+    if document.status == DocumentStatus.PARSED:
+        return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED)
+    twin = (
+        PaperDocument.objects.filter(sha256=document.sha256, status=DocumentStatus.PARSED)
+        .exclude(pk=document.pk)
+        .first()
+        if document.sha256
+        else None
+    )
+    if twin is not None:
+        with transaction.atomic():
+            _copy_parse(twin, document)
+            PaperDocument.objects.filter(pk=document.pk).update(
+                status=DocumentStatus.PARSED,
+                page_count=twin.page_count,
+                parser_version=twin.parser_version,
+                parse_seconds=0.0,
+                parsed_at=timezone.now(),
+                error="",
+            )
+        return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
+    try:
+        with document.file.open("rb") as handle:
+            data = handle.read()
+        parsed = parse_pdf(data, max_pages=settings.PDF_MAX_PAGES, timeout_seconds=settings.PDF_PARSE_TIMEOUT_SECONDS)
+    except (PdfParseError, OSError, ValueError) as exc:
+        fail_item(item_id, "parse", str(exc) or type(exc).__name__)
+        return False
+    with transaction.atomic():
+        locked = PaperDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status != DocumentStatus.PARSED:
+            ParsedPage.objects.filter(document=locked).delete()
+            ParsedPage.objects.bulk_create(
+                [
+                    ParsedPage(
+                        document=locked,
+                        number=page.number,
+                        text=page.text,
+                        tables=[{"rows": t.rows, "caption": t.caption, "bbox": list(t.bbox)} for t in page.tables],
+                        captions=page.captions,
+                    )
+                    for page in parsed.pages
+                ]
+            )
+            PaperDocument.objects.filter(pk=locked.pk).update(
+                status=DocumentStatus.PARSED,
+                sha256=parsed.sha256,
+                page_count=parsed.page_count,
+                parser_version=parsed.parser_version,
+                parse_seconds=parsed.seconds,
+                parsed_at=timezone.now(),
+                error="",
+            )
+    return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
+
+
+def extract_item(item_id: int) -> int:
+    """Run the configured extractors on the item's parsed document; returns receipts written."""
+    from worker.extraction import extract_document_receipts
+
+    item = RunItem.objects.get(pk=item_id)
+    if item.state != ItemState.PARSED:
+        return 0
+    written = extract_document_receipts(item.document_id) if item.document_id else 0
+    _advance(item_id, ItemState.PARSED, ItemState.DONE, extracted=written)
+    finish_run_if_done(item.run_id)
+    return written
+
+
+def finish_run_if_done(run_id: int) -> bool:
+    """Close the run once its feed is read and every item is done or failed. Safe to call often."""
+    if RunItem.objects.filter(run_id=run_id).exclude(state__in=[ItemState.DONE, ItemState.FAILED]).exists():
+        return False
+    run = IngestionRun.objects.get(pk=run_id)
+    if run.status != RunStatus.RUNNING or run.stage == "feed":
+        return False
+    status = RunStatus.PARTIAL if run.failed else RunStatus.SUCCEEDED
+    return bool(
+        IngestionRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+            status=status, finished_at=timezone.now(), stage="finished"
+        )
+    )
+
+
+def stalled_items(older_than: dt.timedelta = STALLED_AFTER) -> list[int]:
+    """Unfinished items of running runs whose state has not moved for a while (their worker died)."""
+    cutoff = timezone.now() - older_than
+    return list(
+        RunItem.objects.filter(run__status=RunStatus.RUNNING, updated_at__lt=cutoff)
+        .exclude(state__in=[ItemState.DONE, ItemState.FAILED])
+        .values_list("id", flat=True)
+    )
+
+
+def process_item(item_id: int, *, session: requests.Session | None = None) -> None:
+    """Every remaining stage of one item, in-process (the command's path; tasks chain the same calls)."""
+    if download_item(item_id, session=session) and parse_item(item_id):
+        extract_item(item_id)
+    else:
+        finish_run_if_done(RunItem.objects.values_list("run_id", flat=True).get(pk=item_id))
+
+
+def touch_item(item_id: int) -> None:
+    RunItem.objects.filter(pk=item_id).update(updated_at=timezone.now())
+
+
+def claim_due_reviews(now: dt.datetime | None = None) -> list[int]:
+    """Reviews whose nightly ingestion time has passed today and that nobody has started yet.
+
+    Each is claimed with a conditional update on `ingest_scheduled_for`, so two beats (or a beat
+    restarted mid-night) cannot start the same night twice.
+    """
+    now = now or timezone.now()
+    today = now.date()
+    claimed = []
+    for review in Review.objects.filter(ingest_enabled=True).exclude(ingest_scheduled_for=today):
+        due = dt.datetime.combine(today, dt.time(review.ingest_hour, review.ingest_minute), tzinfo=dt.UTC)
+        if now < due:
+            continue
+        won = Review.objects.filter(pk=review.pk).exclude(ingest_scheduled_for=today).update(ingest_scheduled_for=today)
+        if won:
+            claimed.append(review.pk)
+    return claimed
+
+
+STAMP_ID = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5})(?:v(\d+))?", re.IGNORECASE)
+
+
+def first_page_text(data: bytes) -> str:
+    """The text of page 1 (pypdfium2: fast, and enough to find the arXiv stamp and the title)."""
+    document = pdfium.PdfDocument(data)
+    try:
+        return document[0].get_textpage().get_text_range() if len(document) else ""
+    finally:
+        document.close()
+
+
+def identify_local_pdf(data: bytes) -> tuple[str, int, str] | None:
+    """(arXiv id, version, title guess) of a local PDF: from the arXiv stamp on page 1, else from a
+    known paper's title printed on page 1. None when neither is there."""
+    text = first_page_text(data)
+    lines = [line.strip() for line in text.splitlines() if len(line.strip()) > 3]
+    title_guess = lines[0][:300] if lines else ""
+    stamp = STAMP_ID.search(text)
+    if stamp:
+        return stamp.group(1), int(stamp.group(2) or 1), title_guess
+    opening = " ".join(" ".join(lines[:12]).lower().split())
+    for arxiv_id, version, title in Paper.objects.values_list("arxiv_id", "version", "title").iterator():
+        normalized = " ".join(title.lower().split()).rstrip(".")
+        if len(normalized) > 15 and normalized in opening:
+            return arxiv_id, version, title
+    return None
+
+
+def ingest_local_pdfs(run: IngestionRun, paths: Iterable[Path], progress: Progress = _noop_progress) -> list[int]:
+    """Add local PDFs to the run's review as downloaded documents; returns item ids ready to parse.
+
+    A file that is not a PDF, or whose arXiv id cannot be found, is recorded as a failure with the
+    reason and skipped. Papers not known yet become stubs until their feed entry arrives.
+    """
+    items = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+            check_pdf_bytes(data)
+            identity = identify_local_pdf(data)
+        except (OSError, PdfRefused, pdfium.PdfiumError) as exc:
+            record_failure(run.pk, "download", f"{path.name}: {exc}")
+            _bump(run.pk, seen=1, failed=1)
+            continue
+        if identity is None:
+            record_failure(run.pk, "download", f"{path.name}: no arXiv id on page 1 and no known title matches")
+            _bump(run.pk, seen=1, failed=1)
+            continue
+        arxiv_id, version, title = identity
+        paper, created = Paper.objects.get_or_create(
+            arxiv_id=arxiv_id,
+            defaults={
+                "version": version,
+                "title": title or arxiv_id,
+                "is_stub": True,
+                "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}v{version}",
+                "abs_url": f"https://arxiv.org/abs/{arxiv_id}v{version}",
+            },
+        )
+        _link_to_review(run.review, [arxiv_id])
+        document, _ = PaperDocument.objects.get_or_create(
+            paper=paper, version=version, defaults={"source_url": paper.pdf_url}
+        )
+        item, _ = RunItem.objects.get_or_create(run=run, paper=paper, defaults={"document": document})
+        if document.status != DocumentStatus.PARSED:
+            name = _store_pdf(document, data)
+            PaperDocument.objects.filter(pk=document.pk).update(
+                file=name,
+                sha256=hashlib.sha256(data).hexdigest(),
+                size_bytes=len(data),
+                status=DocumentStatus.DOWNLOADED,
+                error="",
+                downloaded_at=timezone.now(),
+                source_url=f"file://{path.name}",
+            )
+        _bump(run.pk, seen=1, new=int(created), unchanged=int(not created))
+        _advance(item.pk, ItemState.QUEUED, ItemState.DOWNLOADED, downloaded=1)
+        items.append(item.pk)
+        run.refresh_from_db()
+        progress(run)
+    IngestionRun.objects.filter(pk=run.pk, stage="feed").update(stage="papers")
+    return items

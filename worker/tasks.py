@@ -1,0 +1,120 @@
+"""Celery tasks: small wrappers that take ids and call one pipeline function each.
+
+Per paper: download_pdf → parse_pdf → extract_receipts, chained. Every task is safe to run twice
+(state moves forward through conditional updates), which is what makes late acks safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from celery import chain, shared_task
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+
+from worker import pipeline
+from worker.arxiv_client import TransientFetchError
+from worker.models import RunTrigger
+
+logger = logging.getLogger(__name__)
+
+# Only what may succeed later is retried: timeouts, connection errors, HTTP 429 and 5xx.
+RETRY_TRANSIENT: dict[str, Any] = {
+    "autoretry_for": (TransientFetchError,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+INGEST_QUEUE = "ingest"  # arXiv-facing work: one worker with concurrency 1 keeps us under arXiv's rate.
+
+
+class ItemTask(DjangoTask):
+    """A per-paper stage: when it finally fails (retries spent, or a bug) the paper is marked failed
+    with the reason and the run goes on without it."""
+
+    stage = "item"
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        pipeline.fail_item(
+            args[0], self.stage, f"{type(exc).__name__}: {exc}", permanent=not isinstance(exc, TransientFetchError)
+        )
+
+
+class RunTask(DjangoTask):
+    """A run-level stage: when it finally fails the run is closed as failed with the reason."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        pipeline.fail_run(args[0], f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(ignore_result=True, queue=INGEST_QUEUE)
+def ingest_review(review_id: int, trigger: str = RunTrigger.SCHEDULE, since: str | None = None) -> int:
+    """Open an ingestion run over the review's next window and queue its feed fetch. Returns the run id."""
+    run = pipeline.start_run(review_id, trigger=trigger, since=dt.datetime.fromisoformat(since) if since else None)
+    fetch_feed.delay_on_commit(run.pk)
+    return run.pk
+
+
+@shared_task(base=RunTask, ignore_result=True, queue=INGEST_QUEUE, **RETRY_TRANSIENT)
+def fetch_feed(run_id: int, max_results: int | None = None) -> None:
+    """Read the run's window from arXiv, upsert papers, and chain the per-paper stages."""
+    item_ids = pipeline.fetch_run_feed(run_id, max_results=max_results)
+    for item_id in item_ids:
+        enqueue_item(item_id)
+    if not item_ids:
+        pipeline.finish_run_if_done(run_id)
+    logger.info("run %s: feed read, %d papers queued", run_id, len(item_ids))
+
+
+def enqueue_item(item_id: int) -> None:
+    stages = chain(download_pdf.si(item_id), parse_pdf.si(item_id), extract_receipts.si(item_id))
+    transaction.on_commit(stages.apply_async)
+
+
+class DownloadTask(ItemTask):
+    stage = "download"
+
+
+class ParseTask(ItemTask):
+    stage = "parse"
+
+
+class ExtractTask(ItemTask):
+    stage = "extract"
+
+
+@shared_task(base=DownloadTask, ignore_result=True, queue=INGEST_QUEUE, **RETRY_TRANSIENT)
+def download_pdf(item_id: int) -> None:
+    pipeline.download_item(item_id)
+
+
+@shared_task(base=ParseTask, ignore_result=True)
+def parse_pdf(item_id: int) -> None:
+    pipeline.parse_item(item_id)
+
+
+@shared_task(base=ExtractTask, ignore_result=True)
+def extract_receipts(item_id: int) -> None:
+    pipeline.extract_item(item_id)
+
+
+@shared_task(ignore_result=True)
+def schedule_due_ingestions() -> list[int]:
+    """Beat, every few minutes: start each review whose nightly time has come and is not started yet."""
+    review_ids = pipeline.claim_due_reviews()
+    for review_id in review_ids:
+        ingest_review.delay_on_commit(review_id)
+    return review_ids
+
+
+@shared_task(ignore_result=True)
+def resume_stalled_items() -> int:
+    """Beat: re-queue per-paper work whose worker died (state unchanged for a while)."""
+    item_ids = pipeline.stalled_items()
+    for item_id in item_ids:
+        pipeline.touch_item(item_id)
+        enqueue_item(item_id)
+    return len(item_ids)
