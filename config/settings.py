@@ -149,7 +149,9 @@ if not DEBUG:
 # Celery: Redis when REDIS_URL is set, otherwise every task runs in-process as it is enqueued.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# In-process tasks behave like a worker's: a failure is recorded by the task (on_failure), and
+# autoretry re-runs it, instead of the exception reaching whoever enqueued it.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -164,6 +166,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60 if CELERY_TASK_TIME_LIMIT > 120 else None
 
+# arXiv-facing work has its own queue: one worker with concurrency 1 on it keeps us under arXiv's rate.
+CELERY_TASK_ROUTES = {
+    "worker.tasks.ingest_review": {"queue": "ingest"},
+    "worker.tasks.fetch_feed": {"queue": "ingest"},
+    "worker.tasks.download_pdf": {"queue": "ingest"},
+}
 # Beat wakes often and each task decides what is due; `expires` shorter than the interval means a
 # stalled worker does not wake up to a pile of duplicate runs.
 CELERY_BEAT_SCHEDULE = {

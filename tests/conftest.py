@@ -25,6 +25,13 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """PDFs written by a test land in its own folder, never in the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    return tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tasks run in-process unless a test drives a real worker (marked `pipeline`)."""
     if request.node.get_closest_marker("pipeline"):

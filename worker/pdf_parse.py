@@ -12,9 +12,14 @@ Design (measured on the 17 real papers in ``shared/corpus/pdfs``, see ``worker.b
 * Characters whose rotation differs from the page's dominant rotation are dropped, which removes
   the sideways arXiv stamp (pdfplumber's ``upright=False`` chars) and rotated axis labels.
 * Tables need geometry (ruling lines, word positions), so only pages whose text has a
-  "Table N" caption are handed to pdfplumber. LaTeX (booktabs) tables usually carry only
-  horizontal rules, so the rules nearest each caption are grouped into a region and that region
-  is read with pdfplumber's "lines" strategy, falling back to the "text" strategy.
+  "Table N" caption are handed to pdfplumber (about a quarter of the pages of a paper). LaTeX
+  (booktabs) tables usually carry only horizontal rules: the rules are grouped per table, each
+  "Table N" caption takes the nearest group (captions above or below, whichever convention the
+  page follows; side-by-side tables get their own groups), and that region is read with
+  ``find_tables`` "lines" strategy when it is a ruled grid, otherwise as a grid derived from
+  where the words sit, with pdfplumber's "text" strategy as the last resort. A table with no
+  rule group (ruled by a single line, or none) is not reported; the extraction stage has its
+  own text-aligned-rows fallback for those.
 * Every document is parsed in a forked child process (on POSIX). The parent waits at most
   ``timeout_seconds`` and then kills the child, so a pathological page that spins inside C code
   (PDFium) or deep inside pdfminer cannot hang a worker, and a crash (segfault) in C code
@@ -36,7 +41,7 @@ import math
 import os
 import pickle
 import re
-import select
+import selectors
 import signal
 import time
 from collections import Counter
@@ -200,7 +205,7 @@ def _run_forked(
             os.close(read_fd)
             # If the parent dies without killing us, the kernel still ends us.
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            signal.alarm(int(math.ceil(timeout_seconds)) + 10)
+            signal.alarm(int(min(max(timeout_seconds, 0.0), 86400.0)) + 10)
             try:
                 result: tuple[str, Any] = ("ok", _parse_guarded(data, max_pages, deadline, timeout_seconds))
             except PdfParseError as exc:
@@ -216,25 +221,28 @@ def _run_forked(
     os.close(write_fd)
     chunks: list[bytes] = []
     timed_out = False
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                timed_out = True
-                break
-            ready, _, _ = select.select([read_fd], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(read_fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(read_fd)
-        if timed_out:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        _, wait_status = os.waitpid(pid, 0)
+    # selectors (epoll) rather than select(): a worker with many sockets may hold fds > 1023.
+    with selectors.DefaultSelector() as selector:
+        selector.register(read_fd, selectors.EVENT_READ)
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    timed_out = True
+                    break
+                if not selector.select(remaining):
+                    continue
+                chunk = os.read(read_fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            selector.unregister(read_fd)
+            os.close(read_fd)
+            if timed_out:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            _, wait_status = os.waitpid(pid, 0)
 
     if timed_out:
         raise PdfParseError(f"timed out after {timeout_seconds:g} s")
@@ -298,11 +306,17 @@ def _parse(
         pages: list[ParsedPage] = []
         for index in range(page_count):
             _check_deadline(deadline, timeout_seconds)
-            page = doc[index]
             try:
-                text = _page_text(page)
-            finally:
-                page.close()
+                page = doc[index]
+            except pdfium.PdfiumError as exc:
+                # One broken page object should not cost the other pages of a paper.
+                warnings.append(f"page {index + 1}: unreadable, left empty: {exc}")
+                text = ""
+            else:
+                try:
+                    text = _page_text(page)
+                finally:
+                    page.close()
             captions = _captions(text)
             pages.append(ParsedPage(number=index + 1, text=text, tables=[], captions=captions))
     finally:
@@ -386,7 +400,7 @@ def _angle_distance(a: float, b: float) -> float:
 def _clean_text(text: str) -> str:
     # PDFium joins a line that ends in a hyphen with the next one and marks the hyphen U+FFFE;
     # restore the hyphen and the line break so lines stay as printed.
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n").replace("\x02", "-")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
     text = _JUNK_RE.sub("", text.translate(_LIGATURES))
     lines = (_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
@@ -535,8 +549,9 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
     captions = {_caption_key(line): line for line in parsed.captions}
     chars = [c for c in page.chars if c.get("upright", True)]
     _name_symbol_glyphs(chars)
-    rules = _running_header_rules_dropped(_horizontal_rules(page), chars, float(page.bbox[1]), float(page.height))
+    rules = _horizontal_rules(page)
     anchors = _caption_anchors(chars, rules)
+    rules = _running_header_rules_dropped(rules, chars, anchors, float(page.bbox[1]), float(page.height))
     # Only captions the text stage accepted: that drops "... see\nTable 2. We ..." references.
     table_anchors = [a for a in anchors if a.kind == "table" and ("table", a.number) in captions]
     if not table_anchors:
@@ -684,17 +699,24 @@ def _horizontal_rules(page: Any) -> list[tuple[float, float, float]]:
 
 
 def _running_header_rules_dropped(
-    rules: list[tuple[float, float, float]], chars: list[dict[str, Any]], page_top: float, page_height: float
+    rules: list[tuple[float, float, float]],
+    chars: list[dict[str, Any]],
+    anchors: list[_Anchor],
+    page_top: float,
+    page_height: float,
 ) -> list[tuple[float, float, float]]:
     """Drop the rule under a running header (ICML and others draw one on every page).
 
-    Such a rule sits in the top 15% of the page and the only text above it is the header line
-    just over it. Left in, it frames any table below it into one region with the page head.
+    Such a rule sits in the top 15% of the page and the only text above it is one line just over
+    it, which is not a caption (a one-line caption over a table at the top of a page looks the
+    same otherwise). Left in, it frames any table below it into one region with the page head.
     """
     kept = []
     for rule in rules:
         x0, x1, y = rule
-        if y - page_top < 0.15 * page_height:
+        if y - page_top < 0.15 * page_height and not any(
+            a.top < y and _overlaps(a.x0, a.x1, x0, x1, 0.3) for a in anchors
+        ):
             above = [c for c in chars if c["bottom"] <= y and c["x1"] > x0 and c["x0"] < x1]
             if above and min(c["top"] for c in above) > y - 25:
                 continue

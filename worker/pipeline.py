@@ -115,15 +115,14 @@ def _queue_items(run: IngestionRun, result: UpsertResult) -> list[int]:
             paper=paper, version=paper.version, defaults={"source_url": paper.pdf_url}
         )
         documents[paper.pk] = document.pk
+    # A paper seen twice in one run (overlapping pages) keeps its one item, queued once.
+    already = set(RunItem.objects.filter(run=run, paper_id__in=list(documents)).values_list("paper_id", flat=True))
+    fresh = [paper_id for paper_id in documents if paper_id not in already]
     RunItem.objects.bulk_create(
-        [RunItem(run=run, paper_id=paper_id, document_id=doc_id) for paper_id, doc_id in documents.items()],
+        [RunItem(run=run, paper_id=paper_id, document_id=documents[paper_id]) for paper_id in fresh],
         ignore_conflicts=True,
     )
-    return list(
-        RunItem.objects.filter(run=run, paper_id__in=list(documents), state=ItemState.QUEUED).values_list(
-            "id", flat=True
-        )
-    )
+    return list(RunItem.objects.filter(run=run, paper_id__in=fresh).values_list("id", flat=True))
 
 
 def _link_to_review(review: Review, arxiv_ids: list[str]) -> None:

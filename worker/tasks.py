@@ -28,7 +28,6 @@ RETRY_TRANSIENT: dict[str, Any] = {
     "retry_jitter": True,
     "max_retries": 5,
 }
-INGEST_QUEUE = "ingest"  # arXiv-facing work: one worker with concurrency 1 keeps us under arXiv's rate.
 
 
 class ItemTask(DjangoTask):
@@ -50,7 +49,7 @@ class RunTask(DjangoTask):
         pipeline.fail_run(args[0], f"{type(exc).__name__}: {exc}")
 
 
-@shared_task(ignore_result=True, queue=INGEST_QUEUE)
+@shared_task(ignore_result=True)
 def ingest_review(review_id: int, trigger: str = RunTrigger.SCHEDULE, since: str | None = None) -> int:
     """Open an ingestion run over the review's next window and queue its feed fetch. Returns the run id."""
     run = pipeline.start_run(review_id, trigger=trigger, since=dt.datetime.fromisoformat(since) if since else None)
@@ -58,7 +57,7 @@ def ingest_review(review_id: int, trigger: str = RunTrigger.SCHEDULE, since: str
     return run.pk
 
 
-@shared_task(base=RunTask, ignore_result=True, queue=INGEST_QUEUE, **RETRY_TRANSIENT)
+@shared_task(base=RunTask, ignore_result=True, **RETRY_TRANSIENT)
 def fetch_feed(run_id: int, max_results: int | None = None) -> None:
     """Read the run's window from arXiv, upsert papers, and chain the per-paper stages."""
     item_ids = pipeline.fetch_run_feed(run_id, max_results=max_results)
@@ -86,7 +85,7 @@ class ExtractTask(ItemTask):
     stage = "extract"
 
 
-@shared_task(base=DownloadTask, ignore_result=True, queue=INGEST_QUEUE, **RETRY_TRANSIENT)
+@shared_task(base=DownloadTask, ignore_result=True, **RETRY_TRANSIENT)
 def download_pdf(item_id: int) -> None:
     pipeline.download_item(item_id)
 

@@ -1,0 +1,152 @@
+"""The arXiv feed parser and client on real recorded responses; the HTTP layer is replaced."""
+
+import datetime as dt
+
+import pytest
+import requests
+
+from tests.conftest import corpus_path
+from tests.worker.fakes import FakeSession, response
+from worker.arxiv_client import ArxivClient, FeedError, TransientFetchError, build_search_query, parse_feed
+
+
+def feed_files():
+    return sorted(corpus_path("feeds").glob("*.xml"))
+
+
+def test_every_real_feed_parses_with_ids_versions_authors_and_categories():
+    parsed_entries = 0
+    for path in feed_files():
+        content = path.read_bytes()
+        if b"api/errors" in content:
+            with pytest.raises(FeedError, match="arXiv API error"):
+                parse_feed(content)
+            continue
+        page = parse_feed(content)
+        for record in page.records:
+            assert "v" not in record["arxiv_id"].split("/")[-1], record["arxiv_id"]
+            assert record["version"] >= 1
+            assert record["title"] and record["authors"] and record["categories"]
+            assert record["published"].tzinfo is not None
+            assert record["raw_entry"]["id"].endswith(f"{record['arxiv_id']}v{record['version']}")
+            parsed_entries += 1
+    assert parsed_entries > 100
+
+
+def test_a_single_id_feed_gives_the_exact_record():
+    page = parse_feed(corpus_path("feeds", "arxivpy_id_list_1111.2011v2.xml").read_bytes())
+    (record,) = page.records
+    assert (record["arxiv_id"], record["version"]) == ("1111.2011", 2)
+    assert record["pdf_url"].startswith("http") and "1111.2011v2" in record["pdf_url"]
+    assert record["primary_category"] in record["categories"]
+
+
+def test_old_style_ids_keep_their_archive_prefix():
+    page = parse_feed(
+        corpus_path("feeds", "arxivpy_recorded_id_quant-ph_0201082v1_s0_m100_86989fe779ef.xml").read_bytes()
+    )
+    assert [(r["arxiv_id"], r["version"]) for r in page.records] == [("quant-ph/0201082", 1)]
+
+
+def test_an_empty_result_set_is_an_empty_page_not_an_error():
+    page = parse_feed(corpus_path("feeds", "arxivpy_recorded_id_0000.0000_s0_m100_8b51d9633a68.xml").read_bytes())
+    assert page.records == []
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty response"),
+        (b"<feed><entry>", "malformed XML"),
+        (b"<html><body>Service unavailable</body></html>", "not an Atom feed"),
+        (b"\x00\x01binary", "malformed XML"),
+    ],
+)
+def test_bad_feeds_raise_a_clear_feed_error(content, reason):
+    with pytest.raises(FeedError, match=reason):
+        parse_feed(content)
+
+
+def test_a_truncated_real_feed_is_reported_as_malformed():
+    content = corpus_path("feeds", "arxivpy_recorded_q_testing_s0_m10_bc5a6c384fe9.xml").read_bytes()
+    with pytest.raises(FeedError, match="malformed XML"):
+        parse_feed(content[: len(content) // 2])
+
+
+def test_scope_becomes_an_arxiv_query_with_a_submission_window():
+    query = build_search_query(
+        ["cs.LG", "cs.CL"],
+        ["quantization", "KV cache quantization"],
+        dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2024, 1, 8, 12, 30, tzinfo=dt.UTC),
+    )
+    assert query.startswith("(cat:cs.LG OR cat:cs.CL) AND (")
+    assert 'ti:"KV cache quantization" OR abs:"KV cache quantization"' in query
+    assert query.endswith("submittedDate:[202401010000 TO 202401081230]")
+
+
+def paged_client(answers):
+    slept = []
+    session = FakeSession(answers)
+    return ArxivClient(session=session, page_size=10, delay_seconds=3.0, sleep=slept.append), session, slept
+
+
+def test_paging_is_polite_and_follows_consecutive_pages():
+    pages = [
+        corpus_path("feeds", f"arxivpy_recorded_q_testing_s{start}_m10_{suffix}.xml").read_bytes()
+        for start, suffix in [(0, "bc5a6c384fe9"), (10, "34e56e15aaac"), (20, "348a237fecab")]
+    ]
+    client, session, slept = paged_client([response(200, body) for body in pages])
+    got = list(client.iter_pages("all:testing", max_results=30))
+    assert [len(page.records) for page in got] == [10, 10, 10]
+    starts = [url.split("start=")[1].split("&")[0] for url, _ in session.requests]
+    assert starts == ["0", "10", "20"]
+    assert all("max_results=10" in url for url, _ in session.requests)
+    assert len(slept) == 2 and all(wait >= 2.9 for wait in slept)
+
+
+def test_the_client_never_asks_for_more_than_100_per_request():
+    client = ArxivClient(session=FakeSession([]), page_size=500)
+    assert client.page_size == 100
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_rate_limits_and_server_errors_are_transient(status):
+    client, _, _ = paged_client([response(status, b"busy")])
+    with pytest.raises(TransientFetchError, match=str(status)):
+        client.fetch_page("all:x", 0)
+
+
+@pytest.mark.parametrize("error", [requests.Timeout("read timed out"), requests.ConnectionError("refused")])
+def test_timeouts_and_connection_errors_are_transient(error):
+    client, _, _ = paged_client([error])
+    with pytest.raises(TransientFetchError):
+        client.fetch_page("all:x", 0)
+
+
+def test_a_400_error_feed_is_permanent_and_says_why():
+    body = corpus_path("feeds", "arxivpy_recorded_id_abc_s0_m100_b79c8dcf6bc3.xml").read_bytes()
+    client, _, _ = paged_client([response(400, body)])
+    with pytest.raises(FeedError, match="HTTP 400"):
+        client.fetch_page("id:abc", 0)
+
+
+def test_a_404_is_permanent():
+    client, _, _ = paged_client([response(404, b"<html>not found</html>")])
+    with pytest.raises(FeedError, match="HTTP 404"):
+        client.fetch_page("all:x", 0)
+
+
+def test_every_request_carries_a_timeout():
+    from worker.arxiv_client import TimeoutSession
+
+    session = TimeoutSession(7.5)
+    captured = {}
+
+    def fake_send(request, **kwargs):
+        captured.update(kwargs)
+        return response(200, b"")
+
+    session.send = fake_send  # type: ignore[method-assign]
+    session.get("https://export.arxiv.org/api/query?x")
+    assert captured["timeout"] == 7.5
