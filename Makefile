@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate reference lint format migrations-check worker beat bench clean
+.PHONY: run test install install-dev migrate reference ingest lint format migrations-check worker beat bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,20 @@ migrate: install
 reference: migrate
 	$(PY) manage.py load_reference_data
 
-run: reference
+# Fill the review: from arXiv when it answers, else from the shared corpus of real PDFs. A failed
+# ingestion never stops the server from starting.
+ingest: reference
+	@if $(PY) -c "import socket; socket.create_connection(('export.arxiv.org', 443), timeout=5)" 2>/dev/null; then \
+		$(PY) manage.py ingest --review llm-quantization --max 300 || true; \
+	elif [ -d ../shared/corpus/pdfs ]; then \
+		echo "arXiv is not reachable: ingesting the PDFs in ../shared/corpus/pdfs"; \
+		$(PY) manage.py ingest --review llm-quantization --from-dir ../shared/corpus/pdfs || true; \
+	else \
+		echo "arXiv is not reachable and ../shared/corpus is absent."; \
+		echo "Ingest your own PDFs with: $(PY) manage.py ingest --review llm-quantization --from-dir DIR"; \
+	fi
+
+run: ingest
 	@echo "Serving the living review on http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -55,6 +68,9 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+bench: install-dev migrate
+	$(PY) manage.py bench_ingestion
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

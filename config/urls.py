@@ -6,6 +6,8 @@ admin.site.site_title = "Living review admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("ops/", include("worker.urls")),
     path("p/", include("papers.urls")),
     path("m/", include("baselines.urls")),
     path("b/", include("benchmarks.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypedDict
@@ -10,6 +11,8 @@ from typing import TypedDict
 from django.db import transaction
 
 from papers.models import Paper
+
+logger = logging.getLogger(__name__)
 
 
 class PaperRecord(TypedDict, total=False):
@@ -123,11 +126,27 @@ def upsert_papers(records: Iterable[PaperRecord]) -> UpsertResult:
             else:
                 result.refreshed.append(arxiv_id)
             rows.append(_paper_from_record(record))
+        _drop_conflicting_dois(rows)
         if rows:
             Paper.objects.bulk_create(
                 rows, update_conflicts=True, unique_fields=["arxiv_id"], update_fields=UPSERT_FIELDS
             )
     return result
+
+
+def _drop_conflicting_dois(rows: list[Paper]) -> None:
+    """A DOI is unique, but arXiv metadata sometimes gives two papers the same one (a journal version
+    shared by a paper and its erratum). The first holder keeps it; the newcomer stores none rather
+    than failing the whole page."""
+    wanted = {row.doi for row in rows if row.doi}
+    holders = dict(Paper.objects.filter(doi__in=wanted).values_list("doi", "arxiv_id"))
+    for row in rows:
+        if not row.doi:
+            continue
+        holder = holders.setdefault(row.doi, row.arxiv_id)
+        if holder != row.arxiv_id:
+            logger.warning("DOI %s of %s already belongs to %s; not stored twice", row.doi, row.arxiv_id, holder)
+            row.doi = None
 
 
 def _paper_from_record(record: PaperRecord) -> Paper:

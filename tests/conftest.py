@@ -55,6 +55,12 @@ def alice(db: None) -> User:
 
 
 @pytest.fixture
+def olivia(db: None) -> User:
+    """An operator: staff, runs and watches ingestion."""
+    return User.objects.create_user("olivia", "olivia@example.org", "pw-olivia-123", is_staff=True)
+
+
+@pytest.fixture
 def charlie(db: None) -> User:
     """An outsider: logged in, no permissions."""
     return User.objects.create_user("charlie", "charlie@example.org", "pw-charlie-123")

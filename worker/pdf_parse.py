@@ -44,6 +44,7 @@ import re
 import selectors
 import signal
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,14 +199,25 @@ def _run_forked(
     data: bytes, max_pages: int, deadline: float, timeout_seconds: float
 ) -> tuple[int, list[ParsedPage], list[str]]:
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a multi-threaded process forks; the child only parses and
+            # leaves through os._exit, so the locks other threads might hold do not matter.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError as exc:
+        os.close(read_fd)
+        os.close(write_fd)
+        logger.warning("pdf parse: cannot fork (%s); parsing in-process", exc)
+        return _parse_guarded(data, max_pages, deadline, timeout_seconds)
     if pid == 0:  # child: never returns, never raises into the caller's stack
         status = 0
         try:
             os.close(read_fd)
             # If the parent dies without killing us, the kernel still ends us.
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            signal.alarm(int(min(max(timeout_seconds, 0.0), 86400.0)) + 10)
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(signal.SIGALRM, signal.SIG_DFL)
+                signal.alarm(int(min(max(timeout_seconds, 0.0), 86400.0)) + 10)
             try:
                 result: tuple[str, Any] = ("ok", _parse_guarded(data, max_pages, deadline, timeout_seconds))
             except PdfParseError as exc:
@@ -220,7 +232,7 @@ def _run_forked(
 
     os.close(write_fd)
     chunks: list[bytes] = []
-    timed_out = False
+    timed_out = finished = False
     # selectors (epoll) rather than select(): a worker with many sockets may hold fds > 1023.
     with selectors.DefaultSelector() as selector:
         selector.register(read_fd, selectors.EVENT_READ)
@@ -234,12 +246,15 @@ def _run_forked(
                     continue
                 chunk = os.read(read_fd, 1 << 20)
                 if not chunk:
+                    finished = True
                     break
                 chunks.append(chunk)
         finally:
             selector.unregister(read_fd)
             os.close(read_fd)
-            if timed_out:
+            # Timed out, or interrupted while waiting (a Celery soft time limit, Ctrl-C): the
+            # child must not outlive this call.
+            if not finished:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             _, wait_status = os.waitpid(pid, 0)

@@ -89,3 +89,19 @@ def test_ensure_stub_paper_never_touches_a_fetched_paper():
     upsert_papers([paper_record(arxiv_id="2210.17323", title="Real title")])
     paper = ensure_stub_paper("2210.17323", "Registry title", 2022)
     assert (paper.title, paper.is_stub) == ("Real title", False)
+
+
+@pytest.mark.django_db
+def test_a_doi_already_held_by_another_paper_is_not_stored_twice():
+    upsert_papers([paper_record(arxiv_id="2401.00001", doi="10.1000/shared")])
+    result = upsert_papers(
+        [
+            paper_record(arxiv_id="2401.00002", doi="10.1000/shared"),
+            paper_record(arxiv_id="2401.00003", doi="10.1000/other"),
+            paper_record(arxiv_id="2401.00004", doi="10.1000/other"),
+        ]
+    )
+    assert sorted(result.created) == ["2401.00002", "2401.00003", "2401.00004"]
+    assert Paper.objects.get(arxiv_id="2401.00001").doi == "10.1000/shared"
+    assert Paper.objects.get(arxiv_id="2401.00002").doi is None
+    assert Paper.objects.filter(doi="10.1000/other").count() == 1

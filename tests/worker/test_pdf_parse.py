@@ -429,6 +429,30 @@ def test_timeout_kills_a_parse_that_hangs(monkeypatch: pytest.MonkeyPatch) -> No
     assert time.monotonic() - started < 5
 
 
+def test_an_interrupted_wait_kills_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Celery soft time limit arrives as an exception raised by a signal handler mid-wait."""
+
+    class SoftTimeLimit(Exception):
+        pass
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise SoftTimeLimit
+
+    monkeypatch.setattr(pdf_parse, "_parse", _sleep_forever)
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        started = time.monotonic()
+        with pytest.raises(SoftTimeLimit):
+            parse_pdf(plain_pdf(), timeout_seconds=30)
+        assert time.monotonic() - started < 5
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ChildProcessError):  # killed and reaped: no child left behind
+        os.waitpid(-1, os.WNOHANG)
+
+
 def test_a_crashing_parser_becomes_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     def crash(*args: object) -> object:
         os.kill(os.getpid(), signal.SIGKILL)  # what a segfault in C code does to the child

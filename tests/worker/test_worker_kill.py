@@ -13,6 +13,7 @@ only sees committed rows) and against its own Redis database, which is flushed b
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import os
@@ -84,8 +85,19 @@ class Worker:
         with log.open("wb") as handle:
             self.process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "celery", "-A", "config", "worker",
-                    "-Q", "default,ingest", "-c", "1", "--loglevel=INFO", "-n", "killtest@%h",
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-Q",
+                    "default,ingest",
+                    "-c",
+                    "1",
+                    "--loglevel=INFO",
+                    "-n",
+                    "killtest@%h",
                 ],  # fmt: skip
                 cwd=settings.BASE_DIR,
                 env=env,
@@ -214,19 +226,24 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
             tasks.enqueue_item(item_id)
 
         # Kill when some papers are through parsing, the run is not finished, and a parse is in
-        # flight (its message is delivered but not acknowledged).
-        in_flight: list[dict[str, object]] = []
-        while True:
+        # progress: its message is delivered but not acknowledged and its item not parsed yet.
+        interrupted: RunItem | None = None
+        while interrupted is None:
             assert time.monotonic() < deadline, f"no moment to kill came; worker log:\n{workers[0].output()[-4000:]}"
             assert workers[0].alive(), f"the first worker died on its own:\n{workers[0].output()[-4000:]}"
             states = _states(run)
-            finished_parsing = states[ItemState.PARSED] + states[ItemState.DONE]
             run.refresh_from_db()
             assert run.status == RunStatus.RUNNING, f"the run finished before the kill ({states}); use bigger PDFs"
-            in_flight = [m for m in _unacked(broker) if m["task"] == "worker.tasks.parse_pdf"]
-            if finished_parsing >= 1 and in_flight:
-                workers[0].kill()
-                break
+            if states[ItemState.PARSED] + states[ItemState.DONE] >= 1:
+                parsing = [
+                    ast.literal_eval(str(m["args"]))[0]
+                    for m in _unacked(broker)
+                    if m["task"] == "worker.tasks.parse_pdf"
+                ]
+                interrupted = RunItem.objects.filter(pk__in=parsing, state=ItemState.DOWNLOADED).first()
+                if interrupted is not None:
+                    workers[0].kill()
+                    break
             time.sleep(POLL)
         killed_at = time.monotonic()
         states_at_kill = _states(run)
@@ -234,6 +251,8 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
         unfinished_at_kill = sum(states_at_kill[state] for state in UNFINISHED)
         assert unfinished_at_kill > 0, f"every item was finished at the kill: {states_at_kill}"
         assert orphans, "the kill left no unacknowledged message, so redelivery would not be exercised"
+        interrupted.refresh_from_db()
+        assert interrupted.state == ItemState.DOWNLOADED, "the interrupted parse committed before the kill"
 
         # A worker that starts after the orphans' visibility timeout restores them on its first
         # sweep (kombu sweeps again only every interval x throttle, ~100 s).
@@ -278,7 +297,7 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
     print(
         f"\n[worker kill] {total} PDFs; at the kill ({killed_at - started:.1f} s in):"
         f" {states_at_kill[ItemState.DONE]} done, {states_at_kill[ItemState.PARSED]} parsed,"
-        f" {unfinished_at_kill} unfinished; orphaned messages:"
+        f" {unfinished_at_kill} unfinished; killed while parsing item {interrupted.pk}; orphaned messages:"
         f" {[(m['task'], m['args']) for m in orphans]}"
         f"\n[worker kill] restarted {restarted_at - killed_at:.1f} s after the kill; run {run.status}"
         f" {finished_at - restarted_at:.1f} s after the restart ({finished_at - killed_at:.1f} s after the kill);"

@@ -1,0 +1,64 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseStopPolling
+
+from config.http import HtmxHttpRequest
+from reviews.models import Review
+from worker import tasks
+from worker.models import IngestionRun, RunStatus, RunTrigger
+
+RUNS_PER_PAGE = 50
+
+
+def require_operator(request: HtmxHttpRequest) -> None:
+    """Operators are staff; anyone else logged in gets 403 (anonymous users never reach here)."""
+    if not request.user.is_staff:
+        raise PermissionDenied("Only operators may see ingestion runs.")
+
+
+@require_GET
+@login_required
+def run_list(request: HtmxHttpRequest) -> HttpResponse:
+    require_operator(request)
+    runs = (
+        IngestionRun.objects.select_related("review")
+        .annotate(failure_count=Count("failures"))
+        .order_by("-started_at", "-pk")
+    )
+    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "worker/runs.html", {"page": page, "reviews": Review.objects.all()})
+
+
+@require_POST
+@login_required
+def start_run(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    require_operator(request)
+    review = get_object_or_404(Review, slug=slug)
+    tasks.ingest_review.delay_on_commit(review.pk, RunTrigger.OPERATOR)
+    return redirect("worker:runs")
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    require_operator(request)
+    run = get_object_or_404(IngestionRun.objects.select_related("review"), pk=pk)
+    context = {
+        "run": run,
+        "failures": run.failures.all()[:200],
+        "item_states": run.items.values("state").annotate(n=Count("id")).order_by("state"),
+    }
+    if request.htmx:
+        response = render(request, "worker/run_detail.html#run-progress", context)
+        # 286 tells htmx to stop polling once the run has ended.
+        if run.status != RunStatus.RUNNING:
+            response.status_code = HttpResponseStopPolling.status_code
+        return response
+    return render(request, "worker/run_detail.html", context)
