@@ -1,0 +1,97 @@
+import datetime as dt
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from papers.models import DocumentStatus, Paper, PaperDocument
+from reviews.models import ReviewPaper
+from reviews.services import load_reference_data
+from tests.conftest import corpus_path
+from worker import pipeline
+from worker.models import IngestionFailure, IngestionRun, ItemState, RunItem, RunStatus
+
+
+@pytest.fixture
+def review(db):
+    load_reference_data()
+    from reviews.models import Review
+
+    return Review.objects.get(slug="llm-quantization")
+
+
+def test_from_dir_ingests_local_pdfs_by_their_arxiv_stamp_or_known_title(review, tmp_path, capsys):
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for name in ("q-bert.pdf", "i-bert.pdf"):
+        shutil.copy(corpus_path("pdfs", name), folder / name)
+    (folder / "notes.pdf").write_bytes(b"<html>not a pdf</html>")
+    call_command("ingest", "--review", "llm-quantization", "--from-dir", str(folder))
+    out = capsys.readouterr().out
+    run = IngestionRun.objects.get()
+    assert run.status == RunStatus.PARTIAL and (run.seen, run.parsed, run.failed) == (3, 2, 1)
+    # Q-BERT carries the arXiv stamp; I-BERT has none but its title matches the registry's stub.
+    assert set(PaperDocument.objects.filter(status=DocumentStatus.PARSED).values_list("paper__arxiv_id", flat=True)) == {
+        "1909.05840", "2101.01321"}
+    assert "notes.pdf: not a PDF" in IngestionFailure.objects.get().reason
+    assert ReviewPaper.objects.filter(review=review, paper__arxiv_id="1909.05840").exists()
+    assert "run 1 partial: seen 3" in out and "notes.pdf" in out
+
+
+def test_from_feed_reads_saved_responses_and_a_second_time_changes_nothing(review, settings):
+    feed = str(corpus_path("feeds", "arxivpy_id_list_1111.2011v2.xml"))
+    settings.ARXIV_PDF_HOSTS = ["nowhere.invalid"]  # refuse downloads: no network in tests
+    call_command("ingest", "--review", "llm-quantization", "--from-feed", feed)
+    assert Paper.objects.filter(arxiv_id="1111.2011", version=2).exists()
+    call_command("ingest", "--review", "llm-quantization", "--from-feed", feed)
+    second = IngestionRun.objects.order_by("-pk").first()
+    assert (second.seen, second.new, second.unchanged) == (1, 0, 1)
+    assert Paper.objects.filter(arxiv_id="1111.2011").count() == 1
+
+
+def test_an_error_feed_exits_non_zero_with_the_reason(review):
+    feed = str(corpus_path("feeds", "arxivpy_recorded_id_abc_s0_m100_b79c8dcf6bc3.xml"))
+    with pytest.raises(CommandError, match="incorrect id format for abc"):
+        call_command("ingest", "--review", "llm-quantization", "--from-feed", feed)
+    assert IngestionRun.objects.get().status == RunStatus.FAILED
+
+
+def test_an_empty_result_exits_non_zero(review):
+    feed = str(corpus_path("feeds", "arxivpy_recorded_id_0000.0000_s0_m100_8b51d9633a68.xml"))
+    with pytest.raises(CommandError, match="nothing could be ingested"):
+        call_command("ingest", "--review", "llm-quantization", "--from-feed", feed)
+
+
+def test_an_unknown_review_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="no review 'nope'"):
+        call_command("ingest", "--review", "nope", "--from-dir", "/tmp")
+
+
+def test_stalled_items_of_a_dead_worker_are_found_and_requeued(review, monkeypatch):
+    from worker import tasks
+
+    run = pipeline.start_run(review.pk)
+    paper = Paper.objects.create(arxiv_id="2401.77777", title="x")
+    document = PaperDocument.objects.create(paper=paper, version=1)
+    item = RunItem.objects.create(run=run, paper=paper, document=document, state=ItemState.DOWNLOADED)
+    RunItem.objects.filter(pk=item.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    done = RunItem.objects.create(run=run, paper=Paper.objects.create(arxiv_id="2401.77778", title="y"), state=ItemState.DONE)
+    RunItem.objects.filter(pk=done.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue_item", queued.append)
+    assert tasks.resume_stalled_items() == 1
+    assert queued == [item.pk]
+    assert pipeline.stalled_items() == []
+
+
+def test_beat_entries_expire_before_their_next_slot(settings):
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["options"]["expires"] < entry["schedule"], name
+
+
+def test_arxiv_facing_tasks_go_to_their_own_queue(settings):
+    routes = settings.CELERY_TASK_ROUTES
+    for task in ("worker.tasks.fetch_feed", "worker.tasks.download_pdf", "worker.tasks.ingest_review"):
+        assert routes[task]["queue"] == "ingest"
+    assert "worker.tasks.parse_pdf" not in routes
