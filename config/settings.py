@@ -200,7 +200,7 @@ PDF_PARSE_TIMEOUT_SECONDS = env.float("PDF_PARSE_TIMEOUT_SECONDS", 120.0)
 
 # Extraction: the rule-based extractor runs offline; Claude is used only when a key is set.
 # Dotted paths of callables (document id -> receipts written) run by the extract stage.
-RECEIPT_EXTRACTORS: list[str] = []
+RECEIPT_EXTRACTORS = env.list("RECEIPT_EXTRACTORS", [])
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY")
 ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", "claude-sonnet-4-5")
 

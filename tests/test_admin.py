@@ -9,7 +9,7 @@ from baselines.models import CuratorDecision, MethodCandidate
 from papers.models import Citation, PaperDocument, PaperSummary, ParsedPage, Reference
 from reviews.services import load_reference_data
 from tests.factories import add_to_review, make_beats, make_critique, make_paper, make_result, make_review
-from worker.models import IngestionFailure, IngestionRun
+from worker.models import ExtractionEvaluation, IngestionFailure, IngestionRun, RunItem
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -36,6 +36,11 @@ def populated(db, superuser):
     )
     run = IngestionRun.objects.create(review=review, started_at=timezone.now())
     IngestionFailure.objects.create(run=run, arxiv_id=paper.arxiv_id, stage="parse", reason="encrypted")
+    RunItem.objects.create(run=run, paper=paper, document=document, state="failed")
+    ExtractionEvaluation.objects.create(
+        ran_at=timezone.now(), extractor="rules", version="1", papers=4, results_f1=0.8, attributes=0.9,
+        beats_f1=0.7, critiques_f1=0.5, report="papers=4",
+    )
     CuratorDecision.objects.create(
         content_type=ContentType.objects.get_for_model(result),
         object_id=result.pk,

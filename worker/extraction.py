@@ -1,19 +1,63 @@
-"""The extract stage's entry point: runs whichever receipt extractors are installed on a parsed document."""
+"""The extract stage: choose an extractor, run it on a parsed document, store its receipts."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils.module_loading import import_string
+
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodCandidate
+from baselines.naming import normalize_name
+from benchmarks.models import Benchmark, BenchmarkResult
+from papers.models import Paper, PaperDocument
+from papers.provenance import Receipt, ReceiptStatus
+from worker.pdf_parse import ParsedDocument, ParsedPage, ParsedTable
+from worker.receipts import BenchmarkInfo, Extraction, Extractor, Provenance, Registry
 
 logger = logging.getLogger(__name__)
 
-Extractor = Callable[[int], int]
+EXTRACTOR_CHOICES = ("rule", "anthropic")
 
 
-def installed_extractors() -> list[Extractor]:
+def get_extractor(name: str | None = None) -> Extractor:
+    """The named extractor; by default Claude when ANTHROPIC_API_KEY is set, else the rule-based one."""
+    name = name or ("anthropic" if settings.ANTHROPIC_API_KEY else "rule")
+    if name == "anthropic":
+        from worker.extract_anthropic import AnthropicExtractor
+
+        return AnthropicExtractor.from_settings()
+    if name == "rule":
+        from worker.extract_rules import RuleExtractor
+
+        return RuleExtractor()
+    raise ValueError(f"unknown extractor {name!r}; choose one of {', '.join(EXTRACTOR_CHOICES)}")
+
+
+def registry_for_extraction() -> Registry:
+    """Method and benchmark names from the database (curators' merges included), or the shipped
+    registry when the database has none (a fresh checkout, the scoring tool)."""
+    try:
+        methods = [(m.name, [a.alias for a in m.aliases.all()]) for m in Method.objects.prefetch_related("aliases")]
+        benchmarks = [
+            (BenchmarkInfo(b.name, b.direction, b.metric), [a.alias for a in b.aliases.all()])
+            for b in Benchmark.objects.prefetch_related("aliases")
+        ]
+    except DatabaseError:
+        methods, benchmarks = [], []
+    if not methods or not benchmarks:
+        return Registry.from_reference()
+    return Registry(methods, benchmarks)
+
+
+Hook = Callable[[int], int]
+
+
+def installed_extractors() -> list[Hook]:
     """The callables named in settings.RECEIPT_EXTRACTORS, each taking a document id and returning
     how many receipts it wrote."""
     return [import_string(path) for path in getattr(settings, "RECEIPT_EXTRACTORS", [])]
@@ -25,3 +69,196 @@ def extract_document_receipts(document_id: int) -> int:
     for extractor in installed_extractors():
         written += extractor(document_id)
     return written
+
+
+def document_from_db(document_id: int) -> tuple[ParsedDocument, Paper]:
+    """The stored parse of a document, in the shape extractors read."""
+    stored = PaperDocument.objects.select_related("paper").get(pk=document_id)
+    pages = [
+        ParsedPage(
+            number=page.number,
+            text=page.text,
+            tables=[
+                ParsedTable(
+                    page=page.number,
+                    bbox=tuple(t.get("bbox") or (0, 0, 0, 0)),
+                    rows=t["rows"],
+                    caption=t.get("caption", ""),
+                )
+                for t in page.tables
+            ],
+            captions=list(page.captions),
+        )
+        for page in stored.pages.order_by("number")
+    ]
+    parsed = ParsedDocument(
+        sha256=stored.sha256,
+        page_count=stored.page_count or len(pages),
+        pages=pages,
+        seconds=stored.parse_seconds or 0.0,
+        parser_version=stored.parser_version,
+    )
+    return parsed, stored.paper
+
+
+@dataclass
+class StoreReport:
+    """What storing one extraction did; `skipped` counts receipts that name nothing we know yet."""
+
+    written: int = 0
+    replaced: int = 0
+    kept_decided: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, why: str) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + 1
+
+
+def _provenance(p: Provenance, extraction: Extraction) -> dict[str, Any]:
+    return {
+        "page": p.page if p.page and p.page >= 1 else None,
+        "locator": p.locator[:200],
+        "quote": p.quote,
+        "confidence": min(max(p.confidence, 0.0), 1.0),
+        "extractor": extraction.extractor,
+        "extractor_version": extraction.version,
+    }
+
+
+def store_extraction(paper: Paper, extraction: Extraction) -> StoreReport:
+    """Replace the paper's pending receipts from this extractor version with `extraction`.
+
+    Idempotent. Receipts curators decided on (approved or rejected) are never touched, and a new
+    pending receipt that repeats a decided one is not created again. Names are linked to registry
+    rows; a result whose method is unknown waits for its candidate to be approved (counted in
+    `skipped`), an unknown benchmark likewise.
+    """
+    report = StoreReport()
+    methods = {m.name: m for m in Method.objects.all()}
+    benchmarks = {b.name: b for b in Benchmark.objects.all()}
+
+    def method(name: str) -> Method | None:
+        return methods.get(name) or Method.objects.by_name(name)
+
+    def benchmark(name: str) -> Benchmark | None:
+        return benchmarks.get(name) or Benchmark.objects.by_name(name)
+
+    models: list[type[Receipt]] = [BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate]
+    with transaction.atomic():
+        for model in models:
+            pending = (
+                model.objects.filter(paper=paper).pending().from_extractor(extraction.extractor, extraction.version)
+            )
+            report.replaced += pending.count()
+            pending.delete()
+        decided_results = set(
+            BenchmarkResult.objects.filter(paper=paper)
+            .exclude(status=ReceiptStatus.PENDING)
+            .values_list("method__name", "benchmark__name", "model_name", "setting", "value", "page")
+        )
+        results = []
+        for r in extraction.results:
+            m, b = method(r.method), benchmark(r.benchmark)
+            if m is None or b is None:
+                report.skip(
+                    "result: method not in the registry" if m is None else "result: benchmark not in the registry"
+                )
+                continue
+            if (m.name, b.name, r.model, r.setting, r.value, r.provenance.page) in decided_results:
+                report.kept_decided += 1
+                continue
+            results.append(
+                BenchmarkResult(
+                    paper=paper,
+                    method=m,
+                    benchmark=b,
+                    model_name=r.model[:120],
+                    setting=r.setting[:80],
+                    weight_bits=r.weight_bits,
+                    activation_bits=r.activation_bits,
+                    kv_bits=r.kv_bits,
+                    group_size=r.group_size,
+                    value=r.value,
+                    value_text=r.value_text[:40],
+                    row_label=r.row_label[:200],
+                    column_label=r.column_label[:200],
+                    **_provenance(r.provenance, extraction),
+                )
+            )
+        BenchmarkResult.objects.bulk_create(results)
+        report.written += len(results)
+
+        decided_beats = set(
+            BeatsReceipt.objects.filter(paper=paper)
+            .exclude(status=ReceiptStatus.PENDING)
+            .values_list("method__name", "baseline__name")
+        )
+        beats, seen_pairs = [], set()
+        for claim in extraction.beats:
+            m, base = method(claim.method), method(claim.baseline)
+            if m is None or base is None or m == base:
+                report.skip("beats: method not in the registry")
+                continue
+            key = (m.name, base.name, claim.benchmark, claim.model, claim.setting)
+            if (m.name, base.name) in decided_beats or key in seen_pairs:
+                report.kept_decided += (m.name, base.name) in decided_beats
+                continue
+            seen_pairs.add(key)
+            beats.append(
+                BeatsReceipt(
+                    paper=paper,
+                    method=m,
+                    baseline=base,
+                    benchmark=benchmark(claim.benchmark) if claim.benchmark else None,
+                    model_name=claim.model[:120],
+                    setting=claim.setting[:80],
+                    method_value=claim.method_value,
+                    baseline_value=claim.baseline_value,
+                    evidence=claim.evidence if claim.evidence in ("table", "sentence") else "sentence",
+                    **_provenance(claim.provenance, extraction),
+                )
+            )
+        BeatsReceipt.objects.bulk_create(beats)
+        report.written += len(beats)
+
+        decided_critiques = set(
+            CritiqueReceipt.objects.filter(paper=paper)
+            .exclude(status=ReceiptStatus.PENDING)
+            .values_list("method__name", "quote")
+        )
+        critiques = []
+        for c in extraction.critiques:
+            m = method(c.method)
+            if m is None:
+                report.skip("critique: method not in the registry")
+                continue
+            if (m.name, c.provenance.quote) in decided_critiques:
+                report.kept_decided += 1
+                continue
+            fields = _provenance(c.provenance, extraction)
+            if c.section and not fields["locator"]:
+                fields["locator"] = c.section[:200]
+            critiques.append(CritiqueReceipt(paper=paper, method=m, **fields))
+        CritiqueReceipt.objects.bulk_create(critiques)
+        report.written += len(critiques)
+
+        known = set(MethodCandidate.objects.filter(paper=paper).values_list("normalized", flat=True))
+        for candidate in extraction.candidates:
+            key = normalize_name(candidate.name)
+            if not key or key in known or method(candidate.name) is not None:
+                continue
+            known.add(key)
+            MethodCandidate.objects.create(
+                paper=paper, name=candidate.name[:160], **_provenance(candidate.provenance, extraction)
+            )
+            report.written += 1
+    return report
+
+
+def extract_with_default_extractor(document_id: int) -> int:
+    """The extract stage's default hook: the configured extractor on a stored parse; receipts written."""
+    parsed, paper = document_from_db(document_id)
+    extraction = get_extractor().extract(parsed, registry_for_extraction(), title=paper.title, abstract=paper.abstract)
+    report = store_extraction(paper, extraction)
+    logger.info("extracted %s: %d receipts written, skipped %s", paper.arxiv_id, report.written, report.skipped)
+    return report.written

@@ -120,3 +120,25 @@ class RunItem(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (ItemState.DONE, ItemState.FAILED)
+
+
+class ExtractionEvaluation(models.Model):
+    """One scoring of an extractor against the gold labels, kept to show quality over time."""
+
+    ran_at = models.DateTimeField()
+    extractor = models.CharField(max_length=64)
+    version = models.CharField(max_length=64)
+    papers = models.PositiveIntegerField()
+    failed = models.PositiveIntegerField(default=0)
+    results_f1 = models.FloatField()
+    attributes = models.FloatField(help_text="Share of matched result cells with model and setting right.")
+    beats_f1 = models.FloatField()
+    critiques_f1 = models.FloatField()
+    summary = models.JSONField(default=dict, help_text="Every figure of the scorer's summary line.")
+    report = models.TextField(help_text="The scorer's output, one line per paper and the summary.")
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.extractor} {self.version} at {self.ran_at:%Y-%m-%d %H:%M}: results F1 {self.results_f1:.2f}"

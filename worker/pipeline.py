@@ -211,6 +211,7 @@ def fail_item(item_id: int, stage: str, reason: str, *, permanent: bool = True) 
     document; after a transient one the document stays pending so the next run fetches it again."""
     item = RunItem.objects.select_related("paper").get(pk=item_id)
     if item.is_finished:
+        finish_run_if_done(item.run_id)
         return
     with transaction.atomic():
         moved = RunItem.objects.filter(pk=item_id, state=item.state).update(
@@ -266,16 +267,19 @@ def download_item(item_id: int, *, session: requests.Session | None = None) -> b
         fail_item(item_id, "download", str(exc))
         return False
     name = _store_pdf(document, pdf.data)
-    PaperDocument.objects.filter(pk=document.pk).update(
-        file=name,
-        sha256=pdf.sha256,
-        size_bytes=len(pdf.data),
-        status=DocumentStatus.DOWNLOADED,
-        error="",
-        downloaded_at=timezone.now(),
-        download_seconds=(timezone.now() - started).total_seconds(),
-    )
-    return _advance(item_id, ItemState.QUEUED, ItemState.DOWNLOADED, downloaded=1)
+    # The document and the item's count move in one transaction: a worker killed in between must
+    # not leave a stored PDF that a redelivered task then treats as someone else's download.
+    with transaction.atomic():
+        PaperDocument.objects.filter(pk=document.pk).update(
+            file=name,
+            sha256=pdf.sha256,
+            size_bytes=len(pdf.data),
+            status=DocumentStatus.DOWNLOADED,
+            error="",
+            downloaded_at=timezone.now(),
+            download_seconds=(timezone.now() - started).total_seconds(),
+        )
+        return _advance(item_id, ItemState.QUEUED, ItemState.DOWNLOADED, downloaded=1)
 
 
 def _copy_parse(source: PaperDocument, target: PaperDocument) -> None:
@@ -318,7 +322,7 @@ def parse_item(item_id: int) -> bool:
                 parsed_at=timezone.now(),
                 error="",
             )
-        return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
+            return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
     try:
         with document.file.open("rb") as handle:
             data = handle.read()
@@ -351,7 +355,8 @@ def parse_item(item_id: int) -> bool:
                 parsed_at=timezone.now(),
                 error="",
             )
-    return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
+        # Same transaction as the pages: parsed-and-counted, or neither (see download_item).
+        return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
 
 
 def extract_item(item_id: int) -> int:
@@ -359,10 +364,11 @@ def extract_item(item_id: int) -> int:
     from worker.extraction import extract_document_receipts
 
     item = RunItem.objects.get(pk=item_id)
-    if item.state != ItemState.PARSED:
-        return 0
-    written = extract_document_receipts(item.document_id) if item.document_id else 0
-    _advance(item_id, ItemState.PARSED, ItemState.DONE, extracted=written)
+    written = 0
+    if item.state == ItemState.PARSED:
+        written = extract_document_receipts(item.document_id) if item.document_id else 0
+        _advance(item_id, ItemState.PARSED, ItemState.DONE, extracted=written)
+    # Also when the item was already done: a worker may have died between the two steps.
     finish_run_if_done(item.run_id)
     return written
 
@@ -380,6 +386,14 @@ def finish_run_if_done(run_id: int) -> bool:
             status=status, finished_at=timezone.now(), stage="finished"
         )
     )
+
+
+def close_finished_runs() -> int:
+    """Close running runs past their feed whose items are all finished (their closer died)."""
+    candidates = (
+        IngestionRun.objects.filter(status=RunStatus.RUNNING).exclude(stage="feed").values_list("pk", flat=True)
+    )
+    return sum(finish_run_if_done(run_id) for run_id in candidates)
 
 
 def stalled_items(older_than: dt.timedelta = STALLED_AFTER) -> list[int]:

@@ -111,7 +111,9 @@ def schedule_due_ingestions() -> list[int]:
 
 @shared_task(ignore_result=True)
 def resume_stalled_items() -> int:
-    """Beat: re-queue per-paper work whose worker died (state unchanged for a while)."""
+    """Beat: re-queue per-paper work whose worker died (state unchanged for a while), and close
+    runs whose last step finished but whose closing did not."""
+    pipeline.close_finished_runs()
     item_ids = pipeline.stalled_items()
     for item_id in item_ids:
         pipeline.touch_item(item_id)

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseStopPolling
 from config.http import HtmxHttpRequest
 from reviews.models import Review
 from worker import tasks
-from worker.models import IngestionRun, RunStatus, RunTrigger
+from worker.models import ExtractionEvaluation, IngestionRun, RunStatus, RunTrigger
 
 RUNS_PER_PAGE = 50
 
@@ -32,7 +32,12 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
         .order_by("-started_at", "-pk")
     )
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "worker/runs.html", {"page": page, "reviews": Review.objects.all()})
+    context = {
+        "page": page,
+        "reviews": Review.objects.all(),
+        "evaluations": ExtractionEvaluation.objects.defer("report")[:10],
+    }
+    return render(request, "worker/runs.html", context)
 
 
 @require_POST

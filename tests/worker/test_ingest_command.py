@@ -32,8 +32,9 @@ def test_from_dir_ingests_local_pdfs_by_their_arxiv_stamp_or_known_title(review,
     run = IngestionRun.objects.get()
     assert run.status == RunStatus.PARTIAL and (run.seen, run.parsed, run.failed) == (3, 2, 1)
     # Q-BERT carries the arXiv stamp; I-BERT has none but its title matches the registry's stub.
-    assert set(PaperDocument.objects.filter(status=DocumentStatus.PARSED).values_list("paper__arxiv_id", flat=True)) == {
-        "1909.05840", "2101.01321"}
+    assert set(
+        PaperDocument.objects.filter(status=DocumentStatus.PARSED).values_list("paper__arxiv_id", flat=True)
+    ) == {"1909.05840", "2101.01321"}
     assert "notes.pdf: not a PDF" in IngestionFailure.objects.get().reason
     assert ReviewPaper.objects.filter(review=review, paper__arxiv_id="1909.05840").exists()
     assert "run 1 partial: seen 3" in out and "notes.pdf" in out
@@ -76,7 +77,9 @@ def test_stalled_items_of_a_dead_worker_are_found_and_requeued(review, monkeypat
     document = PaperDocument.objects.create(paper=paper, version=1)
     item = RunItem.objects.create(run=run, paper=paper, document=document, state=ItemState.DOWNLOADED)
     RunItem.objects.filter(pk=item.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
-    done = RunItem.objects.create(run=run, paper=Paper.objects.create(arxiv_id="2401.77778", title="y"), state=ItemState.DONE)
+    done = RunItem.objects.create(
+        run=run, paper=Paper.objects.create(arxiv_id="2401.77778", title="y"), state=ItemState.DONE
+    )
     RunItem.objects.filter(pk=done.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
     queued = []
     monkeypatch.setattr(tasks, "enqueue_item", queued.append)
@@ -95,3 +98,21 @@ def test_arxiv_facing_tasks_go_to_their_own_queue(settings):
     for task in ("worker.tasks.fetch_feed", "worker.tasks.download_pdf", "worker.tasks.ingest_review"):
         assert routes[task]["queue"] == "ingest"
     assert "worker.tasks.parse_pdf" not in routes
+
+
+def test_a_run_whose_closer_died_is_closed_by_the_sweep(review):
+    run = pipeline.start_run(review.pk)
+    paper = Paper.objects.create(arxiv_id="2401.88888", title="x")
+    RunItem.objects.create(run=run, paper=paper, state=ItemState.DONE)
+    IngestionRun.objects.filter(pk=run.pk).update(stage="papers")  # the feed was read, then the worker died
+    assert pipeline.close_finished_runs() == 1
+    assert IngestionRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED
+
+
+def test_extracting_an_already_done_item_still_closes_its_run(review):
+    run = pipeline.start_run(review.pk)
+    paper = Paper.objects.create(arxiv_id="2401.88889", title="x")
+    item = RunItem.objects.create(run=run, paper=paper, state=ItemState.DONE)
+    IngestionRun.objects.filter(pk=run.pk).update(stage="papers")
+    assert pipeline.extract_item(item.pk) == 0
+    assert IngestionRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED

@@ -14,6 +14,7 @@ only sees committed rows) and against its own Redis database, which is flushed b
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import json
 import os
@@ -110,19 +111,13 @@ class Worker:
     def kill(self) -> None:
         """SIGKILL the whole group: the main process, its pool child and a parse child if any."""
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL does not wait for anything
             self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not wait for anything
-            pass
         # Whatever else was in the group (a pool child whose parent died first) goes as well.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def alive(self) -> bool:
         return self.process.poll() is None

@@ -1,0 +1,187 @@
+"""The extractor interface: a parsed document in, receipts with provenance out (pure, no Django).
+
+Every extractor (rule-based, Anthropic) returns an `Extraction`. Storing it, linking names to
+registry rows and keeping curators' decisions intact is the job of `worker.extraction`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from baselines.naming import normalize_name
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a receipt comes from: page (1-based), "Table 3" or "§4.2", the quote, and how sure we are."""
+
+    page: int | None
+    locator: str = ""
+    quote: str = ""
+    confidence: float = 0.5
+
+
+@dataclass
+class ResultReceipt:
+    """Paper reports `value` for `method` on `model` at `setting` on `benchmark`."""
+
+    method: str
+    model: str
+    setting: str
+    benchmark: str
+    value: float
+    provenance: Provenance
+    value_text: str = ""
+    metric: str = ""
+    row_label: str = ""
+    column_label: str = ""
+    weight_bits: int | None = None
+    activation_bits: int | None = None
+    kv_bits: int | None = None
+    group_size: int | None = None
+
+
+@dataclass
+class BeatsClaim:
+    """Paper shows `method` beating `baseline` (on `benchmark` when a table shows it)."""
+
+    method: str
+    baseline: str
+    provenance: Provenance
+    evidence: str = "sentence"  # "table" or "sentence"
+    benchmark: str = ""
+    model: str = ""
+    setting: str = ""
+    method_value: float | None = None
+    baseline_value: float | None = None
+
+
+@dataclass
+class CritiqueClaim:
+    """Paper states a weakness of `method` in the quoted sentence."""
+
+    method: str
+    provenance: Provenance
+    section: str = ""
+
+
+@dataclass
+class CandidateMethod:
+    """A name that looks like a method but is in no registry: for curators to approve or merge."""
+
+    name: str
+    provenance: Provenance
+
+
+@dataclass
+class Extraction:
+    extractor: str
+    version: str
+    proposed: list[str] = field(default_factory=list)
+    results: list[ResultReceipt] = field(default_factory=list)
+    beats: list[BeatsClaim] = field(default_factory=list)
+    critiques: list[CritiqueClaim] = field(default_factory=list)
+    candidates: list[CandidateMethod] = field(default_factory=list)
+    # Extractor-specific accounting: tokens, cost, quotes dropped as unverifiable, ...
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_score_json(self) -> dict[str, Any]:
+        """The shape ../shared/tools/score_extraction.py reads (lists results, beats, critiques)."""
+        return {
+            "extractor": self.extractor,
+            "version": self.version,
+            "proposed": self.proposed,
+            "results": [
+                {
+                    "method": r.method,
+                    "model": r.model,
+                    "setting": r.setting,
+                    "benchmark": r.benchmark,
+                    "value": r.value,
+                    "page": r.provenance.page,
+                    "metric": r.metric,
+                    "table": r.provenance.locator,
+                }
+                for r in self.results
+            ],
+            "beats": [
+                {
+                    "method": b.method,
+                    "baseline": b.baseline,
+                    "benchmark": b.benchmark,
+                    "page": b.provenance.page,
+                    "quote": b.provenance.quote,
+                }
+                for b in self.beats
+            ],
+            "critiques": [
+                {"method": c.method, "page": c.provenance.page, "quote": c.provenance.quote} for c in self.critiques
+            ],
+            "candidates": [{"name": c.name, "page": c.provenance.page} for c in self.candidates],
+            "stats": self.stats,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BenchmarkInfo:
+    name: str
+    direction: str  # "lower" or "higher"
+    metric: str = ""
+
+
+class Registry:
+    """Known method and benchmark names, looked up after normalisation (see baselines.naming)."""
+
+    def __init__(
+        self,
+        methods: Iterable[tuple[str, Iterable[str]]],
+        benchmarks: Iterable[tuple[BenchmarkInfo, Iterable[str]]],
+    ) -> None:
+        self._methods: dict[str, str] = {}
+        for name, aliases in methods:
+            for spelling in (name, *aliases):
+                self._methods.setdefault(normalize_name(spelling), name)
+        self._benchmarks: dict[str, BenchmarkInfo] = {}
+        for info, aliases in benchmarks:
+            for spelling in (info.name, *aliases):
+                self._benchmarks.setdefault(normalize_name(spelling), info)
+
+    def method(self, text: str) -> str | None:
+        """The canonical method a name refers to, or None."""
+        return self._methods.get(normalize_name(text))
+
+    def benchmark(self, text: str) -> BenchmarkInfo | None:
+        return self._benchmarks.get(normalize_name(text))
+
+    @property
+    def method_names(self) -> set[str]:
+        return set(self._methods.values())
+
+    def method_spellings(self) -> dict[str, str]:
+        """Every known normalised spelling → canonical name (for scanning free text)."""
+        return dict(self._methods)
+
+    @classmethod
+    def from_reference(cls) -> Registry:
+        """The registry shipped with the code (baselines.reference, benchmarks.reference)."""
+        from baselines.reference import METHODS
+        from benchmarks.reference import BENCHMARKS
+
+        return cls(
+            [(m["name"], m["aliases"]) for m in METHODS],
+            [(BenchmarkInfo(b["name"], b["direction"], b["metric"]), b["aliases"]) for b in BENCHMARKS],
+        )
+
+
+class Extractor(Protocol):
+    name: str
+    version: str
+
+    def extract(self, document: Any, registry: Registry, *, title: str = "", abstract: str = "") -> Extraction:
+        """`document` is a worker.pdf_parse.ParsedDocument."""
+        ...
