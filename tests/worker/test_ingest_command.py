@@ -37,7 +37,7 @@ def test_from_dir_ingests_local_pdfs_by_their_arxiv_stamp_or_known_title(review,
     ) == {"1909.05840", "2101.01321"}
     assert "notes.pdf: not a PDF" in IngestionFailure.objects.get().reason
     assert ReviewPaper.objects.filter(review=review, paper__arxiv_id="1909.05840").exists()
-    assert "run 1 partial: seen 3" in out and "notes.pdf" in out
+    assert f"run {run.pk} partial: seen 3" in out and "notes.pdf" in out
 
 
 def test_from_feed_reads_saved_responses_and_a_second_time_changes_nothing(review, settings):
