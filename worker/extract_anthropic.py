@@ -33,7 +33,7 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
@@ -675,8 +675,8 @@ def _units(page: ParsedPage, max_chars: int) -> list[_Unit]:
 
 def chunk_document(document: ParsedDocument, max_chunk_chars: int) -> list[Chunk]:
     """Consecutive pages packed into chunks of at most `max_chunk_chars` characters of page
-    content; a page never shares a chunk boundary unless it alone is too long (then it is cut into
-    parts at line ends). Pages without text or tables are left out."""
+    content. A page is never split across chunks unless it alone is too long; then it is cut at
+    line ends into parts labelled "(part i of k)". Pages without text or tables are left out."""
     chunks: list[Chunk] = []
     current: list[_Unit] = []
     size = 0
@@ -1206,13 +1206,10 @@ class AnthropicExtractor:
         _assemble(verified, registry, extraction)
         extraction.stats = dict(run.stats())
         logger.info(
-            "anthropic extraction: %d requests, %d+%d input tokens (cache %d written, %d read), %d output, ~$%s; "
-            "%d receipts dropped as unverified",
-            run.requests, run.input_tokens, run.cache_read_input_tokens, run.cache_creation_input_tokens,
-            run.cache_read_input_tokens, run.output_tokens, extraction.stats["cost_usd"], extraction.stats["dropped_unverified"],
+            "anthropic extraction: %d requests, %d input tokens (+%d cache writes, %d cache reads), %d output tokens, "
+            "~$%s; %d receipts dropped as unverified",
+            run.requests, run.input_tokens, run.cache_creation_input_tokens, run.cache_read_input_tokens,
+            run.output_tokens, extraction.stats["cost_usd"], extraction.stats["dropped_unverified"],
         )
         return extraction
 
-
-def _pages_of(chunks: Iterable[Chunk]) -> list[int]:
-    return sorted({page for chunk in chunks for page in chunk.pages})
