@@ -115,3 +115,41 @@ class BenchmarkResult(Receipt):
 
     def __str__(self) -> str:
         return f"{self.method} {self.model_name} {self.setting} {self.benchmark} = {self.value_text or self.value}"
+
+
+class LeaderboardEntry(models.Model):
+    """Derived: the best value a method reaches on a benchmark, model and setting within a review,
+    and how much the papers reporting that same number disagree."""
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="leaderboard")
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="leaderboard")
+    model_name = models.CharField(max_length=120)
+    setting = models.CharField(max_length=80, blank=True)
+    method = models.ForeignKey("baselines.Method", on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField()
+    result = models.ForeignKey(
+        BenchmarkResult, on_delete=models.CASCADE, related_name="+", help_text="The receipt of the best value."
+    )
+    bits = models.FloatField(null=True, blank=True, help_text="Bits per weight, for the Pareto chart.")
+    reports = models.PositiveIntegerField(default=1, help_text="Distinct papers reporting this cell.")
+    low = models.FloatField()
+    high = models.FloatField()
+    spread = models.FloatField(default=0.0, help_text="(max - min) / |mean| over those papers.")
+    disagreement = models.BooleanField(default=False)
+    unreviewed = models.BooleanField(default=False, help_text="The best value rests on a pending receipt.")
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["review", "benchmark", "model_name", "setting", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "benchmark", "model_name", "setting", "method"], name="leaderboard_one_cell"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["review", "benchmark", "model_name", "setting", "rank"], name="leaderboard_board"),
+            models.Index(fields=["review", "disagreement", "-spread"], name="leaderboard_disagree"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benchmark_id} {self.model_name} {self.setting}: #{self.rank} {self.method_id} {self.value}"

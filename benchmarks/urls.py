@@ -6,4 +6,6 @@ app_name = "benchmarks"
 
 urlpatterns = [
     path("<slug:slug>/", views.benchmark_detail, name="detail"),
+    path("<slug:slug>/leaderboard.json", views.leaderboard_json, name="leaderboard-json"),
+    path("<slug:slug>/leaderboard.csv", views.leaderboard_csv, name="leaderboard-csv"),
 ]

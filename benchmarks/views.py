@@ -1,12 +1,38 @@
-from django.http import HttpResponse
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from benchmarks import boards
 from benchmarks.models import Benchmark
 from config.http import HtmxHttpRequest
 
 
+def get_benchmark(slug: str) -> Benchmark:
+    return get_object_or_404(Benchmark.objects.prefetch_related("aliases"), slug=slug)
+
+
 @require_GET
 def benchmark_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    benchmark = get_object_or_404(Benchmark.objects.prefetch_related("aliases"), slug=slug)
-    return render(request, "benchmarks/detail.html", {"benchmark": benchmark})
+    benchmark = get_benchmark(slug)
+    return render(request, "benchmarks/detail.html", boards.benchmark_page(benchmark, request.GET))
+
+
+@require_GET
+def leaderboard_json(request: HtmxHttpRequest, slug: str) -> JsonResponse:
+    page = boards.benchmark_page(get_benchmark(slug), request.GET, charts=False)
+    return JsonResponse(boards.board_json(page))
+
+
+@require_GET
+def leaderboard_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    page = boards.benchmark_page(get_benchmark(slug), request.GET, charts=False)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-leaderboard.csv"'
+    writer = csv.writer(response)
+    for row in boards.board_rows(page):
+        writer.writerow([boards.csv_safe(cell) for cell in row])
+    return response

@@ -181,6 +181,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 240},
     },
+    "recompute-dirty-reviews": {
+        "task": "worker.tasks.recompute_dirty_reviews",
+        "schedule": 900.0,
+        "options": {"expires": 840},
+    },
     "resume-stalled-items": {
         "task": "worker.tasks.resume_stalled_items",
         "schedule": 600.0,
@@ -198,11 +203,14 @@ PDF_MAX_BYTES = env.int("PDF_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", 300, minimum=1)
 PDF_PARSE_TIMEOUT_SECONDS = env.float("PDF_PARSE_TIMEOUT_SECONDS", 120.0)
 
+# Papers disagree on a number when their relative spread ((max - min) / |mean|) reaches this.
+DISAGREEMENT_THRESHOLD = env.float("DISAGREEMENT_THRESHOLD", 0.15)
+
 # Extraction: the rule-based extractor runs offline; Claude is used only when a key is set.
 # Dotted paths of callables (document id -> receipts written) run by the extract stage.
 RECEIPT_EXTRACTORS = env.list("RECEIPT_EXTRACTORS", [])
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY")
-ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", "claude-sonnet-4-5")
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", "claude-sonnet-4-6")
 
 LOGGING = {
     "version": 1,

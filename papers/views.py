@@ -1,12 +1,66 @@
+from __future__ import annotations
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
+from benchmarks.models import BenchmarkResult
 from config.http import HtmxHttpRequest
-from papers.models import Paper
+from papers.models import DocumentStatus, Paper, PaperSummary, ParsedPage
+from papers.summaries import summary_from_receipts
+
+TABLE_PAGES_SHOWN = 30
+
+
+def get_paper(arxiv_id: str) -> Paper:
+    return get_object_or_404(Paper.objects.prefetch_related("introduced_methods"), arxiv_id=arxiv_id)
 
 
 @require_GET
 def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = get_object_or_404(Paper.objects.prefetch_related("introduced_methods"), arxiv_id=arxiv_id)
-    return render(request, "papers/detail.html", {"paper": paper})
+    paper = get_paper(arxiv_id)
+    results = list(
+        BenchmarkResult.objects.filter(paper=paper)
+        .select_related("method", "benchmark")
+        .order_by("page", "locator", "pk")
+    )
+    beats = list(
+        BeatsReceipt.objects.filter(paper=paper)
+        .select_related("method", "baseline", "benchmark")
+        .order_by("page", "pk")
+    )
+    critiques = list(CritiqueReceipt.objects.filter(paper=paper).select_related("method").order_by("page", "pk"))
+    candidates = list(MethodCandidate.objects.filter(paper=paper).order_by("name"))
+    pages = list(
+        ParsedPage.objects.filter(
+            document__paper=paper, document__version=paper.version, document__status=DocumentStatus.PARSED
+        ).order_by("number")[: TABLE_PAGES_SHOWN * 10]
+    )
+    stored = PaperSummary.objects.filter(paper=paper).first()
+    summary = (
+        {
+            "contribution": stored.contribution,
+            "key_results": stored.key_results,
+            "limitations": stored.limitations,
+            "open_questions": stored.open_questions,
+            "generator": stored.generator,
+        }
+        if stored
+        else {
+            **summary_from_receipts(
+                paper.abstract, [b for b in beats if b.status != "rejected"], [p.text for p in pages]
+            ),
+            "generator": "receipts",
+        }
+    )
+    context = {
+        "paper": paper,
+        "summary": summary,
+        "results": results,
+        "beats": beats,
+        "critiques": critiques,
+        "candidates": candidates,
+        "table_pages": [p for p in pages if p.tables][:TABLE_PAGES_SHOWN],
+    }
+    return render(request, "papers/detail.html", context)

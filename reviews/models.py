@@ -31,6 +31,11 @@ class Review(models.Model):
     ingest_scheduled_for = models.DateField(null=True, blank=True, editable=False)
     frontier_window_days = models.PositiveIntegerField(default=183, help_text="How recent a frontier method is.")
     unreviewed_policy = models.CharField(max_length=8, choices=UnreviewedPolicy.choices, default=UnreviewedPolicy.AUTO)
+    # Derived views (panels, leaderboards) are recomputed by a task when this is set, never per request.
+    derived_dirty = models.BooleanField(default=True, editable=False)
+    derived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    derived_includes_unreviewed = models.BooleanField(default=True, editable=False)
+    derived_counts = models.JSONField(default=dict, editable=False, help_text="papers, critiques, results, beats.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,3 +125,63 @@ class ReviewPaper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} in {self.review_id} ({self.fit}, {self.screening})"
+
+
+class MethodStanding(models.Model):
+    """Derived: how superseded a method is in a review (the dashboard's first panel)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="standings")
+    method = models.ForeignKey("baselines.Method", on_delete=models.CASCADE, related_name="+")
+    critique_papers = models.PositiveIntegerField(default=0)
+    beaten_by_papers = models.PositiveIntegerField(default=0)
+    beats_papers = models.PositiveIntegerField(default=0, help_text="Distinct papers in which it beats a baseline.")
+    result_papers = models.PositiveIntegerField(default=0, help_text="Distinct papers reporting a result for it.")
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["review", "rank"]
+        constraints = [models.UniqueConstraint(fields=["review", "method"], name="standing_once_per_method")]
+        indexes = [models.Index(fields=["review", "rank"], name="standing_review_rank")]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.method_id} in {self.review_id}"
+
+
+class SubProblem(models.Model):
+    """Derived: a community of methods compared on the same benchmarks and models."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="subproblems")
+    rank = models.PositiveIntegerField()
+    anchor = models.ForeignKey(
+        "baselines.Method",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The most compared method, which names the group.",
+    )
+    size = models.PositiveIntegerField()
+    member_ids = models.JSONField(default=list, help_text="Method ids, most compared first.")
+    benchmark_names = models.JSONField(default=list, help_text="The benchmarks its members meet on most.")
+
+    class Meta:
+        ordering = ["review", "rank"]
+        constraints = [models.UniqueConstraint(fields=["review", "rank"], name="subproblem_unique_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.anchor_id} · {self.size} methods"
+
+
+class FrontierEntry(models.Model):
+    """Derived: a recent method that no counted receipt beats yet."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="frontier")
+    method = models.ForeignKey("baselines.Method", on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    published = models.DateTimeField()
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["review", "rank"]
+        constraints = [models.UniqueConstraint(fields=["review", "method"], name="frontier_once_per_method")]
+
+    def __str__(self) -> str:
+        return f"frontier {self.method_id} ({self.published:%Y-%m-%d})"

@@ -1,10 +1,16 @@
 from django.urls import path
 
 from reviews import views
+from reviews.feeds import ApprovedReceiptsFeed, ReviewPapersFeed
 
 app_name = "reviews"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("r/<slug:slug>/", views.review_detail, name="detail"),
+    path("search/", views.search_view, name="search"),
+    path("r/<slug:slug>/panels.json", views.review_panels_json, name="panels-json"),
+    path("r/<slug:slug>/feeds/papers.atom", ReviewPapersFeed(), name="feed-papers"),
+    path("r/<slug:slug>/feeds/receipts.atom", ApprovedReceiptsFeed(), name="feed-receipts"),
+    path("r/<slug:slug>/receipts/<slug:kind>/<slug:method_slug>/", views.review_receipts, name="receipts"),
 ]

@@ -38,8 +38,15 @@ def populated(db, superuser):
     IngestionFailure.objects.create(run=run, arxiv_id=paper.arxiv_id, stage="parse", reason="encrypted")
     RunItem.objects.create(run=run, paper=paper, document=document, state="failed")
     ExtractionEvaluation.objects.create(
-        ran_at=timezone.now(), extractor="rules", version="1", papers=4, results_f1=0.8, attributes=0.9,
-        beats_f1=0.7, critiques_f1=0.5, report="papers=4",
+        ran_at=timezone.now(),
+        extractor="rules",
+        version="1",
+        papers=4,
+        results_f1=0.8,
+        attributes=0.9,
+        beats_f1=0.7,
+        critiques_f1=0.5,
+        report="papers=4",
     )
     CuratorDecision.objects.create(
         content_type=ContentType.objects.get_for_model(result),

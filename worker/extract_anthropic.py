@@ -63,7 +63,9 @@ logger = logging.getLogger(__name__)
 # Bump when the instructions, the tool schema or the post-processing change what comes out for
 # the same paper: stored receipts are replaced per extractor version.
 PROMPT_VERSION = "prompt-1"
-DEFAULT_MODEL = "claude-sonnet-4-5"
+# Used when settings.ANTHROPIC_MODEL is empty. Not claude-sonnet-4-5: the SDK lists it as
+# deprecated, end-of-life on 2026-11-30.
+DEFAULT_MODEL = "claude-sonnet-4-6"
 TOOL_NAME = "record_receipts"
 
 # Non-streaming requests: the SDK refuses max_tokens whose expected generation time passes 10
@@ -98,23 +100,23 @@ class Price:
 # family; the first pattern that matches the model id wins. Generations newer than a family's row
 # (Sonnet 5.x, Opus 5.5, Haiku 5.5) are listed cheaper, so for them the estimate errs high. A model
 # outside every family gets no estimate (cost_usd None) rather than a guess.
-PRICES: tuple[tuple[str, Price], ...] = (
-    (r"claude-3-opus|claude-opus-4(-[01])?(-\d{8})?$", Price(15.0, 75.0, 18.75, 1.50)),  # Opus 3, 4, 4.1
-    (r"claude-3-5-haiku|claude-haiku-3-5", Price(0.80, 4.0, 1.0, 0.08)),  # Haiku 3.5
-    (r"claude-3-haiku", Price(0.25, 1.25, 0.30, 0.03)),  # Haiku 3
-    (r"fable|mythos", Price(10.0, 50.0, 12.50, 1.00)),  # Fable 5 / Mythos 5
-    (r"opus", Price(5.0, 25.0, 6.25, 0.50)),  # Opus 4.5 - 5
-    (r"sonnet", Price(3.0, 15.0, 3.75, 0.30)),  # Sonnet 3.7, 4, 4.5, 4.6
-    (r"haiku", Price(1.0, 5.0, 1.25, 0.10)),  # Haiku 4.5
+PRICES: tuple[tuple[str, str, Price], ...] = (
+    (r"claude-3-opus|claude-opus-4(-[01])?(-\d{8})?$", "Opus 3 / 4 / 4.1", Price(15.0, 75.0, 18.75, 1.50)),
+    (r"claude-3-5-haiku|claude-haiku-3-5", "Haiku 3.5", Price(0.80, 4.0, 1.0, 0.08)),
+    (r"claude-3-haiku", "Haiku 3", Price(0.25, 1.25, 0.30, 0.03)),
+    (r"fable|mythos", "Fable / Mythos 5", Price(10.0, 50.0, 12.50, 1.00)),
+    (r"opus", "Opus 4.5 and later", Price(5.0, 25.0, 6.25, 0.50)),
+    (r"sonnet", "Sonnet 3.7 - 4.6", Price(3.0, 15.0, 3.75, 0.30)),
+    (r"haiku", "Haiku 4.5", Price(1.0, 5.0, 1.25, 0.10)),
 )
 PRICES_AS_OF = "2026-11-22"
 
 
 def price_for(model: str) -> tuple[str, Price] | None:
-    """The price row (its pattern and prices) that applies to `model`, or None."""
-    for pattern, price in PRICES:
+    """(family label, prices) that apply to `model`, or None."""
+    for pattern, label, price in PRICES:
         if re.search(pattern, model.lower()):
-            return pattern, price
+            return label, price
     return None
 
 
@@ -249,9 +251,13 @@ RECEIPTS_SCHEMA: dict[str, Any] = _object(
         "results": _array(
             _object(
                 {
-                    "method": _string("Quantization method of the row/column, as printed; the paper's method name for 'Ours'."),
+                    "method": _string(
+                        "Quantization method of the row/column, as printed; the paper's method name for 'Ours'."
+                    ),
                     "model": _string("Model evaluated, as printed, e.g. 'LLaMA-2-7B'."),
-                    "setting": _string("Bit widths, e.g. 'W4A16 g128', 'W4A4KV4', 'W16A16' for FP16; '' if not stated."),
+                    "setting": _string(
+                        "Bit widths, e.g. 'W4A16 g128', 'W4A4KV4', 'W16A16' for FP16; '' if not stated."
+                    ),
                     "benchmark": _string("Benchmark or dataset, e.g. 'WikiText-2', 'C4', 'PIQA'."),
                     "metric": _string("'perplexity', 'accuracy', 'exact_match', 'f1', ... or ''."),
                     "value": {"type": "number", "description": "The number as printed (no unit conversion)."},
@@ -414,10 +420,10 @@ def _printed_number(text: str) -> str | None:
 
 
 def _agrees(printed: str, value: float) -> bool:
-    """`printed` ("5.68") is `value` to its printed precision (signs are not compared: PDFs often
-    lose the minus sign or print it as a dash glyph)."""
-    decimals = len(printed.split(".")[1]) if "." in printed else 0
-    return abs(float(printed) - abs(value)) <= 0.5 * 10**-decimals + 1e-9
+    """`printed` ("5.68", "2382.10") is exactly `value`. Signs are not compared: PDFs often lose the
+    minus sign or print it as a dash glyph. Not "equal after rounding": 6.34 is not a receipt for a
+    printed "6"."""
+    return abs(float(printed) - abs(value)) <= 1e-9 * max(1.0, abs(value))
 
 
 def best_window(quote_words: list[str], page_words: list[tuple[str, int, int]]) -> tuple[float, int, int]:
@@ -468,7 +474,11 @@ class _PageText:
         self.text = _nfkc("\n".join([page.text, *captions, *cells]))
         self.numbers = _numbers(self.text)
         self.cell_numbers = _numbers("\n".join(cells))
-        self.caption_by_label = {squash(m.group()): caption for caption in [*page.captions, *captions] if (m := _TABLE_LABEL_RE.match(caption.strip()))}
+        self.caption_by_label = {
+            squash(m.group()): caption
+            for caption in [*page.captions, *captions]
+            if (m := _TABLE_LABEL_RE.match(caption.strip()))
+        }
 
     @cached_property
     def squashed(self) -> str:
@@ -560,7 +570,9 @@ def parse_setting(setting: str) -> tuple[int | None, int | None, int | None, int
 
 
 _OURS_SUFFIX_RE = re.compile(r"\s*[(\[]\s*(ours|this work|proposed)\s*[)\]]\s*$", re.IGNORECASE)
-_GENERIC_NAMES = frozenset(normalize_name(n) for n in ("ours", "our method", "our approach", "proposed", "the proposed method", "this work"))
+_GENERIC_NAMES = frozenset(
+    normalize_name(n) for n in ("ours", "our method", "our approach", "proposed", "the proposed method", "this work")
+)
 
 
 def _clean_name(name: str) -> str:
@@ -792,7 +804,9 @@ class _Run:
                 cache_creation_input_tokens=self.cache_creation_input_tokens,
                 cache_read_input_tokens=self.cache_read_input_tokens,
             ),
-            "price_basis": f"list prices as of {PRICES_AS_OF} for /{row[0]}/" if row else "unknown model family: no estimate",
+            "price_basis": f"{row[0]} list prices as of {PRICES_AS_OF} (assumed)"
+            if row
+            else "unknown model: no estimate",
             "dropped_unverified": sum(self.dropped.values()),
             "dropped_unverified_by_kind": dict(sorted(self.dropped.items())),
             "dropped_malformed": self.dropped_malformed,
@@ -1050,6 +1064,15 @@ def _assemble(verified: _Verified, registry: Registry, extraction: Extraction) -
 # --- the extractor ----------------------------------------------------------------------------
 
 
+def _end_of_life(model: str) -> str | None:
+    """The end-of-life date the installed SDK lists for `model`, or None."""
+    try:
+        from anthropic.resources.messages.messages import DEPRECATED_MODELS
+    except ImportError:  # the table moved: not worth failing over
+        return None
+    return DEPRECATED_MODELS.get(model)
+
+
 class AnthropicExtractor:
     """Receipts from Claude, through forced tool use, each checked against the paper's text."""
 
@@ -1068,6 +1091,9 @@ class AnthropicExtractor:
         max_backoff_seconds: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """`max_retries` counts retries after the first attempt, for transient failures only;
+        backoff doubles from `backoff_seconds` up to `max_backoff_seconds` unless the server sends
+        retry-after. `sleep` is injectable so tests never wait."""
         if max_chunk_chars < 1_000:
             raise ValueError("max_chunk_chars must be at least 1000")
         # Our loop does the retrying (with stats and an injectable sleep); SDK retries on top of it
@@ -1082,6 +1108,14 @@ class AnthropicExtractor:
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
         self.sleep = sleep
+        if end_of_life := _end_of_life(model):
+            # The SDK warns with a DeprecationWarning, which production never shows; after this date
+            # every request fails and the extract stage stops.
+            logger.warning(
+                "Anthropic model %s is deprecated: end of life on %s; set ANTHROPIC_MODEL to a newer one",
+                model,
+                end_of_life,
+            )
 
     @classmethod
     def from_settings(cls, *, http_client: httpx2.Client | None = None) -> AnthropicExtractor:
@@ -1165,14 +1199,21 @@ class AnthropicExtractor:
                 return answer
             run.retries += 1
             logger.warning(
-                "Anthropic %s for %s (attempt %d of %d); retrying in %.1f s", reason, chunk.label, attempt + 1, attempts, delay
+                "Anthropic %s for %s (attempt %d of %d); retrying in %.1f s",
+                reason,
+                chunk.label,
+                attempt + 1,
+                attempts,
+                delay,
             )
             self.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     # -- the paper --
 
-    def extract(self, document: ParsedDocument, registry: Registry, *, title: str = "", abstract: str = "") -> Extraction:
+    def extract(
+        self, document: ParsedDocument, registry: Registry, *, title: str = "", abstract: str = ""
+    ) -> Extraction:
         run = _Run(model=self.model)
         paper = PaperText(document)
         verified = _Verified()
@@ -1208,8 +1249,12 @@ class AnthropicExtractor:
         logger.info(
             "anthropic extraction: %d requests, %d input tokens (+%d cache writes, %d cache reads), %d output tokens, "
             "~$%s; %d receipts dropped as unverified",
-            run.requests, run.input_tokens, run.cache_creation_input_tokens, run.cache_read_input_tokens,
-            run.output_tokens, extraction.stats["cost_usd"], extraction.stats["dropped_unverified"],
+            run.requests,
+            run.input_tokens,
+            run.cache_creation_input_tokens,
+            run.cache_read_input_tokens,
+            run.output_tokens,
+            extraction.stats["cost_usd"],
+            extraction.stats["dropped_unverified"],
         )
         return extraction
-

@@ -381,11 +381,14 @@ def finish_run_if_done(run_id: int) -> bool:
     if run.status != RunStatus.RUNNING or run.stage == "feed":
         return False
     status = RunStatus.PARTIAL if run.failed else RunStatus.SUCCEEDED
-    return bool(
-        IngestionRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-            status=status, finished_at=timezone.now(), stage="finished"
-        )
+    closed = IngestionRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=status, finished_at=timezone.now(), stage="finished"
     )
+    if closed:
+        from reviews.derived import mark_dirty
+
+        mark_dirty([run.review_id])
+    return bool(closed)
 
 
 def close_finished_runs() -> int:

@@ -162,6 +162,10 @@ class Registry:
     def method_names(self) -> set[str]:
         return set(self._methods.values())
 
+    def benchmark_infos(self) -> list[BenchmarkInfo]:
+        """Every known benchmark once, by name."""
+        return sorted(set(self._benchmarks.values()), key=lambda info: info.name)
+
     def method_spellings(self) -> dict[str, str]:
         """Every known normalised spelling → canonical name (for scanning free text)."""
         return dict(self._methods)

@@ -119,3 +119,24 @@ def resume_stalled_items() -> int:
         pipeline.touch_item(item_id)
         enqueue_item(item_id)
     return len(item_ids)
+
+
+@shared_task(ignore_result=True)
+def recompute_derived_views(review_id: int) -> None:
+    """Rebuild a review's panels and leaderboards if they are stale (dirty flag claimed first, so
+    a burst of curator decisions leads to one recompute, plus one for changes made meanwhile)."""
+    from reviews import derived
+
+    if derived.claim_dirty(review_id):
+        derived.recompute_review(review_id)
+
+
+@shared_task(ignore_result=True)
+def recompute_dirty_reviews() -> int:
+    """Beat: a safety net for reviews flagged dirty whose recompute task was lost."""
+    from reviews.models import Review
+
+    review_ids = list(Review.objects.filter(derived_dirty=True).values_list("pk", flat=True))
+    for review_id in review_ids:
+        recompute_derived_views.delay(review_id)
+    return len(review_ids)

@@ -31,6 +31,8 @@ def test_home_query_count_does_not_grow_with_reviews(client, django_assert_max_n
 
 @pytest.mark.django_db
 def test_review_page_counts_papers_and_receipts_of_that_review_only(client):
+    from reviews.derived import recompute_review
+
     review = make_review(title="KV-cache quantization")
     inside, outside = make_paper(), make_paper()
     add_to_review(review, inside)
@@ -38,12 +40,12 @@ def test_review_page_counts_papers_and_receipts_of_that_review_only(client):
     make_result(paper=inside)
     make_result(paper=inside)
     make_result(paper=outside)
+    recompute_review(review.pk)
     response = client.get(reverse("reviews:detail", args=[review.slug]))
     assert response.status_code == 200
-    assert response.context["paper_count"] == 1
-    assert response.context["critique_count"] == 1
-    assert response.context["result_count"] == 2
+    assert response.context["counts"] == {"papers": 1, "critiques": 1, "results": 2, "beats": 0}
     assert response.context["include_unreviewed"] is True
+    assert b"includes unreviewed receipts" in response.content
 
 
 @pytest.mark.django_db

@@ -24,8 +24,17 @@ def an_extraction(version="1", value=5.83):
             ResultReceipt("AWQ", "LLaMA-2-7B", "W4A16", "Some private benchmark", 1.0, where),
         ],
         beats=[
-            BeatsClaim("AWQ", "GPTQ", where, evidence="table", benchmark="WikiText-2", model="LLaMA-2-7B",
-                       setting="W4A16 g128", method_value=5.60, baseline_value=value),
+            BeatsClaim(
+                "AWQ",
+                "GPTQ",
+                where,
+                evidence="table",
+                benchmark="WikiText-2",
+                model="LLaMA-2-7B",
+                setting="W4A16 g128",
+                method_value=5.60,
+                baseline_value=value,
+            ),
             BeatsClaim("AWQ", "OPTQ", Provenance(page=1, quote="AWQ outperforms GPTQ."), evidence="sentence"),
         ],
         critiques=[CritiqueClaim("RTN", Provenance(page=3, quote="RTN fails at 3 bits."), section="3 Method")],
@@ -42,11 +51,16 @@ def paper(db):
 def test_names_are_linked_to_registry_rows_and_unknown_ones_wait_as_candidates(paper):
     report = store_extraction(paper, an_extraction())
     results = BenchmarkResult.objects.filter(paper=paper).select_related("method", "benchmark")
-    assert {(r.method.name, r.benchmark.name, r.value) for r in results} == {("GPTQ", "WikiText-2", 5.83), ("AWQ", "WikiText-2", 5.60)}
+    assert {(r.method.name, r.benchmark.name, r.value) for r in results} == {
+        ("GPTQ", "WikiText-2", 5.83),
+        ("AWQ", "WikiText-2", 5.60),
+    }
     assert all(r.status == "pending" and r.page == 7 and r.locator == "Table 2" for r in results)
     # OPTQ is GPTQ's alias, so the sentence and the table claim collapse to one pair per benchmark context.
     assert set(BeatsReceipt.objects.values_list("method__name", "baseline__name", "evidence")) == {
-        ("AWQ", "GPTQ", "table"), ("AWQ", "GPTQ", "sentence")}
+        ("AWQ", "GPTQ", "table"),
+        ("AWQ", "GPTQ", "sentence"),
+    }
     assert CritiqueReceipt.objects.get().method.name == "RTN"
     assert list(MethodCandidate.objects.values_list("name", flat=True)) == ["NewQuant"]
     assert report.skipped == {"result: method not in the registry": 1, "result: benchmark not in the registry": 1}

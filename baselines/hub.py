@@ -1,0 +1,70 @@
+"""Reading a method's hub: who beats it and whom it beats, critiques, citations. Fixed query count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method
+from benchmarks.models import BenchmarkResult
+from papers.models import Citation, CitationPolarity, CitationRole
+from papers.provenance import ReceiptStatus
+
+ROWS = 50
+
+
+def _counted(qs: QuerySet) -> QuerySet:
+    # Hubs span reviews: they show approved receipts and pending ones marked "unreviewed", never rejected ones.
+    return qs.exclude(status=ReceiptStatus.REJECTED)
+
+
+def _shares(rows: list[dict[str, Any]], field: str, labels: dict[str, str]) -> list[dict[str, Any]]:
+    total = sum(r["n"] for r in rows) or 1
+    return [
+        {"key": r[field], "label": labels.get(r[field], r[field]), "papers": r["n"], "share": r["n"] / total}
+        for r in rows
+    ]
+
+
+def method_hub(method: Method) -> dict[str, Any]:
+    beaten_by = _counted(BeatsReceipt.objects.filter(baseline=method)).select_related("paper", "method", "benchmark")
+    beats = _counted(BeatsReceipt.objects.filter(method=method)).select_related("paper", "baseline", "benchmark")
+    critiques = _counted(CritiqueReceipt.objects.filter(method=method)).select_related("paper")
+    citations = _counted(
+        Citation.objects.filter(cited__introduced_methods=method) | Citation.objects.filter(method=method)
+    )
+    by_role = list(citations.values("role").annotate(n=Count("paper", distinct=True)).order_by("-n"))
+    by_polarity = list(citations.values("polarity").annotate(n=Count("paper", distinct=True)).order_by("-n"))
+    representative = list(
+        citations.filter(role=CitationRole.COMPARES)
+        .select_related("paper")
+        .order_by("-confidence", "-paper__published")[:5]
+    )
+    results = (
+        _counted(BenchmarkResult.objects.filter(method=method))
+        .select_related("paper", "benchmark")
+        .order_by("benchmark__name", "model_name", "setting", "-paper__published")
+    )
+    return {
+        "method": method,
+        "beaten_by": list(beaten_by.order_by("-paper__published", "pk")[:ROWS]),
+        "beats": list(beats.order_by("-paper__published", "pk")[:ROWS]),
+        "critiques": list(critiques.order_by("-paper__published", "pk")[:ROWS]),
+        "results": list(results[:ROWS]),
+        "role_shares": _shares(by_role, "role", dict(CitationRole.choices)),
+        "polarity_shares": _shares(by_polarity, "polarity", dict(CitationPolarity.choices)),
+        "representative": representative,
+        "roles": CitationRole.choices,
+        "polarities": CitationPolarity.choices,
+    }
+
+
+def citing_papers(method: Method, *, role: str = "", polarity: str = "") -> QuerySet:
+    """The explorer: citations of the method, newest citing paper first, filterable by role and polarity."""
+    qs = _counted(Citation.objects.filter(cited__introduced_methods=method) | Citation.objects.filter(method=method))
+    if role in CitationRole.values:
+        qs = qs.filter(role=role)
+    if polarity in CitationPolarity.values:
+        qs = qs.filter(polarity=polarity)
+    return qs.select_related("paper").order_by("-paper__published", "pk")

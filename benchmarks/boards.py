@@ -1,0 +1,165 @@
+"""Reading leaderboards for benchmark pages, JSON and CSV: a fixed number of queries per page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.db.models import Count
+
+from benchmarks.charts import Point, disagreement_figure, pareto_figure
+from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
+from reviews.derived import counted
+from reviews.models import Review
+
+BOARDS_LISTED = 60
+ROWS_SHOWN = 200
+CHART_POINTS = 2000
+
+
+def pick_review(benchmark: Benchmark, slug: str | None) -> Review | None:
+    if slug:
+        return Review.objects.filter(slug=slug).first()
+    return (
+        Review.objects.filter(leaderboard__benchmark=benchmark).order_by("title").first()
+        or Review.objects.order_by("title").first()
+    )
+
+
+def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: bool = True) -> dict[str, Any]:
+    review = pick_review(benchmark, params.get("review"))
+    context: dict[str, Any] = {
+        "benchmark": benchmark,
+        "review": review,
+        "boards": [],
+        "entries": [],
+        "model": "",
+        "setting": "",
+        "disagreements": [],
+    }
+    if review is None:
+        return context
+    cells = LeaderboardEntry.objects.filter(review=review, benchmark=benchmark)
+    boards = list(
+        cells.values("model_name", "setting")
+        .annotate(n=Count("id"))
+        .order_by("-n", "model_name", "setting")[:BOARDS_LISTED]
+    )
+    model = params.get("model") or (boards[0]["model_name"] if boards else "")
+    setting = params.get("setting", boards[0]["setting"] if boards else "") if "setting" in params or boards else ""
+    entries = list(
+        cells.filter(model_name=model, setting=setting)
+        .select_related("method", "result__paper")
+        .order_by("rank")[:ROWS_SHOWN]
+    )
+    context.update(boards=boards, model=model, setting=setting, entries=entries)
+    context["disagreements"] = list(
+        cells.filter(disagreement=True).select_related("method").order_by("-spread", "pk")[:10]
+    )
+    if charts and entries:
+        context.update(_charts(review, benchmark, model, setting, entries, params.get("method")))
+    return context
+
+
+def _charts(
+    review: Review,
+    benchmark: Benchmark,
+    model: str,
+    setting: str,
+    entries: list[LeaderboardEntry],
+    method_slug: str | None,
+) -> dict[str, Any]:
+    lower = benchmark.direction == Direction.LOWER
+    points: list[Point] = [
+        {"method": name, "bits": bits, "value": value, "setting": cell_setting}
+        for name, bits, value, cell_setting in LeaderboardEntry.objects.filter(
+            review=review, benchmark=benchmark, model_name=model, bits__isnull=False
+        ).values_list("method__name", "bits", "value", "setting")[:CHART_POINTS]
+    ]
+    focus = next((e for e in entries if e.method.slug == method_slug), None) or max(
+        entries, key=lambda e: (e.reports, -e.rank)
+    )
+    results = (
+        counted(
+            BenchmarkResult.objects.filter(method=focus.method, benchmark=benchmark, model_name=model, setting=setting),
+            review,
+            review.derived_includes_unreviewed,
+        )
+        .select_related("paper")
+        .order_by("paper__published", "pk")[:60]
+    )
+    per_paper: dict[str, float] = {}
+    for result in results:
+        label = result.paper.arxiv_id
+        if label not in per_paper or (result.value < per_paper[label] if lower else result.value > per_paper[label]):
+            per_paper[label] = result.value
+    return {
+        "focus": focus,
+        "pareto_chart": pareto_figure(
+            points, lower_is_better=lower, benchmark=benchmark.name, model=model, metric=benchmark.metric
+        ),
+        "disagreement_chart": disagreement_figure(
+            list(per_paper.items()),
+            method=focus.method.name,
+            cell=f"{model} {setting} {benchmark.name}",
+            spread=focus.spread,
+            flagged=focus.disagreement,
+        ),
+    }
+
+
+HEADER = [
+    "rank",
+    "method",
+    "value",
+    "model",
+    "setting",
+    "benchmark",
+    "papers_reporting",
+    "spread",
+    "disagreement",
+    "unreviewed",
+    "paper",
+    "page",
+    "table",
+]
+
+
+def board_rows(page: dict[str, Any]) -> Iterator[list[Any]]:
+    yield HEADER
+    for e in page["entries"]:
+        yield [
+            e.rank,
+            e.method.name,
+            e.value,
+            e.model_name,
+            e.setting,
+            page["benchmark"].name,
+            e.reports,
+            round(e.spread, 4),
+            e.disagreement,
+            e.unreviewed,
+            e.result.paper.arxiv_id,
+            e.result.page,
+            e.result.locator,
+        ]
+
+
+def board_json(page: dict[str, Any]) -> dict[str, Any]:
+    rows = list(board_rows(page))
+    return {
+        "benchmark": page["benchmark"].name,
+        "direction": page["benchmark"].direction,
+        "review": page["review"].slug if page["review"] else None,
+        "model": page["model"],
+        "setting": page["setting"],
+        "boards": [{"model": b["model_name"], "setting": b["setting"], "methods": b["n"]} for b in page["boards"]],
+        "entries": [dict(zip(rows[0], row, strict=True)) for row in rows[1:]],
+    }
+
+
+def csv_safe(cell: Any) -> Any:
+    """Neutralise spreadsheet formulas (=cmd|…) in text a paper controls, as OWASP advises."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell

@@ -1,0 +1,88 @@
+"""Leaderboards: the best value per method on each benchmark, model and setting, and disagreement."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+# (benchmark id, model, setting, method id)
+CellKey = tuple[int, str, str, int]
+
+_WEIGHT_BITS = re.compile(r"(?:^|[^a-z])w(\d{1,2})", re.IGNORECASE)
+_BITS = re.compile(r"(\d{1,2})\s*-?\s*bits?", re.IGNORECASE)
+
+
+def bits_per_weight(setting: str, weight_bits: int | None) -> float | None:
+    """Bits per weight of a setting: the parsed field, else W4A16 → 4, "3-bit" → 3, FP16 → 16."""
+    if weight_bits:
+        return float(weight_bits)
+    for pattern in (_WEIGHT_BITS, _BITS):
+        match = pattern.search(setting)
+        if match:
+            return float(match.group(1))
+    if re.search(r"fp16|bf16|w16", setting, re.IGNORECASE):
+        return 16.0
+    return None
+
+
+@dataclass
+class Cell:
+    """All papers' values for one method on one benchmark, model and setting."""
+
+    best_value: float
+    best_result: int
+    best_paper: int
+    best_pending: bool
+    bits: float | None
+    per_paper: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def spread(self) -> float:
+        values = list(self.per_paper.values())
+        if len(values) < 2:
+            return 0.0
+        mean = sum(values) / len(values)
+        return (max(values) - min(values)) / abs(mean) if mean else 0.0
+
+
+ResultRow = tuple[int, int, int, str, str, int, float, int | None, str]
+
+
+def build_cells(rows: Iterable[ResultRow], lower_is_better: dict[int, bool]) -> dict[CellKey, Cell]:
+    """Fold result rows (id, paper, benchmark, model, setting, method, value, weight bits, status)
+    into cells. Per paper the best of its values counts; per cell the best over papers."""
+    cells: dict[CellKey, Cell] = {}
+    for result_id, paper_id, benchmark_id, model, setting, method_id, value, weight_bits, status in rows:
+        lower = lower_is_better.get(benchmark_id, True)
+        key = (benchmark_id, model, setting, method_id)
+        cell = cells.get(key)
+        if cell is None:
+            cells[key] = Cell(
+                value,
+                result_id,
+                paper_id,
+                status == "pending",
+                bits_per_weight(setting, weight_bits),
+                {paper_id: value},
+            )
+            continue
+        previous = cell.per_paper.get(paper_id)
+        if previous is None or (value < previous if lower else value > previous):
+            cell.per_paper[paper_id] = value
+        if value < cell.best_value if lower else value > cell.best_value:
+            cell.best_value, cell.best_result, cell.best_paper = value, result_id, paper_id
+            cell.best_pending = status == "pending"
+    return cells
+
+
+def ranked(cells: dict[CellKey, Cell], lower_is_better: dict[int, bool]) -> Iterator[tuple[CellKey, Cell, int]]:
+    """Cells with their rank within their board (benchmark, model, setting), best first."""
+    boards: dict[tuple[int, str, str], list[tuple[CellKey, Cell]]] = {}
+    for key, cell in cells.items():
+        boards.setdefault(key[:3], []).append((key, cell))
+    for board, entries in boards.items():
+        lower = lower_is_better.get(board[0], True)
+        entries.sort(key=lambda kc: (kc[1].best_value if lower else -kc[1].best_value, kc[0][3]))
+        for rank, (key, cell) in enumerate(entries, start=1):
+            yield key, cell, rank

@@ -1,0 +1,203 @@
+"""Recomputing a review's derived views from its receipts: the three dashboard panels and the
+leaderboards. Never run inside a request; `worker.tasks.recompute_derived_views` calls it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method
+from benchmarks.leaderboards import build_cells, ranked
+from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
+from papers.provenance import ReceiptQuerySet
+from reviews.communities import comparison_graph, find_communities
+from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
+
+logger = logging.getLogger(__name__)
+
+# Rows per INSERT when replacing a derived table; 5,000 kept PostgreSQL round trips few without
+# building statements large enough to slow SQLite (measured with seed_synthetic at 100k papers).
+BATCH = 5000
+# Rows fetched per round trip while streaming results.
+STREAM_CHUNK = 20_000
+
+
+@dataclass
+class RecomputeReport:
+    standings: int = 0
+    subproblems: int = 0
+    frontier: int = 0
+    leaderboard: int = 0
+    seconds: float = 0.0
+
+
+def counted(queryset: ReceiptQuerySet, review: Review, include_unreviewed: bool) -> ReceiptQuerySet:
+    """Receipts that count for the review: from its included papers, approved (or pending when allowed)."""
+    included = ReviewPaper.objects.filter(review=review).included().values("paper_id")
+    return queryset.filter(paper_id__in=included).visible(include_unreviewed=include_unreviewed)
+
+
+def _distinct_papers(queryset: QuerySet, field: str) -> dict[int, int]:
+    return dict(queryset.values_list(field).annotate(n=Count("paper", distinct=True)).order_by())
+
+
+def recompute_standings(review: Review, include_unreviewed: bool) -> int:
+    critiques = _distinct_papers(counted(CritiqueReceipt.objects.all(), review, include_unreviewed), "method")
+    beaten = _distinct_papers(counted(BeatsReceipt.objects.all(), review, include_unreviewed), "baseline")
+    beats = _distinct_papers(counted(BeatsReceipt.objects.all(), review, include_unreviewed), "method")
+    reported = _distinct_papers(counted(BenchmarkResult.objects.all(), review, include_unreviewed), "method")
+    names = dict(Method.objects.filter(pk__in=set(critiques) | set(beaten)).values_list("pk", "name"))
+    order = sorted(names, key=lambda m: (-(critiques.get(m, 0) + beaten.get(m, 0)), -beaten.get(m, 0), names[m]))
+    rows = [
+        MethodStanding(
+            review=review,
+            method_id=m,
+            critique_papers=critiques.get(m, 0),
+            beaten_by_papers=beaten.get(m, 0),
+            beats_papers=beats.get(m, 0),
+            result_papers=reported.get(m, 0),
+            rank=rank,
+        )
+        for rank, m in enumerate(order, start=1)
+    ]
+    MethodStanding.objects.filter(review=review).delete()
+    MethodStanding.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def recompute_subproblems(review: Review, include_unreviewed: bool) -> int:
+    cells = (
+        counted(BenchmarkResult.objects.all(), review, include_unreviewed)
+        .order_by("paper_id", "benchmark_id", "model_name")
+        .values_list("paper_id", "benchmark_id", "model_name", "method_id")
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    graph, benchmarks_of = comparison_graph(((p, b, m), b, method) for p, b, m, method in cells)
+    communities = find_communities(graph, benchmarks_of)
+    bench_names = dict(Benchmark.objects.values_list("pk", "name"))
+    SubProblem.objects.filter(review=review).delete()
+    SubProblem.objects.bulk_create(
+        [
+            SubProblem(
+                review=review,
+                rank=rank,
+                anchor_id=c.anchor,
+                size=len(c.members),
+                member_ids=c.members,
+                benchmark_names=[bench_names[b] for b in c.benchmarks if b in bench_names],
+            )
+            for rank, c in enumerate(communities, start=1)
+        ],
+        batch_size=BATCH,
+    )
+    return len(communities)
+
+
+def recompute_frontier(review: Review, include_unreviewed: bool, now: dt.datetime) -> int:
+    since = now - dt.timedelta(days=review.frontier_window_days)
+    beaten = counted(BeatsReceipt.objects.all(), review, include_unreviewed).values("baseline_id")
+    included = ReviewPaper.objects.filter(review=review).included().values("paper_id")
+    recent = (
+        Method.objects.filter(introduced_by__in=included, introduced_by__published__gte=since)
+        .exclude(pk__in=beaten)
+        .values_list("pk", "introduced_by_id", "introduced_by__published")
+        .order_by("-introduced_by__published", "name")
+    )
+    rows = [
+        FrontierEntry(review=review, method_id=m, paper_id=p, published=published, rank=rank)
+        for rank, (m, p, published) in enumerate(recent, start=1)
+    ]
+    FrontierEntry.objects.filter(review=review).delete()
+    FrontierEntry.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def recompute_leaderboard(review: Review, include_unreviewed: bool) -> int:
+    lower = {pk: direction == Direction.LOWER for pk, direction in Benchmark.objects.values_list("pk", "direction")}
+    rows = (
+        counted(BenchmarkResult.objects.all(), review, include_unreviewed)
+        .values_list(
+            "pk", "paper_id", "benchmark_id", "model_name", "setting", "method_id", "value", "weight_bits", "status"
+        )
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    cells = build_cells(rows, lower)
+    threshold = settings.DISAGREEMENT_THRESHOLD
+    LeaderboardEntry.objects.filter(review=review).delete()
+    batch: list[LeaderboardEntry] = []
+    written = 0
+    for (benchmark_id, model, setting, method_id), cell, rank in ranked(cells, lower):
+        values = cell.per_paper.values()
+        batch.append(
+            LeaderboardEntry(
+                review=review,
+                benchmark_id=benchmark_id,
+                model_name=model,
+                setting=setting,
+                method_id=method_id,
+                value=cell.best_value,
+                result_id=cell.best_result,
+                bits=cell.bits,
+                reports=len(cell.per_paper),
+                low=min(values),
+                high=max(values),
+                spread=cell.spread,
+                disagreement=cell.spread >= threshold,
+                unreviewed=cell.best_pending,
+                rank=rank,
+            )
+        )
+        if len(batch) >= BATCH:
+            LeaderboardEntry.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    LeaderboardEntry.objects.bulk_create(batch)
+    return written + len(batch)
+
+
+def recompute_review(review_id: int, now: dt.datetime | None = None) -> RecomputeReport:
+    """Rebuild every derived view of the review from its receipts, in one transaction so readers
+    see the old views or the new ones, never a mix. Idempotent."""
+    started = time.perf_counter()
+    review = Review.objects.get(pk=review_id)
+    include_unreviewed = review.includes_unreviewed()
+    report = RecomputeReport()
+    with transaction.atomic():
+        report.standings = recompute_standings(review, include_unreviewed)
+        report.subproblems = recompute_subproblems(review, include_unreviewed)
+        report.frontier = recompute_frontier(review, include_unreviewed, now or timezone.now())
+        report.leaderboard = recompute_leaderboard(review, include_unreviewed)
+        counts = {
+            "papers": ReviewPaper.objects.filter(review=review).included().count(),
+            "critiques": counted(CritiqueReceipt.objects.all(), review, include_unreviewed).count(),
+            "results": counted(BenchmarkResult.objects.all(), review, include_unreviewed).count(),
+            "beats": counted(BeatsReceipt.objects.all(), review, include_unreviewed).count(),
+        }
+        Review.objects.filter(pk=review_id).update(
+            derived_at=timezone.now(), derived_includes_unreviewed=include_unreviewed, derived_counts=counts
+        )
+    report.seconds = time.perf_counter() - started
+    logger.info("recomputed %s in %.1f s: %s", review.slug, report.seconds, report)
+    return report
+
+
+def mark_dirty(review_ids: list[int]) -> None:
+    """Flag reviews whose derived views are stale and queue their recompute once the data commits."""
+    from worker import tasks
+
+    Review.objects.filter(pk__in=review_ids).update(derived_dirty=True)
+    for review_id in review_ids:
+        tasks.recompute_derived_views.delay_on_commit(review_id)
+
+
+def claim_dirty(review_id: int) -> bool:
+    """Take the review's dirty flag (conditional update); only the claimer recomputes. A change
+    that lands while we compute sets the flag again and queues another pass."""
+    return bool(Review.objects.filter(pk=review_id, derived_dirty=True).update(derived_dirty=False))

@@ -1,0 +1,87 @@
+"""Reading a review's derived views for its pages: each function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method
+from reviews.derived import counted
+from reviews.models import FrontierEntry, MethodStanding, Review, SubProblem
+
+PANEL_ROWS = 15
+SUBPROBLEMS_SHOWN = 12
+MEMBERS_SHOWN = 12
+
+
+def dashboard(review: Review) -> dict[str, Any]:
+    """Everything the review home shows, from the derived tables (about seven queries)."""
+    standings = list(MethodStanding.objects.filter(review=review).select_related("method")[:PANEL_ROWS])
+    subproblems = list(SubProblem.objects.filter(review=review).select_related("anchor")[:SUBPROBLEMS_SHOWN])
+    member_ids = {m for sp in subproblems for m in sp.member_ids[:MEMBERS_SHOWN]}
+    members = Method.objects.in_bulk(member_ids) if member_ids else {}
+    for sp in subproblems:
+        sp.members = [members[m] for m in sp.member_ids[:MEMBERS_SHOWN] if m in members]
+        sp.more = max(sp.size - MEMBERS_SHOWN, 0)
+    frontier = list(FrontierEntry.objects.filter(review=review).select_related("method", "paper")[:PANEL_ROWS])
+    last_run = review.ingestion_runs.successful().order_by("-finished_at").first()
+    return {
+        "review": review,
+        "counts": review.derived_counts or {},
+        "include_unreviewed": review.derived_includes_unreviewed,
+        "standings": standings,
+        "subproblems": subproblems,
+        "frontier": frontier,
+        "last_run": last_run,
+    }
+
+
+def dashboard_json(review: Review) -> dict[str, Any]:
+    data = dashboard(review)
+    return {
+        "review": {"slug": review.slug, "title": review.title, "scope": review.tagline},
+        "counts": data["counts"],
+        "includes_unreviewed": data["include_unreviewed"],
+        "updated": data["last_run"].finished_at.isoformat() if data["last_run"] else None,
+        "derived_at": review.derived_at.isoformat() if review.derived_at else None,
+        "most_superseded": [
+            {
+                "method": s.method.name,
+                "slug": s.method.slug,
+                "critique_papers": s.critique_papers,
+                "beaten_by_papers": s.beaten_by_papers,
+                "rank": s.rank,
+            }
+            for s in data["standings"]
+        ],
+        "subproblems": [
+            {
+                "name": sp.anchor.name,
+                "size": sp.size,
+                "members": [m.name for m in sp.members],
+                "benchmarks": sp.benchmark_names,
+            }
+            for sp in data["subproblems"]
+        ],
+        "frontier": [
+            {
+                "method": f.method.name,
+                "slug": f.method.slug,
+                "paper": f.paper.arxiv_id,
+                "published": f.published.isoformat(),
+            }
+            for f in data["frontier"]
+        ],
+    }
+
+
+def receipts_behind(review: Review, kind: str, method: Method) -> QuerySet:
+    """The receipts one dashboard number counts."""
+    include = review.derived_includes_unreviewed
+    if kind == "critiques":
+        qs = counted(CritiqueReceipt.objects.filter(method=method), review, include)
+        return qs.select_related("paper", "method").order_by("-paper__published", "pk")
+    field = "baseline" if kind == "beaten-by" else "method"
+    qs = counted(BeatsReceipt.objects.filter(**{field: method}), review, include)
+    return qs.select_related("paper", "method", "baseline", "benchmark").order_by("-paper__published", "pk")
