@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate reference ingest lint format migrations-check worker beat bench clean
+.PHONY: run test browser-deps install install-dev migrate reference ingest lint format migrations-check worker beat bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,13 @@ format: install-dev
 migrations-check: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install-dev
+# Browser tests drive Debian's Chromium (never a downloaded browser); install it when missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "chromium is missing and we are not root: browser tests will be skipped"; fi; }
+
+test: install-dev browser-deps
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

@@ -97,5 +97,6 @@ def disagreement_figure(
                 "line": {"dash": "dot"},
             },
         ],
-        "layout": _layout(title, "paper", "reported value"),
+        # arXiv ids look like numbers; the axis must treat them as labels.
+        "layout": {**_layout(title, "paper", "reported value"), "xaxis": {"title": {"text": "paper"}, "type": "category"}},
     }
