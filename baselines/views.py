@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from baselines import hub
 from baselines.models import Method
 from config.http import HtmxHttpRequest
+from reviews.caching import cache_public_page
 
 CITING_PER_PAGE = 25
 
@@ -18,6 +19,7 @@ def get_method(slug: str) -> Method:
 
 
 @require_GET
+@cache_public_page
 @vary_on_headers("HX-Request")
 def method_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     method = get_method(slug)

@@ -98,5 +98,8 @@ def disagreement_figure(
             },
         ],
         # arXiv ids look like numbers; the axis must treat them as labels.
-        "layout": {**_layout(title, "paper", "reported value"), "xaxis": {"title": {"text": "paper"}, "type": "category"}},
+        "layout": {
+            **_layout(title, "paper", "reported value"),
+            "xaxis": {"title": {"text": "paper"}, "type": "category"},
+        },
     }

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from benchmarks import boards
 from benchmarks.models import Benchmark
 from config.http import HtmxHttpRequest
+from reviews.caching import cache_public_page
 
 
 def get_benchmark(slug: str) -> Benchmark:
@@ -16,18 +17,21 @@ def get_benchmark(slug: str) -> Benchmark:
 
 
 @require_GET
+@cache_public_page
 def benchmark_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     benchmark = get_benchmark(slug)
     return render(request, "benchmarks/detail.html", boards.benchmark_page(benchmark, request.GET))
 
 
 @require_GET
+@cache_public_page
 def leaderboard_json(request: HtmxHttpRequest, slug: str) -> JsonResponse:
     page = boards.benchmark_page(get_benchmark(slug), request.GET, charts=False)
     return JsonResponse(boards.board_json(page))
 
 
 @require_GET
+@cache_public_page
 def leaderboard_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     page = boards.benchmark_page(get_benchmark(slug), request.GET, charts=False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

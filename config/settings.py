@@ -203,6 +203,9 @@ PDF_MAX_BYTES = env.int("PDF_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", 300, minimum=1)
 PDF_PARSE_TIMEOUT_SECONDS = env.float("PDF_PARSE_TIMEOUT_SECONDS", 120.0)
 
+# Anonymous readers get public pages from the cache until derived views change; 0 turns it off.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", 600, minimum=0)
+
 # Papers disagree on a number when their relative spread ((max - min) / |mean|) reaches this.
 DISAGREEMENT_THRESHOLD = env.float("DISAGREEMENT_THRESHOLD", 0.15)
 

@@ -9,6 +9,7 @@ from benchmarks.models import BenchmarkResult
 from config.http import HtmxHttpRequest
 from papers.models import DocumentStatus, Paper, PaperSummary, ParsedPage
 from papers.summaries import summary_from_receipts
+from reviews.caching import cache_public_page
 
 TABLE_PAGES_SHOWN = 30
 
@@ -18,6 +19,7 @@ def get_paper(arxiv_id: str) -> Paper:
 
 
 @require_GET
+@cache_public_page
 def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
     paper = get_paper(arxiv_id)
     results = list(

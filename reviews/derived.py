@@ -17,6 +17,7 @@ from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from benchmarks.leaderboards import build_cells, ranked
 from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
 from papers.provenance import ReceiptQuerySet
+from reviews.caching import bump_public_version
 from reviews.communities import comparison_graph, find_communities
 from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
 
@@ -183,6 +184,7 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
         Review.objects.filter(pk=review_id).update(
             derived_at=timezone.now(), derived_includes_unreviewed=include_unreviewed, derived_counts=counts
         )
+        transaction.on_commit(bump_public_version)
     report.seconds = time.perf_counter() - started
     logger.info("recomputed %s in %.1f s: %s", review.slug, report.seconds, report)
     return report

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from config.http import HtmxHttpRequest
 from reviews import panels
+from reviews.caching import cache_public_page
 from reviews.models import Review
 from reviews.search import search
 from worker.models import RunStatus
@@ -22,6 +23,7 @@ def get_review(slug: str) -> Review:
 
 
 @require_GET
+@cache_public_page
 def home(request: HtmxHttpRequest) -> HttpResponse:
     reviews = Review.objects.annotate(
         last_ingested=Max(
@@ -33,12 +35,14 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page
 def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     review = get_review(slug)
     return render(request, "reviews/detail.html", panels.dashboard(review))
 
 
 @require_GET
+@cache_public_page
 def review_panels_json(request: HtmxHttpRequest, slug: str) -> JsonResponse:
     return JsonResponse(panels.dashboard_json(get_review(slug)))
 
@@ -47,6 +51,7 @@ RECEIPT_KINDS = {"critiques": CritiqueReceipt, "beaten-by": BeatsReceipt, "beats
 
 
 @require_GET
+@cache_public_page
 @vary_on_headers("HX-Request")
 def review_receipts(request: HtmxHttpRequest, slug: str, kind: str, method_slug: str) -> HttpResponse:
     """The receipts behind one number of the dashboard: who critiques, beats, or is beaten by a method."""
@@ -62,6 +67,7 @@ def review_receipts(request: HtmxHttpRequest, slug: str, kind: str, method_slug:
 
 
 @require_GET
+@cache_public_page
 @vary_on_headers("HX-Request")
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
     results = search(request.GET.get("q", ""))

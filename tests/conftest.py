@@ -25,6 +25,17 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings: pytest.FixtureRequest) -> Iterator[None]:
+    """Pages are rendered fresh in tests (query counts mean something); test_page_cache turns it on."""
+    from django.core.cache import cache
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # type: ignore[attr-defined]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """PDFs written by a test land in its own folder, never in the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ PROBE = (
     "'broker': settings.CELERY_BROKER_URL, 'cache': settings.CACHES['default']['BACKEND'], "
     "'debug': settings.DEBUG}))"
 )
-VARIABLES = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+VARIABLES = ("DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def run_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

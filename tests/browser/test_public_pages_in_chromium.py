@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from reviews.derived import recompute_review
 from tests.browser.conftest import screenshot
-from tests.factories import add_to_review, make_beats, make_benchmark, make_critique, make_method, make_paper, make_result, make_review
+from tests.factories import (
+    add_to_review,
+    make_beats,
+    make_benchmark,
+    make_critique,
+    make_method,
+    make_paper,
+    make_result,
+    make_review,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOW = timezone.now()
@@ -24,8 +33,17 @@ def review():
         add_to_review(review, paper)
         ours = make_method(f"Ours{i}", introduced_by=paper)
         for method, value in ((ours, 5.6 + i / 10), (gptq, 5.9 + i / 5), (rtn, 6.5)):
-            make_result(paper=paper, method=method, benchmark=wiki, model_name="LLaMA-2-7B", setting=f"W{bits}A16",
-                        weight_bits=bits, value=value, status="approved", decided_at=NOW)
+            make_result(
+                paper=paper,
+                method=method,
+                benchmark=wiki,
+                model_name="LLaMA-2-7B",
+                setting=f"W{bits}A16",
+                weight_bits=bits,
+                value=value,
+                status="approved",
+                decided_at=NOW,
+            )
         make_beats(paper=paper, method=ours, baseline=gptq, status="approved", decided_at=NOW)
     make_critique(paper=paper, method=gptq, quote=QUOTE, page=4, status="approved", decided_at=NOW)
     recompute_review(review.pk)

@@ -439,6 +439,16 @@ def test_an_interrupted_wait_kills_the_child(monkeypatch: pytest.MonkeyPatch) ->
         raise SoftTimeLimit
 
     monkeypatch.setattr(pdf_parse, "_parse", _sleep_forever)
+    children: list[int] = []
+    real_fork = os.fork
+
+    def recording_fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(pdf_parse.os, "fork", recording_fork)
     previous = signal.signal(signal.SIGALRM, interrupt)
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.5)
@@ -449,8 +459,10 @@ def test_an_interrupted_wait_kills_the_child(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    # Other tests may leave unrelated children (a browser driver); this parse's own child is gone.
+    assert len(children) == 1
     with pytest.raises(ChildProcessError):  # killed and reaped: no child left behind
-        os.waitpid(-1, os.WNOHANG)
+        os.waitpid(children[0], os.WNOHANG)
 
 
 def test_a_crashing_parser_becomes_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,167 @@
+"""Latency of public pages at scale, served by gunicorn on 127.0.0.1, next to a static file of the
+same size served by the same server in the same run (`make bench`)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test import Client
+
+from baselines.models import Method
+from benchmarks.models import Benchmark
+from reviews.derived import recompute_review
+from reviews.models import Review
+
+WARMUP = 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed_gets(port: int, path: str, count: int) -> list[float]:
+    """Milliseconds per request, on one keep-alive connection (as a browser would)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    times = []
+    for n in range(WARMUP + count):
+        started = time.perf_counter()
+        connection.request("GET", path, headers={"Host": "127.0.0.1"})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise CommandError(f"{path} answered HTTP {response.status}")
+        if n >= WARMUP:
+            times.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[int(0.95 * (len(values) - 1))]
+
+
+class Command(BaseCommand):
+    help = "Seed the synthetic review if needed, recompute its views, and time pages under gunicorn."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--papers", type=int, default=100_000)
+        parser.add_argument("--results", type=int, default=1_000_000)
+        parser.add_argument("--receipts", type=int, default=200_000)
+        parser.add_argument("--requests", type=int, default=200)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        slug = "synthetic-scale"
+        if not Review.objects.filter(slug=slug).exists() or not Review.objects.get(slug=slug).entries.exists():
+            started = time.perf_counter()
+            call_command(
+                "seed_synthetic",
+                papers=options["papers"],
+                results=options["results"],
+                receipts=options["receipts"],
+                review=slug,
+                stdout=self.stdout,
+            )
+            self.stdout.write(f"seeded in {time.perf_counter() - started:.0f} s")
+        review = Review.objects.get(slug=slug)
+        report = recompute_review(review.pk)
+        counts = review.__class__.objects.get(pk=review.pk).derived_counts
+        self.stdout.write(
+            f"recompute all derived views: {report.seconds:.1f} s (goal < 60 s) for {counts.get('papers')} papers, "
+            f"{counts.get('results')} results; {report.leaderboard} leaderboard cells, {report.subproblems} sub-problems"
+        )
+        method = Method.objects.get(name="GPTQ")
+        benchmark = Benchmark.objects.get(name="WikiText-2")
+        pages = {
+            "review home": f"/r/{slug}/",
+            "method hub": f"/m/{method.slug}/",
+            "benchmark page": f"/b/{benchmark.slug}/?review={slug}",
+        }
+        with tempfile.TemporaryDirectory() as static_root:
+            sizes = self._page_sizes(pages)
+            for name, size in sizes.items():
+                # Same size as the page, so the comparison is the server's own floor for that many bytes.
+                Path(static_root, f"bench-{name.replace(' ', '-')}.html").write_bytes(b"x" * size)
+            self._serve_and_measure(pages, sizes, static_root, options["requests"])
+
+    def _page_sizes(self, pages: dict[str, str]) -> dict[str, int]:
+        client = Client()
+        sizes = {}
+        for name, path in pages.items():
+            response = client.get(path)
+            if response.status_code != 200:
+                raise CommandError(f"{path} answered HTTP {response.status_code}")
+            sizes[name] = len(response.content)
+        return sizes
+
+    def _serve_and_measure(self, pages: dict[str, str], sizes: dict[str, int], static_root: str, count: int) -> None:
+        port = free_port()
+        env = {
+            **os.environ,
+            "DJANGO_DEBUG": "0",
+            "SECRET_KEY": "bench-only-" + "k" * 50,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_ROOT": static_root,
+            "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{settings.DATABASES['default']['NAME']}",
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            env=env,
+            check=True,
+            cwd=settings.BASE_DIR,
+        )
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            self._wait_until_up(port)
+            self.stdout.write(f"gunicorn, 2 workers, {count} sequential requests each after {WARMUP} warm-up:")
+            for name, path in pages.items():
+                page = timed_gets(port, path, count)
+                static = timed_gets(port, f"/static/bench-{name.replace(' ', '-')}.html", count)
+                ratio = statistics.median(page) / statistics.median(static)
+                self.stdout.write(
+                    f"  {name:<15} {sizes[name]:>7} B  median {statistics.median(page):6.1f} ms  p95 {p95(page):6.1f} ms"
+                    f"  | static same size: median {statistics.median(static):5.1f} ms p95 {p95(static):5.1f} ms"
+                    f"  | ratio {ratio:4.1f}x (goal <= 3x)"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+    def _wait_until_up(self, port: int) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError("gunicorn did not start within 30 s")

@@ -1,0 +1,55 @@
+"""Anonymous readers get cached public pages until derived views change; curators never do."""
+
+import pytest
+
+from reviews.derived import recompute_review
+from tests.factories import add_to_review, make_critique, make_method, make_paper, make_review
+
+
+@pytest.fixture
+def cached(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_page_is_served_without_queries_until_a_recompute(client, cached, django_assert_num_queries):
+    review = make_review(title="Cached review")
+    paper = make_paper()
+    add_to_review(review, paper)
+    make_critique(paper=paper, method=make_method("GPTQ"))
+    recompute_review(review.pk)
+    first = client.get(review.get_absolute_url())
+    with django_assert_num_queries(0):
+        again = client.get(review.get_absolute_url())
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    make_critique(paper=paper, method=make_method("AWQ"))
+    recompute_review(review.pk)  # bumps the version on commit: the next reader sees the new panel
+    fresh = client.get(review.get_absolute_url())
+    assert b"AWQ" in fresh.content and b"AWQ" not in first.content
+
+
+@pytest.mark.django_db
+def test_logged_in_users_always_get_a_fresh_page(client, cached, alice, django_assert_max_num_queries):
+    review = make_review()
+    client.force_login(alice)
+    client.get(review.get_absolute_url())
+    with django_assert_max_num_queries(20) as queries:
+        response = client.get(review.get_absolute_url())
+    assert len(queries.captured_queries) > 0
+    assert b"X-CSRFToken" in response.content
+
+
+@pytest.mark.django_db
+def test_anonymous_pages_carry_no_csrf_token_or_cookie(client, cached):
+    review = make_review()
+    response = client.get(review.get_absolute_url())
+    assert b"X-CSRFToken" not in response.content and "csrftoken" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_htmx_fragments_and_full_pages_are_cached_apart(client, cached):
+    make_method("QuaRot")
+    page = client.get("/search/?q=quarot")
+    fragment = client.get("/search/?q=quarot", headers={"HX-Request": "true"})
+    assert b"<html" in page.content and b"<html" not in fragment.content
+    assert b"<html" not in client.get("/search/?q=quarot", headers={"HX-Request": "true"}).content
