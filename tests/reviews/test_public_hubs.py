@@ -142,3 +142,32 @@ def test_feeds_list_new_papers_and_approved_receipts_escaped(client):
     receipts_feed = client.get(reverse("reviews:feed-receipts", args=[review.slug])).content
     assert b"RTN fails at 3 bits." in receipts_feed and b"pending ones" not in receipts_feed
     assert ReviewPaper.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_paper_receipts_and_search_pages_query_counts_do_not_grow(client, django_assert_max_num_queries):
+    from reviews.derived import recompute_review
+
+    review = make_review()
+    paper = make_paper(title="Scaling quantization")
+    add_to_review(review, paper)
+    gptq = make_method("GPTQ")
+    make_critique(paper=paper, method=gptq, **approved())
+    recompute_review(review.pk)
+    urls = [paper.get_absolute_url(), reverse("reviews:receipts", args=[review.slug, "critiques", gptq.slug]),
+            reverse("reviews:search") + "?q=quantization"]
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(12) as queries:
+            assert client.get(url).status_code == 200
+        counts[url] = len(queries.captured_queries)
+    for _ in range(15):
+        other = make_paper(title="More quantization")
+        add_to_review(review, other)
+        make_critique(paper=other, method=gptq, **approved())
+        make_result(paper=paper, **approved())
+        make_beats(paper=paper, **approved())
+    recompute_review(review.pk)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert client.get(url).status_code == 200
