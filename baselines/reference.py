@@ -618,7 +618,7 @@ METHODS: list[MethodSpec] = [
         "aliases": [
             "LLM.int8",
             "LLMint8",
-            "int8()",
+            # Not "int8()": it normalises to "int8", and a bare INT8 in a paper is a number format.
             "LLM.int8 ()",
             "bitsandbytes int8",
         ],

@@ -211,7 +211,7 @@ DISAGREEMENT_THRESHOLD = env.float("DISAGREEMENT_THRESHOLD", 0.15)
 
 # Extraction: the rule-based extractor runs offline; Claude is used only when a key is set.
 # Dotted paths of callables (document id -> receipts written) run by the extract stage.
-RECEIPT_EXTRACTORS = env.list("RECEIPT_EXTRACTORS", [])
+RECEIPT_EXTRACTORS = env.list("RECEIPT_EXTRACTORS", ["worker.extraction.extract_with_default_extractor"])
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY")
 ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", "claude-sonnet-4-6")
 

@@ -154,8 +154,11 @@ def test_paper_receipts_and_search_pages_query_counts_do_not_grow(client, django
     gptq = make_method("GPTQ")
     make_critique(paper=paper, method=gptq, **approved())
     recompute_review(review.pk)
-    urls = [paper.get_absolute_url(), reverse("reviews:receipts", args=[review.slug, "critiques", gptq.slug]),
-            reverse("reviews:search") + "?q=quantization"]
+    urls = [
+        paper.get_absolute_url(),
+        reverse("reviews:receipts", args=[review.slug, "critiques", gptq.slug]),
+        reverse("reviews:search") + "?q=quantization",
+    ]
     counts = {}
     for url in urls:
         with django_assert_max_num_queries(12) as queries:

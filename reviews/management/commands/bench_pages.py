@@ -111,7 +111,9 @@ class Command(BaseCommand):
                 if response.status_code != 200:
                     raise CommandError(f"{path} answered HTTP {response.status_code}")
                 sizes[name] = len(response.content)
-                self.stdout.write(f"  {name:<15} rendered without the page cache: median {statistics.median(times):.1f} ms")
+                self.stdout.write(
+                    f"  {name:<15} rendered without the page cache: median {statistics.median(times):.1f} ms"
+                )
         return sizes
 
     @staticmethod

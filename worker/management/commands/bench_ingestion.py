@@ -52,6 +52,7 @@ class Command(BaseCommand):
         pdfs = sorted(Path(options["pdfs"]).glob("*.pdf"))
         if pdfs:
             self._parse_stage(pdfs)
+            self._extract_stage(pdfs)
         else:
             self.stdout.write(f"no PDFs in {options['pdfs']}: parse benchmark skipped")
         template = CORPUS / "feeds" / "arxivpy_recorded_q_testing_s0_m100_cfe7536492ca.xml"
@@ -67,6 +68,30 @@ class Command(BaseCommand):
             f"  bare pdfplumber extract_text: {figures['bare_pages_per_second']:.1f} pages/s\n"
             f"  parse_pdf (text, tables, captions): {figures['parse_pages_per_second']:.1f} pages/s\n"
             f"  ratio parse / bare: {figures['ratio']:.2f}x (goal: >= 1.0)"
+        )
+
+    def _extract_stage(self, pdfs: list[Path]) -> None:
+        """Extraction seconds per page next to parsing seconds per page, on the same documents."""
+        from worker.extract_rules import RuleExtractor
+        from worker.pdf_parse import parse_pdf
+        from worker.receipts import Registry
+
+        registry, extractor = Registry.from_reference(), RuleExtractor()
+        parse_seconds = extract_seconds = 0.0
+        pages = receipts = 0
+        for path in pdfs:
+            started = time.perf_counter()
+            document = parse_pdf(path)
+            parse_seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            extraction = extractor.extract(document, registry)
+            extract_seconds += time.perf_counter() - started
+            pages += document.page_count
+            receipts += len(extraction.results) + len(extraction.beats) + len(extraction.critiques)
+        self.stdout.write(
+            f"extract stage (rules): {receipts} receipts from {pages} pages\n"
+            f"  parse: {1000 * parse_seconds / pages:.1f} ms/page · extract: {1000 * extract_seconds / pages:.1f} ms/page"
+            f" (extraction is {extract_seconds / parse_seconds:.2f}x the parse time)"
         )
 
     def _feed_and_upsert(self, template: bytes, total: int) -> None:

@@ -1,0 +1,653 @@
+"""Sentences of a parsed paper: its own method, "beats" claims and critiques (pure, no Django).
+
+Everything here reads running text page by page: table rows are left out (they are not
+sentences), the reference list is skipped, and every claim keeps its page, section and quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from baselines.naming import normalize_name
+from worker.extract_tables import CAPTION_LINE_RE, FAMILY_ONLY, classify_lines, find_models, join_lines, looks_like_name
+from worker.receipts import BeatsClaim, CritiqueClaim, Provenance, Registry
+
+# --------------------------------------------------------------------------------------------
+# Sentences
+
+_ABBREV = re.compile(
+    r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bFigs|\bEq|\bEqs|\bSec|\bSecs|\bTab|\bApp|\bNo|\bresp|\betc|\bapprox|"
+    r"\bRef|\bRefs|\bal|\bDr|\bProf|\b[A-Z])\.$"
+)
+_HEADING_RE = re.compile(r"^(?P<num>(?:\d+|[A-H])(?:\.\d+){0,3}\.?)\s+(?P<title>[A-Z][A-Za-z0-9 ,:&\-–/()']{2,70})$")
+_REFERENCES_RE = re.compile(r"^(?:\d+\.?\s*)?(?:References|REFERENCES|Bibliography|BIBLIOGRAPHY)\s*$")
+_APPENDIX_RE = re.compile(r"^(?:(?:[A-H](?:\.\d+)*\.?\s+[A-Z])|(?:Appendix|APPENDIX|Supplementary|SUPPLEMENTARY)\b)")
+
+
+@dataclass
+class Sentence:
+    page: int
+    section: str
+    text: str
+
+
+def page_sentences(pages: Iterable[Any]) -> list[Sentence]:
+    """Sentences in reading order, without table rows and without the reference list."""
+    out: list[Sentence] = []
+    section = ""
+    in_refs = False
+    for page in pages:
+        paragraphs: list[tuple[str, list[str]]] = [(section, [])]
+        for line in classify_lines(page.text):
+            text = line.text.strip()
+            if not text:
+                continue
+            if _REFERENCES_RE.match(text):
+                in_refs = True
+                paragraphs.append((section, []))
+                continue
+            if in_refs:
+                if _APPENDIX_RE.match(text) and len(text) < 80 and not re.search(r"\b(?:19|20)\d\d\b", text):
+                    in_refs = False
+                    section = text
+                    paragraphs.append((section, []))
+                continue
+            heading = _HEADING_RE.match(text)
+            if heading and not text.endswith(".") and len(text.split()) <= 10 and line.kind != "data":
+                section = f"§{heading.group('num').rstrip('.')} {heading.group('title')}"
+                paragraphs.append((section, []))
+                continue
+            if line.kind == "data":
+                paragraphs.append((section, []))
+                continue
+            if CAPTION_LINE_RE.match(text):
+                paragraphs.append((section, []))
+            paragraphs[-1][1].append(text)
+        for where, lines in paragraphs:
+            out.extend(Sentence(page.number, where, s) for s in split_sentences(join_lines(lines)) if lines)
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    parts: list[str] = []
+    start = 0
+    for m in re.finditer(r"[.!?](?=\s+[A-Z(\[])", text):
+        chunk = text[start : m.end()]
+        if _ABBREV.search(chunk):
+            continue
+        parts.append(chunk.strip())
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
+    return [p for p in parts if len(p) > 3]
+
+
+# --------------------------------------------------------------------------------------------
+# Method mentions
+
+_PRECISION_RE = re.compile(r"^(?:d?INT\d+|FP\d+|BF16|NF4|\d+-?bits?|W\d+A\d+|int\d+\(?\)?)$", re.IGNORECASE)
+_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-+#()’'/]*[A-Za-z0-9)+#]|[A-Za-z0-9]")
+
+
+@dataclass
+class Mention:
+    name: str
+    start: int
+    end: int
+
+
+class MentionFinder:
+    """Finds registry methods and table row names in a sentence.
+
+    Single-word hits must be printed like names (a capital or a digit inside: "GPTQ", "nuQmm",
+    "Q8BERT"), so that aliases that are also English words ("full", "atom") or number formats
+    ("INT8", which normalises like "int8()") do not count as mentions. Table row names
+    ("absmax", "Zeropoint") match however they are capitalised.
+    """
+
+    def __init__(self, registry: Registry, extra: Iterable[str] = (), exclude: Iterable[str] = ()) -> None:
+        self.exclude = {normalize_name(e) for e in exclude}
+        self.known: dict[str, str] = {
+            k: v for k, v in registry.method_spellings().items() if k and normalize_name(v) not in self.exclude
+        }
+        self.extra: dict[str, str] = {}
+        for name in extra:
+            key = normalize_name(name)
+            if len(key) >= 3 and key not in self.exclude:
+                self.extra.setdefault(key, name)
+            # "Int8 absmax" is also written "absmax" in the text
+            words = [w for w in name.split() if not _PRECISION_RE.match(w)]
+            short = normalize_name(" ".join(words))
+            if len(short) >= 5 and short != key and short not in self.exclude:
+                self.extra.setdefault(short, name)
+        self.prefixes = {key[:n] for key in (*self.known, *self.extra) for n in range(1, len(key) + 1)}
+
+    def _pick(self, key: str, shaped: bool) -> str | None:
+        if not key or key in self.exclude:
+            return None
+        name = self.extra.get(key) if len(key) >= 5 or shaped else None
+        if name is None and shaped:
+            name = self.known.get(key)
+        return name
+
+    def find(self, text: str) -> list[Mention]:
+        words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+        keys = [normalize_name(w[0]) for w in words]
+        shapes: list[bool | None] = [None] * len(words)
+
+        def shaped(k: int) -> bool:
+            if shapes[k] is None:
+                shapes[k] = _name_shaped(words[k][0])
+            return bool(shapes[k])
+
+        out: list[Mention] = []
+        i = 0
+        while i < len(words):
+            acc = ""
+            hit: tuple[str, int] | None = None
+            for size in range(1, 5):
+                if i + size > len(words):
+                    break
+                acc += keys[i + size - 1]
+                if acc not in self.prefixes:
+                    break
+                if acc in self.known or acc in self.extra:
+                    if size == 1:
+                        ok = shaped(i)
+                    else:
+                        ok = any(shaped(k) for k in range(i, i + size)) or words[i][0][:1].isupper()
+                    name = self._pick(acc, ok)
+                    if name:
+                        hit = (name, size)
+            if hit:
+                out.append(Mention(hit[0], words[i][1], words[i + hit[1] - 1][2]))
+                i += hit[1]
+            else:
+                i += 1
+        return out
+
+
+def _name_shaped(word: str) -> bool:
+    core = re.sub(r"[^A-Za-z0-9]", "", word)
+    if len(core) < 2 or _PRECISION_RE.match(word.strip("().,;:")):
+        return False
+    inner_upper = any(ch.isupper() for ch in core[1:])
+    return (
+        inner_upper
+        or bool(re.search(r"\d", core) and re.search(r"[A-Za-z]", core))
+        or (core[0].isupper() and len(core) >= 4 and not core.isalpha())
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Citations: "Tang et al. (2022)" or "[34]" stand for the method their reference names
+
+
+_AUTHOR_CITE_RE = re.compile(
+    r"(?P<surname>[A-Z][A-Za-z\-'’]+)(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][A-Za-z\-'’]+)?"
+    r"(?:\s*\(|,\s*)(?P<year>(?:19|20)\d\d)[a-z]?\b"
+)
+_NUMBER_CITE_RE = re.compile(r"\[(?P<nums>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]")
+_REF_TITLE_RE = re.compile(r"(?:[.)?]|\d{4}[a-z]?\.?)\s+(?P<name>[A-Za-z][\w\-+#.()’']{1,30}?):\s")
+
+
+class CitationResolver:
+    """Reads the reference list so that a citation in a sentence counts as a mention of the method
+    its reference's title names ("MKQ-BERT: Quantized BERT with ..."). Only registry methods."""
+
+    def __init__(self, references: str, registry: Registry, exclude: Iterable[str] = ()) -> None:
+        self.refs = references
+        self.registry = registry
+        self.exclude = {normalize_name(e) for e in exclude}
+        self.cache: dict[tuple[str, str], str | None] = {}
+
+    def _title_name(self, entry: str) -> str | None:
+        m = _REF_TITLE_RE.search(entry)
+        if not m:
+            return None
+        name = self.registry.method(m.group("name"))
+        if name is None or normalize_name(name) in self.exclude:
+            return None
+        return name
+
+    def by_author(self, surname: str, year: str) -> str | None:
+        key = (surname, year)
+        if key not in self.cache:
+            found = None
+            # the first author opens an entry: "\nTang, H., ..." or "\nElias Frantar, ..."
+            start = re.compile(rf"(?:^|\n)(?:[A-Z][\w\-'’]*\.?\s+){{0,3}}{re.escape(surname)},")
+            for m in start.finditer(self.refs):
+                entry = self.refs[m.start() : m.start() + 600]
+                if year in entry[:400]:
+                    found = self._title_name(entry)
+                    break
+            self.cache[key] = found
+        return self.cache[key]
+
+    def by_number(self, number: str) -> str | None:
+        key = ("#", number)
+        if key not in self.cache:
+            m = re.search(rf"(?:^|\n)\[{number}\]\s", self.refs)
+            self.cache[key] = self._title_name(self.refs[m.end() - 1 : m.end() + 500]) if m else None
+        return self.cache[key]
+
+    def find(self, text: str) -> list[Mention]:
+        if not self.refs:
+            return []
+        out: list[Mention] = []
+        for m in _AUTHOR_CITE_RE.finditer(text):
+            name = self.by_author(m.group("surname"), m.group("year"))
+            if name:
+                out.append(Mention(name, m.start(), m.end()))
+        for m in _NUMBER_CITE_RE.finditer(text):
+            for number in re.findall(r"\d+", m.group("nums"))[:4]:
+                name = self.by_number(number)
+                if name:
+                    out.append(Mention(name, m.start(), m.end()))
+        return out
+
+
+def references_text(pages: Iterable[Any]) -> str:
+    """The reference list (up to an appendix heading), lines joined by newlines."""
+    lines: list[str] = []
+    inside = False
+    for page in pages:
+        for line in page.text.split("\n"):
+            text = line.strip()
+            if _REFERENCES_RE.match(text):
+                inside = True
+                continue
+            if inside and _APPENDIX_RE.match(text) and len(text) < 80 and not re.search(r"\b(?:19|20)\d\d\b", text):
+                inside = False
+            if inside:
+                lines.append(text)
+    return "\n".join(lines)
+
+
+def _mentions(text: str, finder: MentionFinder, citations: CitationResolver | None) -> list[Mention]:
+    found = finder.find(text)
+    if citations is not None:
+        names = {normalize_name(m.name) for m in found}
+        found += [m for m in citations.find(text) if normalize_name(m.name) not in names]
+        found.sort(key=lambda m: m.start)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# The paper's own method
+
+_TITLE_PREFIX_RE = re.compile(r"^\s*(?P<name>[^:]{2,40}?)\s*:\s*\S")
+_PROPOSE_RE = re.compile(
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work))\s+(?:propose|proposes|present|presents|introduce|introduces|develop|"
+    r"develops|design|designs|devise|devises|call)\s+(?P<rest>[^.;]{0,300})"
+)
+_CALLED_RE = re.compile(
+    r"\b(?:called|named|dubbed|termed|coined)\s+\(?(?P<name>[A-Za-z][A-Za-z0-9.\-+#()]*[A-Za-z0-9)+#])"
+)
+_FIRST_WORD_RE = re.compile(
+    r"^(?:(?:a|an|the|two|three|several|novel|new|simple|efficient|effective|our|innovative)\s+)*"
+    r"(?P<name>[A-Za-z][A-Za-z0-9.\-+#()]*[A-Za-z0-9)+#])"
+)
+_OUR_METHOD_RE = re.compile(
+    r"\b(?:our|Our)\s+(?:proposed\s+)?(?:method|approach|framework|technique|scheme|algorithm|solution)s?,?\s+"
+    r"(?P<name>[A-Z][A-Za-z0-9.\-+#()]*[A-Za-z0-9)+#])"
+)
+_ACRONYM_DEF_RE = re.compile(r"\((?P<name>[A-Za-z][A-Za-z0-9.\-+#]{1,20})\)")
+
+
+def _title_and_abstract(pages: list[Any], title: str, abstract: str) -> tuple[str, str]:
+    first = pages[0].text if pages else ""
+    if not title:
+        lines = [line.strip() for line in first.split("\n") if line.strip()]
+        title = lines[0] if lines else ""
+        if len(lines) > 1 and (lines[1][:1].islower() or title.endswith((":", "-")) or lines[0].isupper()):
+            title = join_lines(lines[:2])
+    if not abstract:
+        m = re.search(r"\b(?:Abstract|ABSTRACT)\b", first)
+        body = first[m.end() :] if m else first
+        abstract = body[:2500]
+    return title, abstract
+
+
+# Acronyms that name a field, a technique family or hardware, never one paper's method.
+_GENERIC_NAMES = {
+    "llm", "llms", "dnn", "dnns", "cnn", "cnns", "rnn", "rnns", "gpu", "gpus", "cpu", "cpus", "tpu", "npu", "dram",
+    "sram", "ssd", "hbm", "nlp", "ai", "ml", "cv", "nmt", "asr", "sota", "api", "flops", "ptq", "qat", "kd", "mlp",
+    "ffn", "moe", "ppl", "glue", "bert", "transformer", "transformers", "fp", "int", "ieee", "cuda", "lut", "gemm",
+    "gemv", "matmul", "kv", "pdf", "e2e", "us", "it", "this", "these", "our", "new", "novel",
+}  # fmt: skip
+
+
+def _accept_name(name: str, registry: Registry) -> str | None:
+    name = name.strip(" .,;:")
+    name = re.sub(r"\(\)$", "()", name)
+    if not name or len(name) > 40 or _PRECISION_RE.match(name) or name.lower() in _GENERIC_NAMES:
+        return None
+    if re.fullmatch(r"[a-z][a-z\-]+\d", name):
+        return None  # "mixed-precision2": a word with its footnote mark
+    if find_models(name) and normalize_name(find_models(name)[0]) == normalize_name(name):
+        return None
+    known = registry.method(name)
+    if known:
+        return None if known == registry.method("FP16") else known
+    if looks_like_name(name) and not _PRECISION_RE.match(name):
+        return name
+    return None
+
+
+def _proposal_names(clause: str, registry: Registry) -> list[str]:
+    """Names in what follows "we propose": "X, a ...", "... (called X)", "a scaling method (AQAS) and a
+    calibration (SLAC)", or a registry name spelled out ("per-embedding-group quantization")."""
+    names: list[str] = []
+    first = _FIRST_WORD_RE.match(clause)
+    if first:
+        name = _accept_name(first.group("name"), registry)
+        if name:
+            return [name]
+    for regex in (_CALLED_RE, _ACRONYM_DEF_RE):
+        for m in regex.finditer(clause):
+            name = _accept_name(m.group("name"), registry)
+            if name and name not in names:
+                names.append(name)
+    if not names:
+        name = _registry_span(clause, registry)
+        if name:
+            names.append(name)
+    return names
+
+
+def _registry_span(text: str, registry: Registry) -> str | None:
+    words = text.split()
+    for size in (5, 4, 3, 2):
+        for i in range(len(words) - size + 1):
+            span = " ".join(words[i : i + size]).strip(",;:()")
+            name = registry.method(span)
+            if name and not _PRECISION_RE.match(span) and name != registry.method("FP16"):
+                return name
+    return None
+
+
+def proposed_methods(pages: list[Any], registry: Registry, title: str = "", abstract: str = "") -> list[str]:
+    """The paper's own method names: a "Name:" title prefix, then "we propose X" / "our method, X"
+    in the abstract and the first two pages."""
+    title, abstract = _title_and_abstract(pages, title, abstract)
+    found: list[str] = []
+    m = _TITLE_PREFIX_RE.match(title)
+    if m:
+        prefix = m.group("name").strip()
+        words = prefix.split()
+        if len(words) <= 3 and not any(
+            w.lower() in {"the", "a", "an", "of", "for", "on", "is", "to", "and"} for w in words
+        ):
+            name = _accept_name(prefix, registry) or (prefix if len(words) == 1 and prefix[:1].isupper() else None)
+            if name:
+                found.append(name)
+    early = " ".join([abstract] + [join_lines(p.text.split("\n")) for p in pages[:2]])
+    for m in _PROPOSE_RE.finditer(early):
+        for name in _proposal_names(m.group("rest"), registry):
+            if name not in found:
+                found.append(name)
+    for m in _OUR_METHOD_RE.finditer(early):
+        name = _accept_name(m.group("name"), registry)
+        if name and name not in found:
+            found.append(name)
+    # "... Activation-aware Weight Quantization (AWQ)": an acronym defined in the title or abstract
+    if not found:
+        for m in _ACRONYM_DEF_RE.finditer(title + " " + abstract[:1200]):
+            name = _accept_name(m.group("name"), registry)
+            if name:
+                found.append(name)
+                break
+    # Drop a generic word picked up from "we propose a simple ...".
+    out: list[str] = []
+    for name in found:
+        if normalize_name(name) not in {normalize_name(x) for x in out}:
+            out.append(name)
+    return out[:3]
+
+
+# --------------------------------------------------------------------------------------------
+# Critiques
+
+_CUES = [
+    r"cannot", r"can not", r"can't", r"unable to", r"fail(?:s|ed)? to", r"fail(?:s|ed)?\b", r"failure",
+    r"(?:does|do) not scale", r"not scalable", r"(?:may|might) not (?:easily )?scale",
+    r"not (?:hardware[- ])?(?:friendly|efficient)", r"not good enough", r"not suitable", r"not applicable",
+    r"not practical", r"impractical", r"inefficien(?:t|cy)", r"hardware[- ]inefficient",
+    r"suffer(?:s|ed|ing)?\b", r"struggl(?:e|es|ed|ing)\b", r"limitations?\b", r"drawbacks?\b", r"shortcomings?\b",
+    r"weakness(?:es)?\b", r"degrad(?:e|es|ed|ing|ation)\b", r"deteriorat\w*", r"drops? in (?:accuracy|performance)",
+    r"accuracy (?:drop|loss|degradation)s?", r"significant(?:ly)? (?:accuracy )?(?:drop|loss|degrad\w*)",
+    r"(?:fully |completely )?los(?:es|e|t) (?:all |much |significant )?(?:accuracy|performance)",
+    r"collaps(?:e|es|ed)\b", r"crash(?:es|ed)?\b", r"breaks? down", r"hardly", r"time-consuming",
+    r"prohibitive(?:ly)?", r"(?:is|are) (?:too |very |extremely )?(?:slow|costly|expensive)", r"reli(?:es|ed) on",
+    r"rely(?:ing)? on", r"unstable", r"instability", r"error-prone", r"sub-?optimal", r"poor(?:ly)?\b",
+    r"worse\b", r"irregular memory", r"negative impact", r"bottleneck", r"over-?fit\w*", r"not (?:robust|accurate)",
+    r"(?:does|do|did) not (?:work|generalize|achieve|perform|handle|support|address|consider|outperform)",
+    r"(?:is|are) (?:only )?limited", r"lacks?\b", r"lack of", r"ignor(?:e|es|ed|ing)\b", r"overlook(?:s|ed)?\b",
+    r"neglect(?:s|ed)?\b", r"off by", r"biased", r"non-trivial (?:overhead|cost)", r"expensive",
+]  # fmt: skip
+_CUE_RE = re.compile(r"\b(?:" + "|".join(_CUES) + r")", re.IGNORECASE)
+_OBJECT_CUE_RE = re.compile(
+    r"\b(?:limitations?|drawbacks?|shortcomings?|weakness(?:es)?|problems?|issues?|lack)\s+(?:of|with|in)\s+",
+    re.IGNORECASE,
+)
+_NEGATED_RE = re.compile(
+    r"(?:\b(?:not|no|without|never|n't|nor|free of|avoid\w*|negligible|minimal|little|less|minor|slight|"
+    r"small|marginal|prevent\w*|reduc\w*|mitigat\w*|alleviat\w*|address\w*|overcom\w*|solv\w*|eliminat\w*|"
+    r"resolv\w*|tackl\w*|fix\w*)\s+(?:\w+\s+){0,2}|\bzero-)$",
+    re.IGNORECASE,
+)
+_PRONOUN_START_RE = re.compile(
+    r"^(?:(?:However|But|Moreover|Furthermore|Also|Unfortunately|Yet|Still),?\s+)?(?:it|they|this|these|such|its|their)\b",
+    re.IGNORECASE,
+)
+_OUR_SUBJECT_RE = re.compile(r"\b(?:our|we|ours)\b", re.IGNORECASE)
+
+
+def critiques(
+    sentences: list[Sentence], finder: MentionFinder, proposed: list[str], citations: CitationResolver | None = None
+) -> list[CritiqueClaim]:
+    own = {normalize_name(p) for p in proposed}
+
+    def foreign(m: Mention) -> bool:
+        key = normalize_name(m.name)
+        return key not in own and not any(key.startswith(p) or p.startswith(key) for p in own if p)
+
+    out: list[CritiqueClaim] = []
+    seen: set[tuple[str, int]] = set()
+    previous: list[Mention] = []
+    for s in sentences:
+        mentions = [m for m in _mentions(s.text, finder, citations) if foreign(m)]
+        cue = None
+        for m in _CUE_RE.finditer(s.text):
+            if _NEGATED_RE.search(s.text[: m.start()]):
+                continue
+            cue = m
+            break
+        targets: list[Mention] = []
+        if cue is not None:
+            targets = [m for m in mentions if m.end <= cue.start()]
+            if targets and _OUR_SUBJECT_RE.search(s.text[targets[-1].end : cue.start()]):
+                targets = []  # "X ... while ours does not suffer": the cue is about our method
+            for obj in _OBJECT_CUE_RE.finditer(s.text):
+                targets += [m for m in mentions if 0 <= m.start - obj.end() <= 40]
+            if not mentions and _PRONOUN_START_RE.match(s.text) and 1 <= len(previous) <= 3:
+                targets = list(previous)
+        for m in targets:
+            key = (normalize_name(m.name), s.page)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(
+                CritiqueClaim(
+                    method=m.name,
+                    provenance=Provenance(s.page, s.section or f"p. {s.page}", s.text[:600], 0.55),
+                    section=s.section,
+                )
+            )
+        if mentions:
+            # "Our method does not rely on [17] ...": what "it" means next is our method
+            ours_first = _OUR_SUBJECT_RE.search(s.text[: mentions[0].start])
+            previous = [] if ours_first else mentions
+        elif not _PRONOUN_START_RE.match(s.text):
+            previous = []
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# "Beats" from sentences
+
+BEAT_VERB_RE = re.compile(
+    r"\b(?:(?:consistently|significantly|clearly|substantially|further|also|greatly|largely|even|still|"
+    r"always|notably|can|could|to|generally)\s+)*"
+    r"(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|exceed(?:s|ed|ing)?|"
+    r"improve(?:s|d)?\s+(?:up)?on|improve(?:s|d)?\s+over|improves?\s+the\s+(?:\w+\s+){0,4}(?:from|of|over)|"
+    r"(?:is|are|performs?|works?)\s+(?:\w+\s+)?(?:better|faster|more accurate|superior)\s+(?:than|to)|"
+    r"better\s+than|achieves?\s+(?:a\s+|much\s+|significantly\s+)?(?:better|higher|lower|superior)\s+(?:\w+\s+){0,3}"
+    r"(?:than|compared\s+(?:to|with)|over))\b",
+    re.IGNORECASE,
+)
+_SUBJECT_RE = re.compile(
+    r"\b(?:ours|our\s+(?:\w+\s+){0,3}?(?:method|approach|framework|technique|scheme|algorithm|pipeline|"
+    r"kernels?|implementation|model|solution|inference|design)s?|we)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END_RE = re.compile(
+    r";|\bwhile\b|\bwhereas\b|, but\b|\bhowever\b|\bexcept\b|\bby (?:using|applying|adopting|introducing)\b|"
+    r"\busing\b|\bvia\b|\bthrough\b|\bwith the help\b",
+    re.IGNORECASE,
+)
+
+
+def sentence_beats(
+    sentences: list[Sentence], finder: MentionFinder, proposed: list[str], citations: CitationResolver | None = None
+) -> list[BeatsClaim]:
+    if not proposed:
+        return []
+    own = {normalize_name(p) for p in proposed}
+    main = proposed[0]
+    out: list[BeatsClaim] = []
+    for s in sentences:
+        for verb in BEAT_VERB_RE.finditer(s.text):
+            before = s.text[: verb.start()]
+            mentions = _mentions(s.text, finder, citations)
+            subject_own = [m for m in mentions if m.end <= verb.start() and normalize_name(m.name) in own]
+            subject_other = [m for m in mentions if m.end <= verb.start() and normalize_name(m.name) not in own]
+            ours = list(_SUBJECT_RE.finditer(before))
+            if subject_own:
+                subject = subject_own[-1].name
+                last_subject_end = subject_own[-1].end
+            elif ours:
+                subject = main
+                last_subject_end = ours[-1].end()
+            else:
+                continue
+            # Another method between our subject and the verb is the verb's real subject.
+            if any(m.start >= last_subject_end for m in subject_other):
+                continue
+            after = s.text[verb.end() :]
+            stop = _CLAUSE_END_RE.search(after)
+            window_end = verb.end() + (stop.start() if stop else len(after))
+            objects = [
+                m
+                for m in mentions
+                if verb.end() <= m.start < window_end
+                and normalize_name(m.name) not in own
+                and not any(normalize_name(m.name).startswith(p) for p in own if p)
+            ]
+            for m in objects:
+                out.append(
+                    BeatsClaim(
+                        method=subject,
+                        baseline=m.name,
+                        provenance=Provenance(s.page, s.section or f"p. {s.page}", s.text[:600], 0.6),
+                        evidence="sentence",
+                    )
+                )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The model a section is about
+
+
+def section_models(sentences: list[Sentence], locators: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """For each table, the one model (with its size) that the text of its section names, if only
+    one: "We also test 8-bit finetuning on RoBERTa-large ..." above a table without a model."""
+    by_section: dict[str, list[str]] = {}
+    for s in sentences:
+        if s.section:
+            by_section.setdefault(s.section, []).extend(
+                m
+                for m in find_models(s.text)
+                if not FAMILY_ONLY.match(m) and re.search(r"\d|base|large|small", m, re.I)
+            )
+    out: dict[tuple[int, str], str] = {}
+    for page, locator in locators:
+        caption = next(
+            (s for s in sentences if s.page == page and re.match(re.escape(locator) + r"\s*[:.]", s.text)), None
+        )
+        if caption is None or not caption.section:
+            continue
+        models = list(dict.fromkeys(by_section.get(caption.section, [])))
+        if len(models) == 1:
+            out[(page, locator)] = models[0]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Everything the text gives
+
+
+@dataclass
+class TextAnalysis:
+    proposed: list[str]
+    weight_only: bool | None
+    critiques: list[CritiqueClaim] = field(default_factory=list)
+    beats: list[BeatsClaim] = field(default_factory=list)
+    candidates: list[tuple[str, Provenance]] = field(default_factory=list)
+    table_models: dict[tuple[int, str], str] = field(default_factory=dict)
+
+
+def is_weight_only(pages: list[Any]) -> bool | None:
+    """Whether a bare "INT4" in this paper means weights only (True), weights and activations
+    (False), or cannot be told (None): from how often it says "weight-only" and how its explicit
+    WxAy settings quantize activations."""
+    text = " ".join(p.text for p in pages)
+    weight_only = len(re.findall(r"weight[- ]only", text, re.IGNORECASE))
+    explicit = [int(a) for a in re.findall(r"\bW\d+A(\d+)", text)]
+    quantized = sum(1 for a in explicit if a < 16)
+    if weight_only >= 3 and weight_only >= quantized:
+        return True
+    if quantized >= 3 and quantized > len(explicit) - quantized:
+        return False
+    return None
+
+
+def analyse_text(
+    pages: list[Any],
+    registry: Registry,
+    *,
+    title: str = "",
+    abstract: str = "",
+    table_methods: Iterable[str] = (),
+    table_locators: Iterable[tuple[int, str]] = (),
+) -> TextAnalysis:
+    proposed = proposed_methods(pages, registry, title, abstract)
+    fp = registry.method("FP16")
+    finder = MentionFinder(registry, extra=[*table_methods, *proposed], exclude=[fp] if fp else [])
+    sentences = page_sentences(pages)
+    result = TextAnalysis(proposed=proposed, weight_only=is_weight_only(pages))
+    citations = CitationResolver(references_text(pages), registry, exclude=[fp] if fp else [])
+    result.critiques = critiques(sentences, finder, proposed, citations)
+    result.beats = sentence_beats(sentences, finder, proposed, citations)
+    result.table_models = section_models(sentences, table_locators)
+    for name in proposed:
+        if not registry.method(name):
+            page = next((p.number for p in pages if name in p.text), 1)
+            result.candidates.append((name, Provenance(page, "title" if page == 1 else "", name, 0.5)))
+    return result
