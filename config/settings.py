@@ -212,6 +212,8 @@ DISAGREEMENT_THRESHOLD = env.float("DISAGREEMENT_THRESHOLD", 0.15)
 # Extraction: the rule-based extractor runs offline; Claude is used only when a key is set.
 # Dotted paths of callables (document id -> receipts written) run by the extract stage.
 RECEIPT_EXTRACTORS = env.list("RECEIPT_EXTRACTORS", ["worker.extraction.extract_with_default_extractor"])
+# "rule" or "anthropic"; empty picks Claude when ANTHROPIC_API_KEY is set, else the rule-based one.
+RECEIPT_EXTRACTOR = env.str("RECEIPT_EXTRACTOR")
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY")
 ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", "claude-sonnet-4-6")
 

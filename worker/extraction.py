@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,11 +23,18 @@ from worker.receipts import BenchmarkInfo, Extraction, Extractor, Provenance, Re
 logger = logging.getLogger(__name__)
 
 EXTRACTOR_CHOICES = ("rule", "anthropic")
+# Set by `manage.py ingest --extractor` for the run it makes; tasks use the settings.
+run_extractor: ContextVar[str | None] = ContextVar("run_extractor", default=None)
 
 
 def get_extractor(name: str | None = None) -> Extractor:
     """The named extractor; by default Claude when ANTHROPIC_API_KEY is set, else the rule-based one."""
-    name = name or ("anthropic" if settings.ANTHROPIC_API_KEY else "rule")
+    name = (
+        name
+        or run_extractor.get()
+        or settings.RECEIPT_EXTRACTOR
+        or ("anthropic" if settings.ANTHROPIC_API_KEY else "rule")
+    )
     if name == "anthropic":
         from worker.extract_anthropic import AnthropicExtractor
 

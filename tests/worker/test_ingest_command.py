@@ -116,3 +116,17 @@ def test_extracting_an_already_done_item_still_closes_its_run(review):
     IngestionRun.objects.filter(pk=run.pk).update(stage="papers")
     assert pipeline.extract_item(item.pk) == 0
     assert IngestionRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED
+
+
+def test_the_extractor_can_be_chosen_per_run(review, tmp_path, settings):
+    settings.ANTHROPIC_API_KEY = ""
+    folder = tmp_path / "one"
+    folder.mkdir()
+    shutil.copy(corpus_path("pdfs", "q-bert.pdf"), folder / "q-bert.pdf")
+    with pytest.raises(CommandError, match="ANTHROPIC_API_KEY"):
+        call_command("ingest", "--review", "llm-quantization", "--from-dir", str(folder), "--extractor", "anthropic")
+    assert not IngestionRun.objects.exists()
+    call_command("ingest", "--review", "llm-quantization", "--from-dir", str(folder), "--extractor", "rule")
+    from benchmarks.models import BenchmarkResult
+
+    assert set(BenchmarkResult.objects.values_list("extractor", flat=True)) <= {"rules"}

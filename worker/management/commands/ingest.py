@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reviews.models import Review
 from worker import pipeline
 from worker.arxiv_client import FeedError, TransientFetchError, read_feed_files
+from worker.extraction import EXTRACTOR_CHOICES, get_extractor, run_extractor
 from worker.models import IngestionRun, RunTrigger
 
 
@@ -22,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--review", required=True, help="slug of the review, e.g. llm-quantization")
         parser.add_argument("--since", type=dt.date.fromisoformat, help="window start (YYYY-MM-DD)")
         parser.add_argument("--max", type=int, dest="max_results", help="most feed entries to take")
+        parser.add_argument("--extractor", choices=EXTRACTOR_CHOICES, help="receipt extractor for this run")
         source = parser.add_mutually_exclusive_group()
         source.add_argument("--from-feed", nargs="+", metavar="FILE.xml", help="saved arXiv API responses")
         source.add_argument("--from-dir", metavar="DIR", help="a folder of local PDFs")
@@ -34,6 +37,17 @@ class Command(BaseCommand):
                 f"no review {options['review']!r}; run `manage.py load_reference_data` or create it in the admin"
             ) from None
         since = dt.datetime.combine(options["since"], dt.time.min, tzinfo=dt.UTC) if options["since"] else None
+        try:
+            get_extractor(options["extractor"])  # a missing API key is said now, not after the downloads
+        except (ImproperlyConfigured, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        token = run_extractor.set(options["extractor"])
+        try:
+            self._ingest(review, since, options)
+        finally:
+            run_extractor.reset(token)
+
+    def _ingest(self, review: Review, since: dt.datetime | None, options: dict[str, Any]) -> None:
         run = pipeline.start_run(review.pk, trigger=RunTrigger.COMMAND, since=since)
         self.stdout.write(
             f"run {run.pk}: {review.title}, window {run.window_start:%Y-%m-%d} → {run.window_end:%Y-%m-%d}"
