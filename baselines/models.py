@@ -198,6 +198,7 @@ class CuratorDecision(models.Model):
 
     class Meta:
         ordering = ["-decided_at", "-id"]
+        permissions = [("curate_receipts", "Can decide on receipts in the curator queue")]
         constraints = [
             models.CheckConstraint(condition=Q(action__in=DecisionAction.values), name="decision_action_valid"),
             models.CheckConstraint(

@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from baselines.login import ThrottledLoginView
+
 admin.site.site_header = "Living review administration"
 admin.site.site_title = "Living review admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("curate/", include("baselines.curator_urls")),
     path("ops/", include("worker.urls")),
     path("p/", include("papers.urls")),
     path("m/", include("baselines.urls")),

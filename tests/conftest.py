@@ -61,8 +61,22 @@ def superuser(db: None) -> User:
 
 @pytest.fixture
 def alice(db: None) -> User:
-    """A curator (the curator group arrives with the curator workspace)."""
-    return User.objects.create_user("alice", "alice@example.org", "pw-alice-123")
+    """A curator: in the `curators` group."""
+    from baselines.access import ensure_curators_group
+
+    user = User.objects.create_user("alice", "alice@example.org", "pw-alice-123")
+    user.groups.add(ensure_curators_group())
+    return user
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    """A second curator, to decide on the same receipt as alice."""
+    from baselines.access import ensure_curators_group
+
+    user = User.objects.create_user("bob", "bob@example.org", "pw-bob-123")
+    user.groups.add(ensure_curators_group())
+    return user
 
 
 @pytest.fixture

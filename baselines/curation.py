@@ -1,0 +1,230 @@
+"""Curator decisions: approve, reject, correct, re-point, merge. Every write here records a
+CuratorDecision with the values before and after, and marks the affected reviews for recompute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from baselines.models import (
+    BeatsReceipt,
+    CritiqueReceipt,
+    CuratorDecision,
+    DecisionAction,
+    Method,
+    MethodAlias,
+    MethodCandidate,
+)
+from benchmarks.models import BenchmarkResult
+from papers.models import Citation
+from papers.provenance import Receipt, ReceiptStatus
+from reviews.models import ReviewPaper
+
+# The kinds a curator works on, by the slug used in URLs and filters.
+KINDS: dict[str, type[Receipt]] = {
+    "result": BenchmarkResult,
+    "beats": BeatsReceipt,
+    "critique": CritiqueReceipt,
+    "candidate": MethodCandidate,
+    "citation": Citation,
+}
+# Fields a curator may correct, per kind (everything else is provenance and stays as extracted).
+EDITABLE: dict[str, tuple[str, ...]] = {
+    "result": ("method", "model_name", "setting", "benchmark", "value"),
+    "beats": ("method", "baseline", "benchmark", "model_name", "setting"),
+    "critique": ("method",),
+    "candidate": ("name",),
+    "citation": ("role", "polarity", "method"),
+}
+
+
+class AlreadyDecided(Exception):
+    """Someone decided on the receipt first; `decision` says who and how. Nothing was changed."""
+
+    def __init__(self, receipt: Receipt, decision: CuratorDecision | None) -> None:
+        self.receipt = receipt
+        self.decision = decision
+        who = decision.actor.get_username() if decision else "someone"
+        when = f" at {decision.decided_at:%Y-%m-%d %H:%M} UTC" if decision else ""
+        super().__init__(f"Already {receipt.status} by {who}{when}.")
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Method):
+        return value.name
+    if hasattr(value, "pk") and hasattr(value, "_meta"):
+        return str(value)
+    return value
+
+
+def snapshot(kind: str, receipt: Receipt) -> dict[str, Any]:
+    """The receipt's decidable state as JSON-safe values, for the audit trail."""
+    state = {field: _value(getattr(receipt, field)) for field in EDITABLE[kind]}
+    state["status"] = receipt.status
+    return state
+
+
+def _record(
+    receipt: Receipt, action: str, actor: AbstractBaseUser, before: dict[str, Any], after: dict[str, Any], reason: str
+) -> CuratorDecision:
+    return CuratorDecision.objects.create(
+        content_type=ContentType.objects.get_for_model(receipt),
+        object_id=receipt.pk,
+        action=action,
+        actor=actor,
+        decided_at=timezone.now(),
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+def last_decision(receipt: Receipt) -> CuratorDecision | None:
+    return CuratorDecision.objects.for_receipt(receipt).select_related("actor").first()
+
+
+def _mark_reviews_dirty(paper_ids: set[int]) -> None:
+    from reviews.derived import mark_dirty
+
+    review_ids = list(ReviewPaper.objects.filter(paper_id__in=paper_ids).values_list("review_id", flat=True).distinct())
+    if review_ids:
+        mark_dirty(review_ids)
+
+
+@dataclass
+class Outcome:
+    receipt: Receipt
+    decision: CuratorDecision
+
+
+def decide(
+    kind: str,
+    receipt_id: int,
+    *,
+    actor: AbstractBaseUser,
+    action: str,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Outcome:
+    """Approve, reject (reason required) or correct-and-approve one pending receipt.
+
+    Takes a row lock, so of two curators deciding at once exactly one wins; the other gets
+    AlreadyDecided naming who decided. `changes` holds cleaned field values (see forms).
+    Effects reach public pages through a recompute queued on commit, never in the request.
+    """
+    if action == DecisionAction.REJECT and not reason.strip():
+        raise ValueError("A rejection needs a reason.")
+    model = KINDS[kind]
+    with transaction.atomic():
+        receipt = model.objects.select_for_update().get(pk=receipt_id)
+        if receipt.status != ReceiptStatus.PENDING:
+            raise AlreadyDecided(receipt, last_decision(receipt))
+        before = snapshot(kind, receipt)
+        for field, value in (changes or {}).items():
+            if field not in EDITABLE[kind]:
+                raise ValueError(f"{field} cannot be corrected on a {kind} receipt")
+            setattr(receipt, field, value)
+        if kind == "result" and "value" in (changes or {}):
+            receipt.value_text = f"{receipt.value:g}"  # type: ignore[attr-defined]  # as the curator typed it, not as extracted
+        if kind == "candidate" and action != DecisionAction.REJECT:
+            _adopt_candidate(receipt)  # type: ignore[arg-type]
+        receipt.status = ReceiptStatus.REJECTED if action == DecisionAction.REJECT else ReceiptStatus.APPROVED
+        receipt.decided_by, receipt.decided_at, receipt.reason = actor, timezone.now(), reason
+        receipt.save()
+        decision = _record(receipt, action, actor, before, snapshot(kind, receipt), reason)
+        _mark_reviews_dirty({receipt.paper_id})
+    return Outcome(receipt, decision)
+
+
+def _adopt_candidate(candidate: MethodCandidate) -> None:
+    """An approved candidate becomes a method (or joins the method its name already names)."""
+    method = Method.objects.by_name(candidate.name)
+    if method is None:
+        method, _ = Method.objects.get_or_create(name=candidate.name, defaults={"introduced_by": candidate.paper})
+        MethodAlias.objects.get_or_create(method=method, alias=candidate.name)
+    candidate.resolved_method = method
+
+
+def repoint(kind: str, receipt_id: int, *, actor: AbstractBaseUser, method: Method, reason: str = "") -> Outcome:
+    """Point a receipt at another method (it stays pending until someone approves it)."""
+    if kind not in ("result", "beats", "critique", "citation"):
+        raise ValueError(f"a {kind} receipt has no method to re-point")
+    model = KINDS[kind]
+    with transaction.atomic():
+        receipt = model.objects.select_for_update().get(pk=receipt_id)
+        if receipt.status != ReceiptStatus.PENDING:
+            raise AlreadyDecided(receipt, last_decision(receipt))
+        if kind == "beats" and method.pk == receipt.baseline_id:  # type: ignore[attr-defined]
+            raise ValueError("a method cannot beat itself")
+        before = snapshot(kind, receipt)
+        receipt.method = method  # type: ignore[attr-defined]
+        receipt.save(update_fields=["method"])
+        decision = _record(receipt, DecisionAction.REPOINT, actor, before, snapshot(kind, receipt), reason)
+        _mark_reviews_dirty({receipt.paper_id})
+    return Outcome(receipt, decision)
+
+
+def bulk_approve(kind: str, receipt_ids: list[int], *, actor: AbstractBaseUser) -> tuple[int, list[AlreadyDecided]]:
+    """Approve each still-pending receipt; returns how many, and the ones someone else decided first."""
+    approved, conflicts = 0, []
+    for receipt_id in receipt_ids:
+        try:
+            decide(kind, receipt_id, actor=actor, action=DecisionAction.APPROVE)
+            approved += 1
+        except AlreadyDecided as exc:
+            conflicts.append(exc)
+        except KINDS[kind].DoesNotExist:
+            continue
+    return approved, conflicts
+
+
+def merge_methods(source: Method, target: Method, *, actor: AbstractBaseUser, reason: str = "") -> dict[str, int]:
+    """Merge `source` into `target`: its aliases (and its name) become target's, every receipt
+    follows, and the source row goes. A "beats" receipt that would have target beat itself is
+    dropped (it compared two names of one method). Returns counts of what moved."""
+    if source.pk == target.pk:
+        raise ValueError("a method cannot be merged into itself")
+    with transaction.atomic():
+        source = Method.objects.select_for_update().get(pk=source.pk)
+        papers: set[int] = set()
+        moved: dict[str, int] = {}
+        self_beats = BeatsReceipt.objects.filter(method=source, baseline=target) | BeatsReceipt.objects.filter(
+            method=target, baseline=source
+        )
+        papers |= set(self_beats.values_list("paper_id", flat=True))
+        moved["self_beats_dropped"], _ = self_beats.delete()
+        for model, field in (
+            (BenchmarkResult, "method"),
+            (CritiqueReceipt, "method"),
+            (BeatsReceipt, "method"),
+            (BeatsReceipt, "baseline"),
+            (Citation, "method"),
+            (MethodCandidate, "resolved_method"),
+        ):
+            rows = model.objects.filter(**{field: source})
+            papers |= set(rows.values_list("paper_id", flat=True))
+            moved[f"{model.__name__}.{field}"] = rows.update(**{field: target})
+        moved["aliases"] = MethodAlias.objects.filter(method=source).update(method=target)
+        if Method.objects.by_name(source.name) is None:  # a method made without an alias row for its name
+            MethodAlias.objects.create(method=target, alias=source.name)
+        if target.introduced_by_id is None and source.introduced_by_id:
+            target.introduced_by_id = source.introduced_by_id
+            target.save(update_fields=["introduced_by"])
+        CuratorDecision.objects.create(
+            content_type=ContentType.objects.get_for_model(Method),
+            object_id=target.pk,
+            action=DecisionAction.MERGE,
+            actor=actor,
+            decided_at=timezone.now(),
+            reason=reason,
+            before={"merged": source.name, "into": target.name},
+            after={"method": target.name, **moved},
+        )
+        source.delete()
+        _mark_reviews_dirty(papers)
+    return moved

@@ -1,0 +1,178 @@
+"""The curator workspace: the queue, decisions on receipts, method merges, a curator's history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from baselines import curation, queue
+from baselines.access import curator_required
+from baselines.forms import BulkApproveForm, CorrectForm, MergeForm, RejectForm, RepointForm
+from baselines.models import DecisionAction
+from config.http import HtmxHttpRequest
+from papers.render import PageRenderError, render_page_png
+from reviews.models import Review
+
+ITEMS_PER_PAGE = 25
+
+
+def get_receipt(kind: str, receipt_id: int) -> Any:
+    if kind not in curation.KINDS:
+        raise Http404("unknown kind of receipt")
+    return get_object_or_404(curation.KINDS[kind].objects.select_related(*queue.RELATED[kind]), pk=receipt_id)
+
+
+@require_GET
+@curator_required
+@vary_on_headers("HX-Request")
+def queue_view(request: HtmxHttpRequest) -> HttpResponse:
+    filters = queue.Filters.from_query(request.GET)
+    page = Paginator(queue.pending(filters), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    items = list(page)
+    queue.attach_evidence(items)
+    context = {
+        "filters": filters,
+        "page": page,
+        "items": items,
+        "kinds": list(curation.KINDS),
+        "reviews": Review.objects.only("slug", "title"),
+        "merge_form": MergeForm(),
+        "query": request.GET.urlencode(),
+    }
+    template = "baselines/queue.html#queue-list" if request.htmx else "baselines/queue.html"
+    return render(request, template, context)
+
+
+def _item_response(request: HtmxHttpRequest, kind: str, receipt: Any, **extra: Any) -> HttpResponse:
+    """The decided (or re-rendered) item, swapped in place; without htmx, back to the queue."""
+    if not request.htmx:
+        for message in extra.get("errors", []):
+            messages.error(request, message)
+        return redirect(request.POST.get("next") or reverse("curate:queue"))
+    queue.attach_evidence([receipt])
+    decisions = curation.CuratorDecision.objects.for_receipt(receipt).select_related("actor")[:10]
+    response = render(
+        request,
+        "baselines/queue.html#queue-item",
+        {"item": receipt, "filters": queue.Filters(kind=kind), "decisions": decisions, **extra},
+    )
+    return trigger_client_event(response, "receipt-decided", {"kind": kind, "id": receipt.pk})
+
+
+@require_POST
+@curator_required
+def decide_view(request: HtmxHttpRequest, kind: str, receipt_id: int, action: str) -> HttpResponse:
+    receipt = get_receipt(kind, receipt_id)
+    try:
+        if action == "approve":
+            curation.decide(kind, receipt.pk, actor=request.user, action=DecisionAction.APPROVE)
+        elif action == "reject":
+            form = RejectForm(request.POST)
+            if not form.is_valid():
+                return _item_response(request, kind, receipt, errors=["A rejection needs a reason."])
+            curation.decide(
+                kind, receipt.pk, actor=request.user, action=DecisionAction.REJECT, reason=form.cleaned_data["reason"]
+            )
+        elif action == "correct":
+            form = CorrectForm(kind, request.POST)
+            if not form.is_valid():
+                return _item_response(request, kind, receipt, correct_form=form, errors=_errors(form))
+            curation.decide(
+                kind,
+                receipt.pk,
+                actor=request.user,
+                action=DecisionAction.CORRECT,
+                changes=form.changes(),
+                reason=form.cleaned_data["reason"],
+            )
+        elif action == "repoint":
+            form = RepointForm(request.POST)
+            if not form.is_valid():
+                return _item_response(request, kind, receipt, errors=_errors(form))
+            curation.repoint(
+                kind,
+                receipt.pk,
+                actor=request.user,
+                method=form.cleaned_data["method"],
+                reason=form.cleaned_data["reason"],
+            )
+        else:
+            raise Http404("unknown action")
+    except curation.AlreadyDecided as conflict:
+        return _item_response(request, kind, conflict.receipt, conflict=conflict, errors=[str(conflict)])
+    except ValueError as exc:
+        return _item_response(request, kind, receipt, errors=[str(exc)])
+    receipt.refresh_from_db()
+    return _item_response(request, kind, receipt)
+
+
+def _errors(form: Any) -> list[str]:
+    return [
+        f"{field if field != '__all__' else ''} {' '.join(errors)}".strip() for field, errors in form.errors.items()
+    ]
+
+
+@require_POST
+@curator_required
+def bulk_approve_view(request: HtmxHttpRequest, kind: str) -> HttpResponse:
+    if kind not in curation.KINDS:
+        raise Http404("unknown kind of receipt")
+    form = BulkApproveForm(request.POST)
+    if form.is_valid():
+        approved, conflicts = curation.bulk_approve(kind, form.cleaned_data["ids"], actor=request.user)
+        messages.success(request, f"Approved {approved} receipt{'s' if approved != 1 else ''}.")
+        for conflict in conflicts:
+            messages.warning(request, f"Receipt {conflict.receipt.pk}: {conflict}")
+    else:
+        messages.error(request, "Select receipts to approve.")
+    return redirect(request.POST.get("next") or f"{reverse('curate:queue')}?kind={kind}")
+
+
+@require_POST
+@curator_required
+def merge_view(request: HtmxHttpRequest) -> HttpResponse:
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        source, target = form.cleaned_data["source"], form.cleaned_data["target"]
+        moved = curation.merge_methods(source, target, actor=request.user, reason=form.cleaned_data["reason"])
+        count = sum(v for k, v in moved.items() if k != "aliases")
+        messages.success(
+            request, f"Merged {source.name} into {target.name}: {count} receipts follow, its names are aliases now."
+        )
+    else:
+        for error in _errors(form):
+            messages.error(request, error)
+    return redirect(request.POST.get("next") or reverse("curate:queue"))
+
+
+@require_GET
+@curator_required
+def history_view(request: HtmxHttpRequest) -> HttpResponse:
+    page = Paginator(curation.CuratorDecision.objects.filter(actor=request.user).select_related("content_type"), 50)
+    return render(request, "baselines/history.html", {"page": page.get_page(request.GET.get("page"))})
+
+
+@require_GET
+@curator_required
+def pdf_page_view(request: HtmxHttpRequest, kind: str, receipt_id: int) -> HttpResponse:
+    """The receipt's page rendered as an image, its quote (or value) outlined."""
+    receipt = get_receipt(kind, receipt_id)
+    document = receipt.paper.documents.filter(version=receipt.paper.version).exclude(file="").first()
+    if document is None or not receipt.page:
+        raise Http404("no stored PDF page for this receipt")
+    needle = receipt.quote if kind != "result" else (receipt.value_text or str(receipt.value))
+    try:
+        png = render_page_png(document.file.path, receipt.page, needle)
+    except PageRenderError as exc:
+        raise Http404(str(exc)) from None
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
