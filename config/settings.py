@@ -206,12 +206,20 @@ PDF_PARSE_TIMEOUT_SECONDS = env.float("PDF_PARSE_TIMEOUT_SECONDS", 120.0)
 # Anonymous readers get public pages from the cache until derived views change; 0 turns it off.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", 600, minimum=0)
 
+# A quote counts as found when its token overlap with a window of the page reaches this (Jaccard).
+QUOTE_MATCH_THRESHOLD = env.float("QUOTE_MATCH_THRESHOLD", 0.6)
+# `verify_quotes` fails (exit 1) when fewer quotes than this share are found in their papers.
+QUOTE_PROOF_THRESHOLD = env.float("QUOTE_PROOF_THRESHOLD", 0.9)
+
 # Papers disagree on a number when their relative spread ((max - min) / |mean|) reaches this.
 DISAGREEMENT_THRESHOLD = env.float("DISAGREEMENT_THRESHOLD", 0.15)
 
 # Extraction: the rule-based extractor runs offline; Claude is used only when a key is set.
 # Dotted paths of callables (document id -> receipts written) run by the extract stage.
-RECEIPT_EXTRACTORS = env.list("RECEIPT_EXTRACTORS", ["worker.extraction.extract_with_default_extractor"])
+# Order matters: claims and quote checks read the receipts the extractor just wrote.
+RECEIPT_EXTRACTORS = env.list(
+    "RECEIPT_EXTRACTORS", ["worker.extraction.extract_with_default_extractor", "reviews.ledger.refresh_evidence"]
+)
 # "rule" or "anthropic"; empty picks Claude when ANTHROPIC_API_KEY is set, else the rule-based one.
 RECEIPT_EXTRACTOR = env.str("RECEIPT_EXTRACTOR")
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY")

@@ -13,6 +13,12 @@ class ReceiptStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class QuoteStatus(models.TextChoices):
+    UNCHECKED = "unchecked", "Not checked yet"
+    VERIFIED = "verified", "Found in the paper's text"
+    MISSING = "missing", "Not found in the paper's text"
+
+
 class ReceiptQuerySet(models.QuerySet):
     def pending(self) -> ReceiptQuerySet:
         return self.filter(status=ReceiptStatus.PENDING)
@@ -50,6 +56,10 @@ class Receipt(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, help_text="Why a curator rejected or corrected it.")
+    # Re-verification: is the quote still in the text of the paper version it was last checked on?
+    quote_status = models.CharField(max_length=12, choices=QuoteStatus.choices, default=QuoteStatus.UNCHECKED)
+    quote_checked_at = models.DateTimeField(null=True, blank=True)
+    quote_checked_version = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReceiptQuerySet.as_manager()

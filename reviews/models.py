@@ -185,3 +185,45 @@ class FrontierEntry(models.Model):
 
     def __str__(self) -> str:
         return f"frontier {self.method_id} ({self.published:%Y-%m-%d})"
+
+
+class ClaimStatus(models.TextChoices):
+    SUPPORTED = "supported", "Supported: found in the full text"
+    PRELIMINARY = "preliminary", "Preliminary: abstract only"
+    UNSUPPORTED = "unsupported", "Unsupported: not found in the text"
+
+
+class SourceDepth(models.TextChoices):
+    ABSTRACT = "abstract", "Abstract only"
+    FULL_TEXT = "full_text", "Verified in the full text"
+
+
+class Claim(models.Model):
+    """A headline claim of a paper (a sentence of its abstract or conclusion that compares or
+    quantifies), with how far it has been checked and the receipts that back it."""
+
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="claims")
+    sentence = models.TextField()
+    origin = models.CharField(max_length=16, help_text="abstract or conclusion")
+    has_numbers = models.BooleanField(default=False)
+    is_comparison = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.PRELIMINARY)
+    source_depth = models.CharField(max_length=12, choices=SourceDepth.choices, default=SourceDepth.ABSTRACT)
+    page = models.PositiveIntegerField(null=True, blank=True)
+    match_score = models.FloatField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    beats = models.ManyToManyField("baselines.BeatsReceipt", blank=True, related_name="claims")
+    results = models.ManyToManyField("benchmarks.BenchmarkResult", blank=True, related_name="claims")
+
+    class Meta:
+        ordering = ["paper", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "sentence"], name="claim_once_per_paper"),
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(condition=Q(source_depth__in=SourceDepth.values), name="claim_depth_valid"),
+        ]
+        indexes = [models.Index(fields=["paper", "status"], name="claim_paper_status")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {self.sentence[:80]}"

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -7,12 +10,15 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from baselines.access import curator_required
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from config.http import HtmxHttpRequest
-from reviews import panels
+from reviews import exports, panels
 from reviews.caching import cache_public_page
-from reviews.models import Review
+from reviews.ledger import largest_disagreements, quality_gate
+from reviews.models import Claim, Review
 from reviews.search import search
+from reviews.synthesis import build_draft, synthesis_markdown
 from worker.models import RunStatus
 
 RECEIPTS_PER_PAGE = 50
@@ -73,3 +79,59 @@ def search_view(request: HtmxHttpRequest) -> HttpResponse:
     results = search(request.GET.get("q", ""))
     template = "reviews/search.html#search-results" if request.htmx else "reviews/search.html"
     return render(request, template, {"results": results, "q": results.query})
+
+
+CLAIMS_PER_PAGE = 50
+
+
+@require_GET
+@cache_public_page
+def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The evidence ledger: quality gate, claims with their status, the largest disagreements."""
+    review = get_review(slug)
+    claims = (
+        Claim.objects.filter(paper__review_entries__review=review)
+        .select_related("paper")
+        .order_by("status", "paper__arxiv_id", "pk")
+    )
+    context = {
+        "review": review,
+        "gate": quality_gate(review),
+        "claims": Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
+        "disagreements": largest_disagreements(review),
+        "exports": EXPORTS,
+    }
+    return render(request, "reviews/ledger.html", context)
+
+
+@require_GET
+@cache_public_page
+def synthesis_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    review = get_review(slug)
+    return render(request, "reviews/synthesis.html", {"review": review, "draft": build_draft(review)})
+
+
+EXPORTS: dict[str, tuple[str, Any]] = {
+    "evidence_matrix.csv": ("text/csv; charset=utf-8", exports.evidence_matrix_csv),
+    "claims.csv": ("text/csv; charset=utf-8", exports.claims_csv),
+    "audit_report.md": ("text/markdown; charset=utf-8", exports.audit_report_md),
+    "audit_report.json": (
+        "application/json",
+        lambda review: json.dumps(exports.audit_report(review), indent=2, default=str),
+    ),
+    "papers.bib": ("application/x-bibtex; charset=utf-8", exports.bibtex),
+    "synthesis.md": ("text/markdown; charset=utf-8", synthesis_markdown),
+    "dump.json": ("application/json", lambda review: json.dumps(exports.dump_review(review), default=str)),
+}
+
+
+@require_GET
+@curator_required
+def export_view(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
+    review = get_review(slug)
+    if name not in EXPORTS:
+        raise Http404("unknown export")
+    content_type, build = EXPORTS[name]
+    response = HttpResponse(build(review), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{review.slug}-{name}"'
+    return response

@@ -1,10 +1,10 @@
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from baselines.access import ensure_curators_group
 from baselines.models import CuratorDecision, MethodCandidate
 from papers.models import Citation, PaperDocument, PaperSummary, ParsedPage, Reference
 from reviews.services import load_reference_data
@@ -55,7 +55,7 @@ def populated(db, superuser):
         actor=superuser,
         decided_at=timezone.now(),
     )
-    Group.objects.create(name="curators")
+    ensure_curators_group()
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)

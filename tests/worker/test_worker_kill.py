@@ -216,9 +216,15 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
         assert total >= 6, f"ingest_local_pdfs queued {total} items: {list(IngestionFailure.objects.values('reason'))}"
         assert _states(run) == Counter({ItemState.DOWNLOADED: total})
 
+        # The stages are published on commit: a transaction left open here would silently hold them back.
+        assert not connection.in_atomic_block, "the test runs inside a transaction; nothing would be published"
         workers.append(Worker(env, tmp_path / "worker-1.log"))
+        # The clock starts with the worker: setting up the PDFs can be slow on a busy machine.
+        deadline = time.monotonic() + OVERALL_TIMEOUT
         for item_id in item_ids:
             tasks.enqueue_item(item_id)
+        queued = sum(broker.llen(queue) for queue in ("default", "ingest")) + len(_unacked(broker))
+        assert queued > 0 or _states(run)[ItemState.DOWNLOADED] < total, "no stage was published to the broker"
 
         # Kill when some papers are through parsing, the run is not finished, and a parse is in
         # progress: its message is delivered but not acknowledged and its item not parsed yet.

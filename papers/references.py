@@ -1,0 +1,787 @@
+"""Reference lists and in-text citations of a parsed paper (pure, no Django).
+
+From the page texts of a parsed PDF (``worker.pdf_parse``: lines joined by "\\n", hyphens kept at
+line ends) this module finds the References section, splits it into entries (numbered "[12] ..." /
+"12. ..." lists and author-year lists), reads each entry's authors, year, title and arXiv id, finds
+every in-text citation ("[12]", "[3, 7–9]", "(Frantar et al., 2022; Xiao et al., 2023)",
+"Frantar et al. (2022)"), resolves it to its entries, keeps its sentence and page, and guesses the
+citation's role and polarity from rule cues.
+
+Measured on the 17 PDFs of ``shared/corpus/pdfs`` (``manage.py measure_references``). Superscript
+citations (physics journals: "as shown before.20") cannot be told from footnote marks or exponents
+in extracted text, so such papers get their reference list but no contexts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from papers.arxiv_ids import find_arxiv_ids
+
+Style = Literal["numbered", "author-year"]
+
+# --- reference section -------------------------------------------------------------------------
+
+_HEADING_RE = re.compile(
+    r"^(?:(?:\d{1,2}|[IVX]{1,4}|[A-Z])\.?\s+)?(?:references?|bibliography|references and notes|literature cited|works cited)\s*[.:]?$",
+    re.IGNORECASE,
+)
+# What follows a reference list: appendices, checklists, captions of appendix tables and figures.
+_END_RE = re.compile(
+    r"^(?:appendix|appendices|supplementary|supplemental|checklist|neurips paper checklist|acknowledge?ments?"
+    r"|author contributions)\b"
+    r"|^(?:Table|TABLE|Figure|FIGURE|Fig\.|Algorithm)\s*[A-Z]?\d+(?:\.\d+)?\s*[:.]",
+    re.IGNORECASE,
+)
+# "A Appendix", "A. Deployment Frameworks", "B.2 Training details": a lettered appendix heading.
+_LETTERED_HEADING_RE = re.compile(r"^[A-H](?:\.\d+)*\.?\s+[A-Z][A-Za-z][^,]*$")
+_YEAR_RE = re.compile(r"(?<![\d.:/–\-])((?:19[5-9]|20[0-3])\d)([a-z]?)(?![\d–\-])(?!\.\d)")
+_DIGITS_ONLY_RE = re.compile(r"^[\divxlc]{1,4}$", re.IGNORECASE)
+
+_UPPER = "[A-Z\u00C0-\u00DE\u0141\u0130\u015A\u0179\u017B\u010C\u0160\u017D]"
+_PARTICLE = r"(?:(?:van|von|de|del|della|der|den|da|di|du|le|la|dos|das|ten|ter|Van|Von|De|Del|Der|Den|Da|Di|Du|Le|La)\s+)"
+_NAME_WORD = r"[A-Z][A-Za-z\u00C0-\u024F'’´`¨˜ˇ\-]*[A-Za-z\u00C0-\u024F]"
+_GIVEN_WORD = r"(?:[A-Z][a-z\u00C0-\u024F'’´`¨˜ˇ]+(?:-[A-Z]?[a-z\u00C0-\u024F]+)?|[A-Z]\.?(?:-[A-Z]\.?)?)"
+# "Dettmers, T." / "Chen, L.-C.," / "van den Oord, A." / "El Maghraoui, K.": surname first, initials after.
+_SURNAME_FIRST_RE = re.compile(rf"^{_PARTICLE}*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}},\s+[A-Z][a-z]?\.(?:[\s-]?[A-Z]\.)*")
+# "Tim Dettmers, ..." / "Jared D Kaplan and ..." / "Ming-Wei Chang.": given names first.
+_GIVEN_FIRST_RE = re.compile(
+    rf"^{_GIVEN_WORD}(?:\s+{_GIVEN_WORD}){{0,3}}\s+{_PARTICLE}*{_NAME_WORD}(?:,|\s+and\s|\s*&\s|\.\s|\s+et\s+al)"
+)
+# "Z. Chen, H. Zhang, ..." / "J. Ba and R. Caruana.": initials first.
+_INITIALS_FIRST_RE = re.compile(rf"^(?:[A-Z]\.[\s-]?)+\s*{_PARTICLE}*{_NAME_WORD}(?:,|\s+and\s|\.\s)")
+# "OpenAI. 2023. Gpt-4 technical report.": an organisation as author, then the year (ACL style).
+_ORGANISATION_RE = re.compile(r"^[A-Z][\w\-&]+(?:\s+[A-Z][\w\-&]+){0,3}\.\s+(?:19|20)\d{2}[a-z]?\.")
+# Words that open venue or publisher lines, never an author list.
+_NOT_AUTHORS = frozenset(
+    "in proceedings advances association curran springer ieee acm pmlr openreview url journal conference "
+    "international transactions workshop arxiv technical mit morgan cambridge oxford available accessed online "
+    "annual symposium preprint retrieved volume pages".split()
+)
+_NUMBERED_RE = re.compile(r"^\[(\d{1,3})\]\s*(.*)$")
+_DOTTED_RE = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z“\"])(.*)$")
+_MAX_ENTRY_LINES = 14  # the longest real entry seen (a 30-author list in a narrow ACL column) has 11
+
+
+@dataclass
+class SourceLine:
+    """A line of the paper's text and the 1-based page it is on."""
+
+    page: int
+    text: str
+
+
+@dataclass
+class ReferenceEntry:
+    """One entry of a reference list.
+
+    ``position`` counts from 1 in list order; ``number`` is the printed number of a numbered list
+    (None in author-year lists); ``surnames`` are the authors' family names in order, as printed;
+    ``year_suffix`` is the "a" of "2022a"; ``arxiv_id`` has no version, "" when none is printed.
+    """
+
+    position: int
+    raw_text: str
+    page: int
+    number: int | None = None
+    authors: list[str] = field(default_factory=list)
+    surnames: list[str] = field(default_factory=list)
+    et_al: bool = False
+    year: int | None = None
+    year_suffix: str = ""
+    title: str = ""
+    arxiv_id: str = ""
+
+    @property
+    def label(self) -> str:
+        """As the text cites it: "12", or "Frantar et al., 2022" / "Dettmers and Zettlemoyer, 2022"."""
+        if self.number is not None:
+            return str(self.number)
+        if not self.surnames:
+            return self.raw_text[:60]
+        if len(self.surnames) == 1 and not self.et_al:
+            names = self.surnames[0]
+        elif len(self.surnames) == 2 and not self.et_al:
+            names = f"{self.surnames[0]} and {self.surnames[1]}"
+        else:
+            names = f"{self.surnames[0]} et al."
+        year = f"{self.year}{self.year_suffix}" if self.year else "n.d."
+        return f"{names}, {year}"[:120]
+
+
+@dataclass
+class ReferenceList:
+    """A paper's reference list: its style, its entries, and the lines it spans (to leave out of the body)."""
+
+    style: Style
+    entries: list[ReferenceEntry]
+    heading_page: int
+    # (page, index of the line in that page's text) of every line that belongs to the list.
+    line_keys: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _page_lines(pages: Sequence[str]) -> list[list[str]]:
+    return [page.split("\n") for page in pages]
+
+
+def running_lines(pages: Sequence[str]) -> set[str]:
+    """Running headers and footers: first or last lines repeated (digits aside) on several pages."""
+    edges: Counter[str] = Counter()
+    for page in pages:
+        lines = [line.strip() for line in page.split("\n") if line.strip()]
+        for line in {*lines[:2], *lines[-2:]}:
+            edges[_edge_key(line)] += 1
+    threshold = max(3, len(pages) // 3)
+    return {key for key, n in edges.items() if n >= threshold and key}
+
+
+def _edge_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip())
+
+
+def _is_noise(line: str, running: set[str]) -> bool:
+    stripped = line.strip()
+    return not stripped or bool(_DIGITS_ONLY_RE.match(stripped)) or _edge_key(stripped) in running
+
+
+def _is_end(line: str, previous: str) -> bool:
+    stripped = line.strip()
+    if _END_RE.match(stripped):
+        return True
+    # A lettered heading comes after a finished entry; "D. One weight bitwidth ..." after "and
+    # Marculescu," is an initial carried to the next line.
+    return (
+        len(stripped) < 70
+        and bool(_LETTERED_HEADING_RE.match(stripped))
+        and "." not in stripped[3:]
+        and not _YEAR_RE.search(stripped)
+        and not _ends_open(previous)
+    )
+
+
+def _heading_positions(lines: list[list[str]]) -> list[tuple[int, int]]:
+    return [
+        (p, i)
+        for p, page in enumerate(lines)
+        for i, line in enumerate(page)
+        if _HEADING_RE.match(line.strip()) and len(line.strip()) < 40
+    ]
+
+
+def _section_after(
+    lines: list[list[str]], start: tuple[int, int], running: set[str]
+) -> list[tuple[SourceLine, tuple[int, int]]]:
+    """Lines after a heading up to the end of the list (an appendix heading, a caption, the end)."""
+    out: list[tuple[SourceLine, tuple[int, int]]] = []
+    previous = "."
+    p0, i0 = start
+    for p in range(p0, len(lines)):
+        for i, line in enumerate(lines[p]):
+            if p == p0 and i <= i0:
+                continue
+            if _is_noise(line, running):
+                continue
+            if _is_end(line, previous):
+                return out
+            out.append((SourceLine(p + 1, line.strip()), (p + 1, i)))
+            previous = line
+    return out
+
+
+def _join(lines: Iterable[str]) -> str:
+    """Join lines of one paragraph: undo end-of-line hyphenation, glue split URLs, else one space."""
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if not text:
+            text = line
+        elif re.search(r"[a-z]-$", text) and re.match(r"[a-z]", line):
+            text = text[:-1] + line
+        elif re.search(r"(?:https?:|www\.|/)\S*$", text) and not re.search(r"[.,]$", text) and re.match(r"[\w/.-]", line):
+            text += line
+        else:
+            text += " " + line
+    return text
+
+
+def _ends_open(text: str) -> bool:
+    """The line cannot end an entry: it stops in an author list or in the middle of a phrase."""
+    stripped = text.rstrip()
+    return bool(re.search(r"(?:[,:;&\-]|\band|\bof|\bthe|\bin|\bfor|\bet)$", stripped)) or not stripped
+
+
+def _ends_closed(text: str) -> bool:
+    return bool(re.search(r"(?:[.?!)”\]]|\d)$", text.rstrip()))
+
+
+def _starts_author_list(line: str, previous: str) -> bool:
+    """Does an author-year entry start on this line? (No numbering to go by: name shapes and punctuation.)"""
+    stripped = line.strip()
+    first_word = re.split(r"[\s,.]", stripped, maxsplit=1)[0].lower()
+    if first_word in _NOT_AUTHORS or _ends_open(previous):
+        return False
+    if _SURNAME_FIRST_RE.match(stripped):
+        return True
+    closed = _ends_closed(previous)
+    return closed and bool(
+        _GIVEN_FIRST_RE.match(stripped) or _INITIALS_FIRST_RE.match(stripped) or _ORGANISATION_RE.match(stripped)
+    )
+
+
+def _numbered_starts(section: list[SourceLine]) -> list[tuple[int, int]]:
+    """(line index, printed number) of numbered entry starts, keeping only an increasing sequence from 1."""
+    for pattern in (_NUMBERED_RE, _DOTTED_RE):
+        starts: list[tuple[int, int]] = []
+        expected = 1
+        for index, line in enumerate(section):
+            match = pattern.match(line.text)
+            if not match:
+                continue
+            number = int(match.group(1))
+            # Tolerate a few entries lost to the text layer (an entry printed as an image, a merged line).
+            if expected <= number <= expected + 3:
+                starts.append((index, number))
+                expected = number + 1
+        if len(starts) >= 3:
+            return starts
+    return []
+
+
+def _entries_from_section(section: list[SourceLine]) -> tuple[Style, list[tuple[list[SourceLine], int | None]]]:
+    numbered = _numbered_starts(section)
+    groups: list[tuple[list[SourceLine], int | None]] = []
+    if numbered:
+        bounds = [index for index, _ in numbered] + [len(section)]
+        for (start, number), end in zip(numbered, bounds[1:], strict=True):
+            lines = section[start:end][:_MAX_ENTRY_LINES]
+            marker = _NUMBERED_RE if _NUMBERED_RE.match(lines[0].text) else _DOTTED_RE
+            first = marker.match(lines[0].text)
+            assert first is not None
+            lines = [SourceLine(lines[0].page, first.group(2)), *lines[1:]]
+            groups.append((lines, number))
+        return "numbered", groups
+    current: list[SourceLine] = []
+    previous = "."
+    for line in section:
+        if current and _starts_author_list(line.text, previous):
+            groups.append((current[:_MAX_ENTRY_LINES], None))
+            current = []
+        if current or _starts_author_list(line.text, "."):
+            current.append(line)
+        previous = line.text
+    if current:
+        groups.append((current[:_MAX_ENTRY_LINES], None))
+    return "author-year", groups
+
+
+def extract_references(pages: Sequence[str]) -> ReferenceList | None:
+    """The paper's reference list, or None when no References section is found.
+
+    ``pages`` are the page texts in order (page 1 first). When several headings read "References"
+    (a supplement with its own list), the one whose list has most entries wins.
+    """
+    lines = _page_lines(pages)
+    running = running_lines(pages)
+    best: ReferenceList | None = None
+    for heading in _heading_positions(lines):
+        section = _section_after(lines, heading, running)
+        style, groups = _entries_from_section([line for line, _ in section])
+        if not groups:
+            continue
+        entries = [
+            parse_entry(_join(line.text for line in group), position, group[0].page, number)
+            for position, (group, number) in enumerate(groups, start=1)
+        ]
+        candidate = ReferenceList(style, entries, heading[0] + 1, {key for _, key in section} | {(heading[0] + 1, heading[1])})
+        if best is None or len(candidate.entries) > len(best.entries):
+            best = candidate
+    return best
+
+
+# --- one entry -------------------------------------------------------------------------------
+
+_QUOTED_TITLE_RE = re.compile(r"[“\"]([^”\"]{8,300})[”\"]")
+_SURNAME_FIRST_AUTHOR_RE = re.compile(
+    rf"(?:^|,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)({_PARTICLE}*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}),\s+{_UPPER}[a-z]?(?:\.|$)"
+)
+_INITIAL_END_RE = re.compile(rf"(?<![A-Za-z]){_UPPER}\.(?=\s+(?!and\b|&|[A-Z][a-z]?\.|et\s+al\b|Jr\b)\S)")
+_WORD_END_RE = re.compile(r"(?:[A-Za-z\u00C0-\u024F][a-z\u00C0-\u024F'’´)]|\bal)\.(?=\s|$)")
+_LEADING_YEAR_RE = re.compile(r"^\(?((?:19[5-9]|20[0-3])\d)([a-z]?)\)?[.,:]?\s+")
+# A title ends at a period, or at "?"/"!" followed by a capital ("Mpi or nccl? In Proceedings"), not
+# by a lowercase word ("Up or down? adaptive rounding for ...").
+_TITLE_END_RE = re.compile(
+    r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bVol)(?<!\bNo)(?<!\s[A-Z])(?:\.(?=\s|$)|[?!](?=\s+(?:[^a-z]|arXiv|in\b)|$))"
+)
+_TRAILING_DATE_RE = re.compile(
+    r",?\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?:19|20)\d{2}[a-z]?$"
+)
+_QUOTE_CHARS = "“”\"'‘’"
+
+
+def _valid_arxiv_id(arxiv_id: str) -> bool:
+    """A new-style id that could exist: month 01-12, 4 digits after the dot until 1412, 5 from 1501."""
+    yymm, number = arxiv_id.split(".")
+    year, month = int(yymm[:2]), int(yymm[2:])
+    if not 1 <= month <= 12 or year < 7:
+        return False
+    return len(number) == (5 if int(yymm) >= 1501 else 4)
+
+
+def entry_arxiv_id(text: str) -> str:
+    """The first plausible arXiv id printed in a reference entry, without version; "" when none."""
+    for arxiv_id, _version in find_arxiv_ids(text):
+        if _valid_arxiv_id(arxiv_id):
+            return arxiv_id
+    return ""
+
+
+def _author_block_end(text: str, surname_first: bool) -> int:
+    """Where the author list of an entry ends (the index of its closing period), -1 when unclear."""
+    ends = [m.end() for m in _WORD_END_RE.finditer(text)]
+    if surname_first:
+        ends += [m.end() for m in _INITIAL_END_RE.finditer(text)]
+    # "Names. 2022. Title" (ACL) and "Names (2022). Title": the year closes the author list.
+    year = re.search(r"\.?\s+\(?(?:19[5-9]|20[0-3])\d[a-z]?\)?[.,:]\s", text)
+    if year:
+        ends.append(year.start() + (1 if text[year.start()] == "." else 0))
+    return min(ends) if ends else -1
+
+
+def _surnames(block: str, surname_first: bool) -> tuple[list[str], list[str], bool]:
+    et_al = bool(re.search(r"\bet\s*al\b|\bothers\b", block))
+    block = re.sub(r",?\s*(?:et\s*al\.?|and\s+others)\s*$", "", block.strip().rstrip("."))
+    if surname_first:
+        surnames = [m.group(1).strip() for m in _SURNAME_FIRST_AUTHOR_RE.finditer(block)]
+        return surnames, surnames, et_al
+    names = [n.strip() for n in re.split(r",\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*", block) if n.strip()]
+    names = [n for n in names if re.search(r"[a-z]", n) or len(n) > 3]
+    surnames = []
+    for name in names:
+        words = name.split()
+        tail = [words[-1]]
+        # Keep particles with the family name ("Le Bras", "van den Oord") as texts cite it.
+        for word in reversed(words[:-1]):
+            if re.fullmatch(r"(?:van|von|de|del|der|den|da|di|du|le|la|Le|La|De|Van|Von|Der|Den)", word):
+                tail.insert(0, word)
+            else:
+                break
+        surnames.append(" ".join(tail))
+    return names, surnames, et_al
+
+
+def _title_from(rest: str) -> str:
+    rest = rest.strip().lstrip(".,: ")
+    match = _TITLE_END_RE.search(rest)
+    title = rest[: match.end() - (0 if match and rest[match.start()] in "?!" else 1)] if match else rest
+    title = _TRAILING_DATE_RE.sub("", title.strip()).strip(" ,.;:" + _QUOTE_CHARS)
+    return title[:500]
+
+
+def parse_entry(text: str, position: int, page: int, number: int | None = None) -> ReferenceEntry:
+    """Read authors, year, title and arXiv id from one reference entry's text (lines already joined)."""
+    text = re.sub(r"\s+", " ", text).strip()
+    entry = ReferenceEntry(position=position, raw_text=text, page=page, number=number, arxiv_id=entry_arxiv_id(text))
+    # Years inside arXiv ids ("arXiv:2012.15701") or DOIs are not publication years.
+    masked = re.sub(r"\d{4}\.\d{4,5}|10\.\d{4,}/\S+", lambda m: "#" * len(m.group()), text)
+    surname_first = bool(_SURNAME_FIRST_RE.match(text))
+    quoted = _QUOTED_TITLE_RE.search(text)
+    if quoted:
+        block, rest = text[: quoted.start()], text[quoted.end() :]
+        entry.title = quoted.group(1).strip().rstrip(".,")
+    else:
+        end = _author_block_end(masked, surname_first)
+        block, rest = (text[:end], text[end:]) if end > 0 else ("", text)
+    entry.authors, entry.surnames, entry.et_al = _surnames(block, surname_first)
+    leading = _LEADING_YEAR_RE.match(rest.lstrip(". "))
+    if leading:
+        entry.year, entry.year_suffix = int(leading.group(1)), leading.group(2)
+        rest = rest.lstrip(". ")[leading.end() :]
+    else:
+        years = list(_YEAR_RE.finditer(masked))
+        if years:
+            entry.year, entry.year_suffix = int(years[-1].group(1)), years[-1].group(2)
+    if not entry.title:
+        entry.title = _title_from(rest)
+    return entry
+
+
+# --- in-text citations ----------------------------------------------------------------------
+
+_NUMERIC_MARKER_RE = re.compile(r"\[(\s*\d{1,3}(?:\s*[–—\-]\s*\d{1,3})?(?:\s*[,;]\s*\d{1,3}(?:\s*[–—\-]\s*\d{1,3})?)*\s*)\]")
+_CITED_NAME = rf"{_PARTICLE}*{_NAME_WORD}"
+_YEARS = r"(?:19[5-9]|20[0-3])\d[a-z]?(?:\s*,\s*(?:19[5-9]|20[0-3])\d[a-z]?)*"
+_AUTHORS_CITED = rf"(?P<first>{_CITED_NAME})(?:\s+(?P<etal>et\s*al\.?)|\s+(?:and|&)\s+(?P<second>{_CITED_NAME}))?"
+# "Frantar et al. (2022)", "Dettmers and Zettlemoyer (2022a)", "Q8BERT Zafrir et al. (2019b)".
+_NARRATIVE_RE = re.compile(rf"\b{_AUTHORS_CITED}\s*\(\s*(?P<years>{_YEARS})\s*\)")
+# One item of a parenthetical citation: "e.g., Frantar et al., 2022" or "Zoph & Le 2016".
+_ITEM_RE = re.compile(rf"\b{_AUTHORS_CITED},?\s+(?P<years>{_YEARS})\s*$")
+_ITEM_NO_YEAR_RE = re.compile(rf"\b{_AUTHORS_CITED}\s*$")
+_PAREN_RE = re.compile(r"\(([^()]{3,600})\)")
+_NARRATIVE_NO_YEAR_RE = re.compile(rf"\b(?P<first>{_CITED_NAME})\s+(?P<etal>et\s*al\.)(?!\s*[,(]?\s*(?:19|20)\d\d)")
+
+
+@dataclass
+class CitationMarker:
+    """An in-text citation: its text as printed, where it sits in the body, the entries it names."""
+
+    text: str
+    start: int
+    end: int
+    positions: list[int]
+
+
+@dataclass
+class CitationContext:
+    """A resolved in-text citation with its sentence and 1-based page."""
+
+    marker: str
+    page: int
+    sentence: str
+    positions: list[int]
+
+
+def _name_key(name: str) -> str:
+    """The comparable form of a family name: its last word, accents and punctuation dropped."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^A-Za-z\s]", "", ascii_name).lower().split()
+    return words[-1] if words else ""
+
+
+class _AuthorYearIndex:
+    """Entries by (first author, year) for resolving author-year citations."""
+
+    def __init__(self, entries: Sequence[ReferenceEntry]) -> None:
+        self.by_name: dict[str, list[ReferenceEntry]] = defaultdict(list)
+        for entry in entries:
+            if entry.surnames:
+                self.by_name[_name_key(entry.surnames[0])].append(entry)
+
+    def resolve(self, first: str, second: str | None, et_al: bool, year_text: str | None) -> list[int]:
+        candidates = self.by_name.get(_name_key(first), [])
+        if year_text is None:
+            # A citation without a year names an entry printed without one.
+            candidates = [e for e in candidates if e.year is None]
+        else:
+            year, suffix = int(year_text[:4]), year_text[4:]
+            same_year = [e for e in candidates if e.year == year]
+            exact = [e for e in same_year if e.year_suffix == suffix]
+            candidates = exact or (same_year if not suffix or len(same_year) == 1 else [])
+        if len(candidates) > 1 and second:
+            candidates = [e for e in candidates if len(e.surnames) > 1 and _name_key(e.surnames[1]) == _name_key(second)]
+        if len(candidates) > 1:
+            shaped = [e for e in candidates if (len(e.surnames) > 2 or e.et_al) == et_al]
+            candidates = shaped or candidates
+        # Still ambiguous ("Zhang et al., 2020" for two different Zhangs): resolve to none rather than guess.
+        return [candidates[0].position] if len(candidates) == 1 else []
+
+
+def _expand_numbers(inner: str) -> list[int] | None:
+    numbers: list[int] = []
+    for part in re.split(r"[,;]", inner):
+        bounds = [int(n) for n in re.findall(r"\d+", part)]
+        if len(bounds) == 2:
+            low, high = bounds
+            if not 0 < high - low <= 50:
+                return None
+            numbers.extend(range(low, high + 1))
+        elif len(bounds) == 1:
+            numbers.append(bounds[0])
+    return numbers
+
+
+def find_markers(body: str, references: ReferenceList) -> list[CitationMarker]:
+    """Every in-text citation in ``body`` resolved to reference positions; unresolvable ones are left out."""
+    markers: list[CitationMarker] = []
+    if references.style == "numbered":
+        by_number = {e.number: e.position for e in references.entries if e.number is not None}
+        for match in _NUMERIC_MARKER_RE.finditer(body):
+            numbers = _expand_numbers(match.group(1))
+            # "[0, 1]" or "[2, 4096]" is an interval, not a citation: every number must be an entry.
+            if not numbers or any(n not in by_number for n in numbers):
+                continue
+            markers.append(CitationMarker(match.group(0), match.start(), match.end(), [by_number[n] for n in numbers]))
+        return markers
+    index = _AuthorYearIndex(references.entries)
+    taken: list[tuple[int, int]] = []
+    for paren in _PAREN_RE.finditer(body):
+        positions: list[int] = []
+        for item in paren.group(1).split(";"):
+            match = _ITEM_RE.search(item.strip()) or _ITEM_NO_YEAR_RE.search(item.strip())
+            if not match:
+                continue
+            years = re.findall(r"\d{4}[a-z]?", match.groupdict().get("years") or "") or [None]
+            for year in years:
+                positions += index.resolve(match["first"], match["second"], bool(match["etal"]), year)
+        if positions:
+            markers.append(CitationMarker(paren.group(0), paren.start(), paren.end(), _unique(positions)))
+            taken.append((paren.start(), paren.end()))
+    for match in _NARRATIVE_RE.finditer(body):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        positions = []
+        for year in re.findall(r"\d{4}[a-z]?", match["years"]):
+            positions += index.resolve(match["first"], match["second"], bool(match["etal"]), year)
+        if positions:
+            markers.append(CitationMarker(match.group(0), match.start(), match.end(), _unique(positions)))
+            taken.append((match.start(), match.end()))
+    for match in _NARRATIVE_NO_YEAR_RE.finditer(body):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        positions = index.resolve(match["first"], None, True, None)
+        if positions:
+            markers.append(CitationMarker(match.group(0), match.start(), match.end(), positions))
+    markers.sort(key=lambda m: m.start)
+    return markers
+
+
+def _unique(values: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(values))
+
+
+# --- body text and sentences -----------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    "al e.g i.e etc fig figs eq eqs eqn sec secs tab vs cf resp approx no nos ref refs dr prof mr ms st inc ltd jr "
+    "viz ca app appx def thm lem prop cor alg".split()
+)
+_BOUNDARY_RE = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z(\[“\"])|\n")
+_SECTION_HEADING_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-H](?:\.\d+)*\.?)\s+[A-Z][^.]{0,70}$")
+_CAPTION_RE = re.compile(r"^(?:Table|TABLE|Figure|FIGURE|Fig\.|FIG\.|Algorithm)\s*[A-Z]?\d+")
+
+
+@dataclass
+class Body:
+    """The paper's running text as one string (line breaks undone) and where each page starts in it."""
+
+    text: str
+    page_starts: list[tuple[int, int]]
+
+    def page_at(self, offset: int) -> int:
+        page = self.page_starts[0][1] if self.page_starts else 1
+        for start, number in self.page_starts:
+            if start > offset:
+                break
+            page = number
+        return page
+
+
+def body_text(pages: Sequence[str], references: ReferenceList | None) -> Body:
+    """The text outside the reference list as one string.
+
+    Lines are joined the way a reader joins them: a hyphen at a line end followed by a lowercase
+    word is dropped, other line breaks become spaces. Headings, captions and blank gaps become
+    "\\n", which ends a sentence, so a quote never runs from a heading into the next paragraph.
+    """
+    skip = references.line_keys if references else set()
+    running = running_lines(pages)
+    parts: list[str] = []
+    page_starts: list[tuple[int, int]] = []
+    length = 0
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        nonlocal length
+        if paragraph:
+            joined = _join(paragraph) + "\n"
+            parts.append(joined)
+            length += len(joined)
+            paragraph.clear()
+
+    for number, page in enumerate(pages, start=1):
+        flush()
+        page_starts.append((length, number))
+        for index, line in enumerate(page.split("\n")):
+            if (number, index) in skip or _is_noise(line, running):
+                continue
+            stripped = line.strip()
+            if _CAPTION_RE.match(stripped) or (_SECTION_HEADING_RE.match(stripped) and not stripped.endswith(",")):
+                flush()
+                paragraph.append(stripped)
+                flush()
+                continue
+            paragraph.append(stripped)
+            # Page ends do not end paragraphs: the sentence continues on the next page.
+    flush()
+    return Body("".join(parts), page_starts)
+
+
+def sentence_bounds(text: str, offset: int) -> tuple[int, int]:
+    """Start and end of the sentence of ``text`` that contains ``offset``."""
+    start, end = 0, len(text)
+    for match in _BOUNDARY_RE.finditer(text):
+        if match.group() != "\n" and _is_abbreviation(text, match.start()):
+            continue
+        if match.end() <= offset:
+            start = match.end()
+        elif match.start() >= offset:
+            end = match.start() + (0 if match.group() == "\n" else 1)
+            break
+    return start, end
+
+
+def _is_abbreviation(text: str, period: int) -> bool:
+    before = re.search(r"(\S+)$", text[max(0, period - 20) : period])
+    if not before:
+        return False
+    word = before.group(1).lower().lstrip("([")
+    return word in _ABBREVIATIONS or bool(re.fullmatch(r"[a-z]", word)) or word.endswith("e.g") or word.endswith("i.e")
+
+
+MAX_QUOTE = 400  # characters; a longer "sentence" is layout debris (a table read as text) around the marker
+
+
+def citation_contexts(pages: Sequence[str], references: ReferenceList) -> list[CitationContext]:
+    """Every resolved in-text citation of the paper with its sentence and page, in reading order."""
+    body = body_text(pages, references)
+    contexts = []
+    for marker in find_markers(body.text, references):
+        start, end = sentence_bounds(body.text, marker.start)
+        if end - start > MAX_QUOTE:
+            start = max(start, marker.start - MAX_QUOTE // 2)
+            end = min(end, marker.end + MAX_QUOTE // 2)
+            start = body.text.find(" ", start) + 1 if start > 0 else start
+            end = max(body.text.rfind(" ", start, end), marker.end)
+        sentence = body.text[start:end].strip()
+        contexts.append(CitationContext(marker.text, body.page_at(marker.start), sentence, marker.positions))
+    return contexts
+
+
+# --- role and polarity -------------------------------------------------------------------------
+
+Role = Literal["background", "uses", "compares"]
+Polarity = Literal["supporting", "contrasting", "neutral"]
+
+
+@dataclass
+class Classification:
+    """A citation's role and polarity, how sure the rules are (0-1), and the cues that fired."""
+
+    role: Role
+    polarity: Polarity
+    confidence: float
+    cues: list[str] = field(default_factory=list)
+
+
+def _cues(words: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{words})", re.IGNORECASE)
+
+
+_COMPARES = _cues(
+    r"compar(?:e|ed|es|ing|ison|isons)\b|outperform\w*|surpass\w*|beat(?:s|ing)?\b|superior|inferior|"
+    r"(?:better|worse|higher|lower|faster|slower|smaller|larger|less|more) (?:\w+ ){0,3}than\b|vs\.?(?=\s)|versus|"
+    r"baselines?\b|against\b|over\s+(?:the\s+)?(?:state|prior|previous|existing)|on par with|competitive with|"
+    r"improv\w+ (?:up)?on|relative to|in contrast to|unlike\b|whereas|speed-?ups? over|gap\b"
+)
+_USES = _cues(
+    r"we (?:\w+ly )?(?:use|used|adopt|adopted|follow|followed|employ|employed|apply|applied|utili[sz]e|utili[sz]ed|leverage|"
+    r"leveraged|build|built|borrow|borrowed|implement|implemented|base|based|rely|take|took|extend|extended|choose|chose|"
+    r"incorporate|integrate|combine|run|ran|evaluate|evaluated|test|tested|benchmark|train|trained|fine-?tune|start)\b|"
+    r"following\b|(?:is|are|was|were) (?:\w+ly )?(?:used|adopted|employed|applied|utili[sz]ed|taken|borrowed|implemented)\b|"
+    r"(?:based|built|implemented|relies|rely) (?:up)?on\b|using\b|with the help of|as in\b|as suggested by|"
+    r"as proposed (?:in|by)|we refer to|obtained from|taken from|provided by|released by|our implementation|"
+    r"in this (?:work|paper), we (?:use|adopt|follow)"
+)
+_CONTRASTING = _cues(
+    r"however|but\b|although|though\b|fail\w*|suffer\w*|limitations?\b|limited\b|drawbacks?|unlike\b|in contrast|"
+    r"(?:does|do|did|can|could|would|is|are) not\b|cannot|can't|unable|struggl\w+|degrad\w+|poor\w*|expensive|costly|"
+    r"inefficien\w+|impractical|ignor\w+|overlook\w*|neglect\w*|lacks?\b|insufficient|sub-?optimal|challeng\w+|"
+    r"(?:significant|severe|large|substantial|notable|non-negligible) (?:\w+ ){0,2}(?:drop|loss|degradation|overhead|error)|"
+    r"only (?:works|applies|support|focus|consider)\w*|restrict\w*|prohibitive\w*|problem(?:atic)?|issue|bottleneck|"
+    r"whereas|instead of|rather than|inaccura\w+|unstable|not (?:scal|suitable|applicable|practical)\w*|difficult"
+)
+_SUPPORTING = _cues(
+    r"consistent with|in line with|agree\w*|confirm\w*|corroborat\w+|as (?:shown|observed|demonstrated|noted|found|reported|"
+    r"pointed out|discussed|suggested) (?:in|by)|(?:has|have|had) (?:been )?(?:shown|demonstrated|proven)|"
+    r"success\w*|effective\w*|state-of-the-art (?:results|performance|accuracy)|(?:remarkabl|impressiv|excellen|"
+    r"promisin|strong|significant|great|good|high|superior)\w* (?:\w+ ){0,2}(?:performance|results|accuracy|success|"
+    r"progress|improvements?|gains?|speed-?ups?)|popular|widely (?:used|adopted)|well[- ]known|inspired by|motivated by|"
+    r"enables?\b|achiev\w+ (?:\w+ ){0,3}(?:accuracy|performance|results|speed-?ups?|compression)|pioneer\w*|seminal"
+)
+_FIRST_PERSON = _cues(r"we\b|our\b|ours\b|us\b|this (?:work|paper)|the proposed")
+_CLAUSE_SPLIT_RE = re.compile(r";|,?\s+(?=\b(?:but|whereas|while|however|although|though|which)\b)|\.\s", re.IGNORECASE)
+
+
+def _clause(sentence: str, marker: str) -> str:
+    at = sentence.find(marker)
+    if at < 0:
+        return sentence
+    start = 0
+    for match in _CLAUSE_SPLIT_RE.finditer(sentence):
+        if match.end() <= at:
+            start = match.end()
+        elif match.start() >= at + len(marker):
+            return sentence[start : match.start()]
+    return sentence[start:]
+
+
+def _found(pattern: re.Pattern[str], text: str) -> list[str]:
+    return [m.group(0).lower() for m in pattern.finditer(text)]
+
+
+def classify_citation(sentence: str, marker: str) -> Classification:
+    """Role (background / uses / compares) and polarity (supporting / contrasting / neutral) of one
+    citation, from cue phrases in its clause first, then in its whole sentence.
+
+    Comparisons outrank uses, which outrank background. A comparison made by the citing paper
+    ("we outperform [7]") counts as contrasting: it shows the cited work losing. Confidence is 0.4
+    for a default guess, 0.6 when cues fired in the sentence only, 0.75 when they fired in the
+    marker's own clause.
+    """
+    text = sentence.replace(marker, " ")
+    clause = _clause(sentence, marker).replace(marker, " ")
+    cues: list[str] = []
+    role: Role = "background"
+    role_conf = 0.4
+    for name, pattern in (("compares", _COMPARES), ("uses", _USES)):
+        in_clause, in_sentence = _found(pattern, clause), _found(pattern, text)
+        if in_clause or in_sentence:
+            role = "compares" if name == "compares" else "uses"
+            role_conf = 0.75 if in_clause else 0.6
+            cues += [f"{name}:{c}" for c in (in_clause or in_sentence)]
+            break
+    contra, support = _found(_CONTRASTING, text), _found(_SUPPORTING, text)
+    contra_clause, support_clause = _found(_CONTRASTING, clause), _found(_SUPPORTING, clause)
+    polarity: Polarity = "neutral"
+    pol_conf = 0.4
+    if role == "compares" and _FIRST_PERSON.search(text) and not support_clause:
+        polarity, pol_conf = "contrasting", 0.6
+        cues.append("contrasting:our comparison")
+    elif contra_clause or (contra and not support_clause):
+        polarity, pol_conf = "contrasting", 0.75 if contra_clause else 0.6
+        cues += [f"contrasting:{c}" for c in (contra_clause or contra)]
+    elif support_clause or support:
+        polarity, pol_conf = "supporting", 0.75 if support_clause else 0.6
+        cues += [f"supporting:{c}" for c in (support_clause or support)]
+    return Classification(role, polarity, round(min(role_conf, pol_conf) if cues else 0.4, 2), cues)
+
+
+# --- title matching helpers (pure; the Django side holds the known titles) ---------------------
+
+_STOPWORDS = frozenset(
+    "a an the of for and in on to with via by from at is are as its towards toward into using under over through "
+    "we our your be can do does how what when why not".split()
+)
+
+
+def normalize_title(title: str) -> str:
+    """Lowercase ASCII words of a title: hyphens inside words removed ("pre-trained" = "pretrained"
+    across a line break), other punctuation a space."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"(?<=\w)[-‐‑'’](?=\w)", "", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def significant_words(normalized: str) -> list[str]:
+    """The words of a normalised title that say something (no stopwords, at least 3 characters)."""
+    return [w for w in normalized.split() if len(w) >= 3 and w not in _STOPWORDS]
+
+
+def same_numbers(a: str, b: str) -> bool:
+    """Do two normalised titles carry the same numbered words? "int4" vs "int8", "llama 2" vs "llama 3"
+    differ by one character and name different papers, so fuzzy scores alone cannot tell them apart."""
+    return {w for w in a.split() if any(c.isdigit() for c in w)} == {w for w in b.split() if any(c.isdigit() for c in w)}

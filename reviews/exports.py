@@ -1,0 +1,375 @@
+"""A review's exports: evidence matrix and claims as CSV, the audit report as Markdown and JSON,
+BibTeX of its papers, and a complete JSON dump that `import_review` restores into an empty database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from baselines.models import BeatsReceipt, CritiqueReceipt, CuratorDecision, Method, MethodAlias, MethodCandidate
+from benchmarks.boards import csv_safe
+from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkResult
+from papers.models import Citation, Paper, PaperDocument, PaperSummary, ParsedPage, Reference
+from reviews.ledger import largest_disagreements, quality_gate
+from reviews.models import Claim, Review, ReviewPaper
+from worker.models import IngestionFailure, IngestionRun, RunItem
+
+DUMP_FORMAT = "living-review-dump/1"
+MATRIX_HEADER = [
+    "paper",
+    "title",
+    "kind",
+    "method",
+    "baseline",
+    "benchmark",
+    "model",
+    "setting",
+    "value",
+    "page",
+    "locator",
+    "quote",
+    "status",
+    "quote_status",
+    "extractor",
+]
+
+
+def _csv(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([csv_safe(cell) for cell in row])
+    return out.getvalue()
+
+
+def _in_review(review: Review) -> Q:
+    return Q(paper__review_entries__review=review)
+
+
+def evidence_matrix_csv(review: Review) -> str:
+    """One row per receipt of the review's papers (rejected ones included, marked), with its locator."""
+    rows: list[list[Any]] = [MATRIX_HEADER]
+    for r in (
+        BenchmarkResult.objects.filter(_in_review(review))
+        .select_related("paper", "method", "benchmark")
+        .order_by("paper__arxiv_id", "pk")
+    ):
+        rows.append(
+            [
+                r.paper.arxiv_id,
+                r.paper.title,
+                "result",
+                r.method.name,
+                "",
+                r.benchmark.name,
+                r.model_name,
+                r.setting,
+                r.value,
+                r.page,
+                r.locator,
+                r.quote,
+                r.status,
+                r.quote_status,
+                r.extractor,
+            ]
+        )
+    for b in (
+        BeatsReceipt.objects.filter(_in_review(review))
+        .select_related("paper", "method", "baseline", "benchmark")
+        .order_by("paper__arxiv_id", "pk")
+    ):
+        rows.append(
+            [
+                b.paper.arxiv_id,
+                b.paper.title,
+                "beats",
+                b.method.name,
+                b.baseline.name,
+                b.benchmark.name if b.benchmark else "",
+                b.model_name,
+                b.setting,
+                "",
+                b.page,
+                b.locator,
+                b.quote,
+                b.status,
+                b.quote_status,
+                b.extractor,
+            ]
+        )
+    for c in (
+        CritiqueReceipt.objects.filter(_in_review(review))
+        .select_related("paper", "method")
+        .order_by("paper__arxiv_id", "pk")
+    ):
+        rows.append(
+            [
+                c.paper.arxiv_id,
+                c.paper.title,
+                "critique",
+                c.method.name,
+                "",
+                "",
+                "",
+                "",
+                "",
+                c.page,
+                c.locator,
+                c.quote,
+                c.status,
+                c.quote_status,
+                c.extractor,
+            ]
+        )
+    return _csv(rows)
+
+
+def claims_csv(review: Review) -> str:
+    rows: list[list[Any]] = [
+        [
+            "paper",
+            "title",
+            "origin",
+            "sentence",
+            "status",
+            "source_depth",
+            "page",
+            "checked_at",
+            "has_numbers",
+            "is_comparison",
+            "backing_receipts",
+        ]
+    ]
+    claims = Claim.objects.filter(_in_review(review)).select_related("paper").prefetch_related("beats", "results")
+    for claim in claims.order_by("paper__arxiv_id", "pk"):
+        backing = [f"beats:{b.pk}" for b in claim.beats.all()] + [f"result:{r.pk}" for r in claim.results.all()]
+        rows.append(
+            [
+                claim.paper.arxiv_id,
+                claim.paper.title,
+                claim.origin,
+                claim.sentence,
+                claim.status,
+                claim.source_depth,
+                claim.page,
+                claim.checked_at.isoformat() if claim.checked_at else "",
+                claim.has_numbers,
+                claim.is_comparison,
+                " ".join(backing),
+            ]
+        )
+    return _csv(rows)
+
+
+def audit_report(review: Review) -> dict[str, Any]:
+    gate = quality_gate(review)
+    disagreements = [
+        {
+            "method": d["cell"].method.name,
+            "benchmark": d["cell"].benchmark.name,
+            "model": d["cell"].model_name,
+            "setting": d["cell"].setting,
+            "spread": round(d["cell"].spread, 4),
+            "values": [
+                {"paper": r.paper.arxiv_id, "value": r.value, "page": r.page, "locator": r.locator}
+                for r in d["results"]
+            ],
+        }
+        for d in largest_disagreements(review)
+    ]
+    return {
+        "review": review.slug,
+        "title": review.title,
+        "generated_at": timezone.now().isoformat(),
+        "counts": review.derived_counts,
+        "quality_gate": asdict(gate),
+        "largest_disagreements": disagreements,
+    }
+
+
+def _md(text: Any) -> str:
+    """Markdown-safe text: a paper's words must not become links, HTML or table structure."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|<>])", r"\\\1", str(text)).replace("\n", " ")
+
+
+def audit_report_md(review: Review) -> str:
+    report = audit_report(review)
+    gate = report["quality_gate"]
+    lines = [
+        f"# Audit report: {_md(review.title)}",
+        "",
+        f"Generated {report['generated_at']}.",
+        "",
+        "## Quality gate",
+        "",
+        f"Verdict: **{'ready' if gate['ready'] else 'blocked'}**",
+        "",
+    ]
+    lines += [f"- {_md(reason)}" for reason in gate["reasons"]]
+    lines += [
+        "",
+        f"- claims verified in the full text: {gate['verified']}/{gate['claims']}",
+        f"- preliminary (abstract only): {gate['preliminary']}",
+        f"- unsupported: {gate['unsupported']}",
+        f"- preliminary with numbers or comparisons: {gate['preliminary_with_numbers']}",
+        f"- papers out of scope: {gate['out_of_scope']}, weak scope: {gate['weak_scope']}",
+        "",
+        "## Largest disagreements",
+        "",
+    ]
+    for d in report["largest_disagreements"]:
+        values = ", ".join(f"{_md(v['value'])} (arXiv:{_md(v['paper'])}, p. {v['page']})" for v in d["values"])
+        lines.append(
+            f"- {_md(d['method'])} · {_md(d['model'])} · {_md(d['setting'])} · {_md(d['benchmark'])}: "
+            f"spread {d['spread']:.0%}: {values}"
+        )
+    if not report["largest_disagreements"]:
+        lines.append("None above the threshold.")
+    return "\n".join(lines) + "\n"
+
+
+def _bibtex_escape(text: str) -> str:
+    return re.sub(r"([{}\\%$&#_^~])", r"\\\1", text)
+
+
+def bibtex(review: Review) -> str:
+    entries = []
+    papers = (
+        Paper.objects.filter(review_entries__review=review)
+        .exclude(review_entries__fit="out_of_scope")
+        .order_by("arxiv_id")
+    )
+    for paper in papers.defer("abstract", "raw_entry"):
+        key = (
+            re.sub(r"[^A-Za-z0-9]", "", (paper.first_author.split()[-1] if paper.first_author else "anon"))
+            + (str(paper.published.year) if paper.published else "")
+            + paper.arxiv_id.replace(".", "").replace("/", "")
+        )
+        fields = {
+            "title": "{" + _bibtex_escape(paper.title) + "}",
+            "author": _bibtex_escape(" and ".join(paper.authors)),
+            "year": str(paper.published.year) if paper.published else "",
+            "eprint": paper.arxiv_id,
+            "archivePrefix": "arXiv",
+            "primaryClass": paper.primary_category,
+            "doi": paper.doi or "",
+        }
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
+        entries.append(f"@misc{{{key},\n{body}\n}}")
+    return "\n\n".join(entries) + "\n"
+
+
+def _dump_querysets(review: Review) -> list[Any]:
+    paper_ids = set(ReviewPaper.objects.filter(review=review).values_list("paper_id", flat=True))
+    methods = Method.objects.all()
+    paper_ids |= set(methods.exclude(introduced_by=None).values_list("introduced_by_id", flat=True))
+    paper_ids |= set(Citation.objects.filter(paper_id__in=paper_ids).values_list("cited_id", flat=True))
+    paper_ids |= set(
+        Reference.objects.filter(paper_id__in=paper_ids)
+        .exclude(matched_paper=None)
+        .values_list("matched_paper_id", flat=True)
+    )
+    paper_ids |= set(RunItem.objects.filter(run__review=review).values_list("paper_id", flat=True))
+    papers = Paper.objects.filter(pk__in=paper_ids)
+    receipts: dict[str, Any] = {
+        m.__name__: m.objects.filter(paper_id__in=paper_ids)
+        for m in (BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate, Citation)
+    }
+    decisions = CuratorDecision.objects.all()  # small; includes method merges, which have no paper
+    runs = IngestionRun.objects.filter(review=review)
+    return [
+        Review.objects.filter(pk=review.pk),
+        papers,
+        ReviewPaper.objects.filter(review=review),
+        Benchmark.objects.all(),
+        BenchmarkAlias.objects.all(),
+        methods,
+        MethodAlias.objects.all(),
+        PaperDocument.objects.filter(paper__in=papers),
+        ParsedPage.objects.filter(document__paper__in=papers),
+        Reference.objects.filter(paper__in=papers),
+        PaperSummary.objects.filter(paper__in=papers),
+        *receipts.values(),
+        decisions,
+        Claim.objects.filter(paper__in=papers),
+        runs,
+        IngestionFailure.objects.filter(run__in=runs),
+        RunItem.objects.filter(run__in=runs),
+    ]
+
+
+def dump_review(review: Review) -> dict[str, Any]:
+    """Everything needed to rebuild the review elsewhere: rows, decisions, and the users behind them
+    (without passwords). Derived views are not dumped; they are recomputed after import."""
+    User = get_user_model()
+    user_ids = set(CuratorDecision.objects.values_list("actor_id", flat=True))
+    for model in (BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate, Citation):
+        user_ids |= set(model.objects.exclude(decided_by=None).values_list("decided_by_id", flat=True))
+    users = [
+        {
+            "pk": u.pk,
+            "username": u.get_username(),
+            "email": u.email,
+            "is_staff": u.is_staff,
+            "is_active": u.is_active,
+            "groups": sorted(u.groups.values_list("name", flat=True)),
+        }
+        for u in User.objects.filter(pk__in=user_ids).order_by("pk")
+    ]
+    objects = []
+    for queryset in _dump_querysets(review):
+        objects += json.loads(serializers.serialize("json", queryset.order_by("pk"), use_natural_foreign_keys=True))
+    return {"format": DUMP_FORMAT, "review": review.slug, "users": users, "objects": objects}
+
+
+class ImportError_(Exception):
+    """The dump cannot be loaded (wrong format, or the database is not empty)."""
+
+
+def import_review(dump: dict[str, Any]) -> int:
+    """Load a dump into an empty database, in one transaction; returns the rows loaded. Users come
+    back without a usable password (they reset it)."""
+    if dump.get("format") != DUMP_FORMAT:
+        raise ImportError_(f"not a review dump (format {dump.get('format')!r}, expected {DUMP_FORMAT})")
+    if Paper.objects.exists() or Method.objects.exists() or Review.objects.exists():
+        raise ImportError_(
+            "the database already holds reviews, papers or methods: import into an empty, migrated database"
+        )
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    with transaction.atomic():
+        for data in dump["users"]:
+            user = User(
+                pk=data["pk"],
+                username=data["username"],
+                email=data["email"],
+                is_staff=data["is_staff"],
+                is_active=data["is_active"],
+            )
+            user.set_unusable_password()
+            user.save()
+            user.groups.set([Group.objects.get_or_create(name=name)[0] for name in data["groups"]])
+        loaded = 0
+        models = set()
+        for obj in serializers.deserialize("json", json.dumps(dump["objects"]), handle_forward_references=True):
+            obj.save()
+            models.add(type(obj.object))
+            loaded += 1
+        # Rows came with their ids; PostgreSQL's sequences must move past them before the next insert.
+        statements = connection.ops.sequence_reset_sql(no_style(), [User, *models])
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    return loaded

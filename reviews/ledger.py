@@ -1,0 +1,292 @@
+"""The evidence ledger: headline claims, quote re-verification, the quality gate, disagreements.
+
+Everything here reads stored parses; nothing fetches. `refresh_evidence` is an extract-stage hook,
+so a paper's claims and quotes are (re)checked whenever one of its versions is parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
+from benchmarks.models import BenchmarkResult, LeaderboardEntry
+from papers.models import Citation, DocumentStatus, Paper, ParsedPage
+from papers.provenance import QuoteStatus, ReceiptStatus
+from papers.quotes import QuoteMatch, find_quote, pages_near
+from papers.summaries import sentences
+from reviews.models import Claim, ClaimStatus, Review, ReviewPaper, SourceDepth, TaxonomyFit
+
+RECEIPT_MODELS = (BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate, Citation)
+COMPARISON = re.compile(
+    r"\b(outperform\w*|surpass\w*|better than|superior to|beats?|exceed\w*|improv\w+|reduc\w+|"
+    r"within [0-9.]+|compared (to|with)|than|speed-?ups?|faster|lower|higher|matches|on par)\b",
+    re.IGNORECASE,
+)
+QUANTITY = re.compile(r"\d+(\.\d+)?\s*(%|×|x\b|points?|bits?|-bit|perplexity|ppl|gb|ms)?", re.IGNORECASE)
+CONCLUSION_HEADING = re.compile(
+    r"^\s*(\d+\.?\s*)?(conclusions?|concluding remarks|summary and conclusion)\b", re.I | re.M
+)
+SECTION_END = re.compile(r"^\s*(references|acknowledg(e)?ments?|bibliography|appendix|limitations)\b", re.I | re.M)
+
+
+def claim_candidates(text: str) -> list[tuple[str, bool, bool]]:
+    """Sentences that compare or quantify: (sentence, has numbers, is a comparison)."""
+    found = []
+    for sentence in sentences(text):
+        numbers = bool(re.search(r"\d", sentence)) and bool(QUANTITY.search(sentence))
+        comparison = bool(COMPARISON.search(sentence))
+        if (
+            30 <= len(sentence) <= 600
+            and (numbers or comparison)
+            and (comparison or "%" in sentence or "×" in sentence)
+        ):
+            found.append((sentence, numbers, comparison))
+    return found
+
+
+def conclusion_text(pages: Iterable[tuple[int, str]]) -> str:
+    """The conclusion section's text, from its heading to the references (or the next end marker)."""
+    text = "\n".join(t for _, t in pages)
+    # The last heading is the section, not a mention in the introduction's outline.
+    heading = next(reversed(list(CONCLUSION_HEADING.finditer(text))), None)
+    if heading is None:
+        return ""
+    rest = text[heading.end() :]
+    end = SECTION_END.search(rest)
+    return rest[: end.start() if end else 4000][:6000]
+
+
+def _page_texts(paper: Paper) -> dict[int, str]:
+    return dict(
+        ParsedPage.objects.filter(
+            document__paper=paper, document__version=paper.version, document__status=DocumentStatus.PARSED
+        ).values_list("number", "text")
+    )
+
+
+def extract_claims(paper: Paper, pages: dict[int, str]) -> list[Claim]:
+    """The paper's headline claims (abstract, then conclusion), linked to the receipts backing them."""
+    wanted: list[tuple[str, str, bool, bool]] = [(s, "abstract", n, c) for s, n, c in claim_candidates(paper.abstract)]
+    wanted += [(s, "conclusion", n, c) for s, n, c in claim_candidates(conclusion_text(sorted(pages.items())))]
+    claims = []
+    beats = list(
+        BeatsReceipt.objects.filter(paper=paper).exclude(status=ReceiptStatus.REJECTED).select_related("baseline")
+    )
+    results = list(
+        BenchmarkResult.objects.filter(paper=paper)
+        .exclude(status=ReceiptStatus.REJECTED)
+        .only("id", "value_text", "value")
+    )
+    for sentence, origin, numbers, comparison in wanted:
+        claim, _ = Claim.objects.update_or_create(
+            paper=paper,
+            sentence=sentence[:2000],
+            defaults={"origin": origin, "has_numbers": numbers, "is_comparison": comparison},
+        )
+        lowered = sentence.lower()
+        claim.beats.set([b for b in beats if b.baseline.name.lower() in lowered])
+        claim.results.set(
+            [
+                r
+                for r in results
+                if r.value_text and re.search(rf"(?<![\d.]){re.escape(r.value_text)}(?![\d])", sentence)
+            ]
+        )
+        claims.append(claim)
+    return claims
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    verified: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return self.verified / self.checked if self.checked else 1.0
+
+
+def _find_receipt_quote(quote: str, page: int | None, pages: dict[int, str], threshold: float) -> QuoteMatch:
+    """A table-derived quote joins rows with " | " (the winner's row and the baseline's): each must be there."""
+    parts = [part for part in quote.split(" | ") if part.strip()] or [quote]
+    matches = []
+    for part in parts:
+        match = find_quote(part, pages_near(pages, page), threshold)
+        if not match.found and page is not None:
+            match = find_quote(part, sorted(pages.items()), threshold)
+        matches.append(match)
+    worst = min(matches, key=lambda m: (m.found, m.score))
+    return QuoteMatch(all(m.found for m in matches), matches[0].page, worst.score)
+
+
+def verify_paper(paper: Paper, pages: dict[int, str] | None = None) -> VerifyReport:
+    """Check every quote of the paper's receipts and claims against its current version's text.
+
+    A quote found before and not found now (a new version moved or dropped it) is flagged missing.
+    Idempotent; returns what was checked and what failed, with locators.
+    """
+    pages = _page_texts(paper) if pages is None else pages
+    report = VerifyReport()
+    if not pages:
+        return report
+    threshold = settings.QUOTE_MATCH_THRESHOLD
+    now = timezone.now()
+    with transaction.atomic():
+        for model in RECEIPT_MODELS:
+            for receipt in model.objects.filter(paper=paper).exclude(quote=""):
+                match = _find_receipt_quote(receipt.quote, receipt.page, pages, threshold)
+                report.checked += 1
+                report.verified += match.found
+                if not match.found:
+                    report.failures.append(
+                        {
+                            "paper": paper.arxiv_id,
+                            "kind": model._meta.model_name,
+                            "id": receipt.pk,
+                            "page": receipt.page,
+                            "locator": receipt.locator,
+                            "quote": receipt.quote[:200],
+                            "score": round(match.score, 2),
+                        }
+                    )
+                model.objects.filter(pk=receipt.pk).update(
+                    quote_status=QuoteStatus.VERIFIED if match.found else QuoteStatus.MISSING,
+                    quote_checked_at=now,
+                    quote_checked_version=paper.version,
+                )
+        for claim in Claim.objects.filter(paper=paper):
+            match = find_quote(claim.sentence, sorted(pages.items()), threshold)
+            report.checked += 1
+            report.verified += match.found
+            if not match.found:
+                report.failures.append(
+                    {
+                        "paper": paper.arxiv_id,
+                        "kind": "claim",
+                        "id": claim.pk,
+                        "page": None,
+                        "locator": claim.origin,
+                        "quote": claim.sentence[:200],
+                        "score": round(match.score, 2),
+                    }
+                )
+            Claim.objects.filter(pk=claim.pk).update(
+                status=ClaimStatus.SUPPORTED if match.found else ClaimStatus.UNSUPPORTED,
+                source_depth=SourceDepth.FULL_TEXT if match.found else SourceDepth.ABSTRACT,
+                page=match.page if match.found else None,
+                match_score=match.score,
+                checked_at=now,
+                checked_version=paper.version,
+            )
+    return report
+
+
+def refresh_evidence(document_id: int) -> int:
+    """Extract-stage hook: claims of the document's paper, then every quote re-verified. Returns 0
+    (it writes no receipts; claims are ledger rows)."""
+    paper = Paper.objects.get(documents__pk=document_id)
+    pages = _page_texts(paper)
+    extract_claims(paper, pages)
+    verify_paper(paper, pages)
+    return 0
+
+
+def verify_review(review: Review) -> VerifyReport:
+    """Re-verify every included paper of the review that has a parsed text."""
+    total = VerifyReport()
+    papers = Paper.objects.filter(review_entries__review=review, documents__status=DocumentStatus.PARSED).distinct()
+    for paper in papers.iterator():
+        report = verify_paper(paper)
+        total.checked += report.checked
+        total.verified += report.verified
+        total.failures += report.failures
+    return total
+
+
+@dataclass
+class QualityGate:
+    claims: int
+    verified: int
+    preliminary: int
+    unsupported: int
+    preliminary_with_numbers: int
+    out_of_scope: int
+    weak_scope: int
+    ready: bool
+    reasons: list[str]
+
+
+def quality_gate(review: Review) -> QualityGate:
+    """Whether the review's evidence is ready to be cited, and if not, why."""
+    in_review = Claim.objects.filter(paper__review_entries__review=review)
+    scope = dict(ReviewPaper.objects.filter(review=review).values_list("fit").annotate(n=Count("id")).order_by())
+    counted = in_review.exclude(paper__review_entries__fit=TaxonomyFit.OUT_OF_SCOPE)
+    claims = counted.count()
+    verified = counted.filter(status=ClaimStatus.SUPPORTED).count()
+    preliminary = counted.filter(status=ClaimStatus.PRELIMINARY).count()
+    unsupported = counted.filter(status=ClaimStatus.UNSUPPORTED).count()
+    preliminary_numbers = (
+        counted.filter(status=ClaimStatus.PRELIMINARY).filter(Q(has_numbers=True) | Q(is_comparison=True)).count()
+    )
+    reasons = []
+    if claims == 0:
+        reasons.append("no claims extracted yet")
+    if unsupported:
+        reasons.append(f"{unsupported} claim(s) not found in their paper's text")
+    if preliminary_numbers:
+        reasons.append(f"{preliminary_numbers} preliminary claim(s) carry numbers or comparisons (abstract only)")
+    return QualityGate(
+        claims=claims,
+        verified=verified,
+        preliminary=preliminary,
+        unsupported=unsupported,
+        preliminary_with_numbers=preliminary_numbers,
+        out_of_scope=scope.get(TaxonomyFit.OUT_OF_SCOPE, 0),
+        weak_scope=scope.get(TaxonomyFit.WEAK, 0),
+        ready=not reasons,
+        reasons=reasons,
+    )
+
+
+def cell_values(
+    review: Review, cells: list[LeaderboardEntry]
+) -> dict[tuple[int, int, str, str], list[BenchmarkResult]]:
+    """Every counted result behind each leaderboard cell, in one query."""
+    if not cells:
+        return {}
+    from reviews.derived import counted
+
+    condition = Q()
+    for c in cells:
+        condition |= Q(method_id=c.method_id, benchmark_id=c.benchmark_id, model_name=c.model_name, setting=c.setting)
+    values: dict[tuple[int, int, str, str], list[BenchmarkResult]] = {}
+    rows = counted(
+        BenchmarkResult.objects.filter(condition), review, review.derived_includes_unreviewed
+    ).select_related("paper")
+    for r in rows.order_by("value", "pk"):
+        values.setdefault((r.method_id, r.benchmark_id, r.model_name, r.setting), []).append(r)
+    return values
+
+
+def cell_key(cell: LeaderboardEntry) -> tuple[int, int, str, str]:
+    return (cell.method_id, cell.benchmark_id, cell.model_name, cell.setting)
+
+
+def largest_disagreements(review: Review, limit: int = 20) -> list[dict[str, Any]]:
+    """The review's cells where papers disagree most, each with every paper's value and receipt."""
+    cells = list(
+        LeaderboardEntry.objects.filter(review=review, disagreement=True)
+        .select_related("method", "benchmark")
+        .order_by("-spread", "pk")[:limit]
+    )
+    values = cell_values(review, cells)
+    return [{"cell": c, "results": values.get(cell_key(c), [])} for c in cells]

@@ -1,0 +1,144 @@
+"""The synthesis draft: findings, agreement, tension, counter-evidence and gaps, every sentence
+citing the arXiv ids it rests on. Composed deterministically from what the review counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from baselines.models import BeatsReceipt, CritiqueReceipt
+from benchmarks.models import LeaderboardEntry
+from reviews.derived import counted
+from reviews.ledger import cell_key, cell_values, largest_disagreements
+from reviews.models import Claim, ClaimStatus, FrontierEntry, Review
+
+SECTIONS = (
+    "Key findings",
+    "Points of agreement",
+    "Points of tension",
+    "Counter-evidence and failure cases",
+    "Open gaps",
+)
+PER_SECTION = 8
+
+
+@dataclass
+class Sentence:
+    text: str
+    papers: list[str]
+
+    @property
+    def cited(self) -> str:
+        return "; ".join(f"arXiv:{p}" for p in self.papers)
+
+
+@dataclass
+class Draft:
+    review: Review
+    sections: dict[str, list[Sentence]] = field(default_factory=dict)
+
+
+def build_draft(review: Review) -> Draft:
+    include = review.derived_includes_unreviewed
+    draft = Draft(review, {name: [] for name in SECTIONS})
+    beats = counted(BeatsReceipt.objects.all(), review, include).select_related("method", "baseline", "paper")
+    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for b in beats.order_by("pk")[:5000]:
+        edges[(b.method.name, b.baseline.name)].add(b.paper.arxiv_id)
+    for (winner, loser), papers in sorted(edges.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:PER_SECTION]:
+        draft.sections["Key findings"].append(
+            Sentence(
+                f"{winner} is reported to beat {loser} in {len(papers)} paper{'s' if len(papers) != 1 else ''}.",
+                sorted(papers)[:6],
+            )
+        )
+    for entry in FrontierEntry.objects.filter(review=review).select_related("method", "paper")[:3]:
+        draft.sections["Key findings"].append(
+            Sentence(f"{entry.method.name} is recent and no counted receipt beats it yet.", [entry.paper.arxiv_id])
+        )
+    agreeing = list(
+        LeaderboardEntry.objects.filter(review=review, reports__gte=2, disagreement=False)
+        .select_related("method", "benchmark")
+        .order_by("-reports", "pk")[:PER_SECTION]
+    )
+    behind = cell_values(review, agreeing)
+    for cell in agreeing:
+        papers = sorted({r.paper.arxiv_id for r in behind.get(cell_key(cell), [])})
+        draft.sections["Points of agreement"].append(
+            Sentence(
+                f"{cell.reports} papers agree within {cell.spread:.0%} on {cell.method.name} for {cell.model_name} "
+                f"{cell.setting} on {cell.benchmark.name} ({cell.low:g}–{cell.high:g}).",
+                papers[:6],
+            )
+        )
+    for item in largest_disagreements(review, PER_SECTION):
+        cell, results = item["cell"], item["results"]
+        draft.sections["Points of tension"].append(
+            Sentence(
+                f"Papers disagree on {cell.method.name} for {cell.model_name} {cell.setting} on {cell.benchmark.name}: "
+                f"{cell.low:g} to {cell.high:g} ({cell.spread:.0%} apart).",
+                sorted({r.paper.arxiv_id for r in results})[:6],
+            )
+        )
+    for (winner, loser), papers in edges.items():
+        if winner < loser and (loser, winner) in edges and len(draft.sections["Points of tension"]) < 2 * PER_SECTION:
+            draft.sections["Points of tension"].append(
+                Sentence(
+                    f"Some papers report {winner} beating {loser}, others the reverse.",
+                    sorted(papers | edges[(loser, winner)])[:6],
+                )
+            )
+    critiques = counted(CritiqueReceipt.objects.all(), review, include).select_related("method", "paper")
+    by_method: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for c in critiques.order_by("pk")[:5000]:
+        by_method[c.method.name].append((c.paper.arxiv_id, c.quote))
+    for method, items in sorted(by_method.items(), key=lambda kv: -len({p for p, _ in kv[1]}))[:PER_SECTION]:
+        papers = sorted({p for p, _ in items})
+        example = items[0][1][:160]
+        draft.sections["Counter-evidence and failure cases"].append(
+            Sentence(
+                f"{len(papers)} paper{'s' if len(papers) != 1 else ''} criticise {method}, e.g. “{example}”", papers[:6]
+            )
+        )
+    single = (
+        LeaderboardEntry.objects.filter(review=review, reports=1)
+        .values("benchmark__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:3]
+    )
+    for row in single:
+        draft.sections["Open gaps"].append(
+            Sentence(
+                f"{row['n']} results on {row['benchmark__name']} rest on a single paper each and are not yet reproduced.",
+                [],
+            )
+        )
+    preliminary = Claim.objects.filter(
+        paper__review_entries__review=review, status=ClaimStatus.PRELIMINARY, has_numbers=True
+    )
+    for claim in preliminary.select_related("paper")[:3]:
+        draft.sections["Open gaps"].append(
+            Sentence(f"Not yet checked in the full text: “{claim.sentence[:160]}”", [claim.paper.arxiv_id])
+        )
+    return draft
+
+
+def synthesis_markdown(review: Review) -> str:
+    from reviews.exports import _md
+
+    draft = build_draft(review)
+    lines = [
+        f"# Synthesis draft: {_md(review.title)}",
+        "",
+        "Composed from the review's receipts; every sentence cites the papers it rests on.",
+        "",
+    ]
+    for name, sentences in draft.sections.items():
+        lines += [f"## {name}", ""]
+        lines += [f"- {_md(s.text)}" + (f" [{_md(s.cited)}]" if s.papers else "") for s in sentences] or [
+            "- Nothing yet."
+        ]
+        lines.append("")
+    return "\n".join(lines)
