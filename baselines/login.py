@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.http import HttpRequest
 
+logger = logging.getLogger(__name__)
 # Five wrong passwords per account or address within 15 minutes, then wait: slow enough to stop
 # guessing, short enough that a curator who mistyped is not locked out for long.
 MAX_FAILURES = 5
@@ -27,10 +29,22 @@ def _keys(request: HttpRequest, username: str) -> list[str]:
 
 
 def is_throttled(request: HttpRequest, username: str) -> bool:
-    return any((cache.get(key) or 0) >= MAX_FAILURES for key in _keys(request, username))
+    try:
+        return any((cache.get(key) or 0) >= MAX_FAILURES for key in _keys(request, username))
+    except Exception:
+        # With the cache (Redis) down we cannot count; logging in still works, and we say so.
+        logger.warning("login throttling unavailable: the cache does not answer", exc_info=True)
+        return False
 
 
 def record_failure(request: HttpRequest, username: str) -> None:
+    try:
+        _count_failure(request, username)
+    except Exception:
+        logger.warning("login throttling unavailable: the cache does not answer", exc_info=True)
+
+
+def _count_failure(request: HttpRequest, username: str) -> None:
     for key in _keys(request, username):
         if not cache.add(key, 1, WINDOW_SECONDS):
             try:
@@ -40,7 +54,10 @@ def record_failure(request: HttpRequest, username: str) -> None:
 
 
 def clear_failures(request: HttpRequest, username: str) -> None:
-    cache.delete_many(_keys(request, username))
+    try:
+        cache.delete_many(_keys(request, username))
+    except Exception:
+        logger.warning("login throttling unavailable: the cache does not answer", exc_info=True)
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

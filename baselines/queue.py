@@ -121,7 +121,7 @@ def attach_evidence(receipts: list[Any]) -> None:
     else:
         documents = {}
     for receipt in receipts:
-        receipt.evidence = locate(receipt.quote, texts.get((receipt.paper_id, receipt.page), ""))
+        receipt.page_evidence = locate(receipt.quote, texts.get((receipt.paper_id, receipt.page), ""))
         receipt.document_id = documents.get(receipt.paper_id)
 
 

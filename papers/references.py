@@ -19,11 +19,14 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Generic, Literal, TypeVar
+
+from rapidfuzz import fuzz
 
 from papers.arxiv_ids import find_arxiv_ids
 
 Style = Literal["numbered", "author-year"]
+K = TypeVar("K")
 
 # --- reference section -------------------------------------------------------------------------
 
@@ -65,7 +68,9 @@ _NOT_AUTHORS = frozenset(
 )
 _NUMBERED_RE = re.compile(r"^\[(\d{1,3})\]\s*(.*)$")
 _DOTTED_RE = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z“\"])(.*)$")
-_MAX_ENTRY_LINES = 14  # the longest real entry seen (a 30-author list in a narrow ACL column) has 11
+# The longest real entry seen (PaLM's 67 authors in a two-column list) has 17 lines; the cap keeps
+# an unmarked appendix out of the last entry.
+_MAX_ENTRY_LINES = 24
 
 
 @dataclass
@@ -309,13 +314,14 @@ _QUOTED_TITLE_RE = re.compile(r"[“\"]([^”\"]{8,300})[”\"]")
 _SURNAME_FIRST_AUTHOR_RE = re.compile(
     rf"(?:^|,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)({_PARTICLE}*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}),\s+{_UPPER}[a-z]?(?:\.|$)"
 )
-_INITIAL_END_RE = re.compile(rf"(?<![A-Za-z]){_UPPER}\.(?=\s+(?!and\b|&|[A-Z][a-z]?\.|et\s+al\b|Jr\b)\S)")
+_INITIAL_END_RE = re.compile(rf"(?<![A-Za-z]){_UPPER}\.(?=\s+(?!and\b|&|[A-Z][a-z]?\.|[a-z]\.,|et\s+al\b|Jr\b|(?:van|von|de|del|der|den|da|di|du|le|la|las|los)\s)\S)")
 _WORD_END_RE = re.compile(r"(?:[A-Za-z\u00C0-\u024F][a-z\u00C0-\u024F'’´)]|\bal)\.(?=\s|$)")
 _LEADING_YEAR_RE = re.compile(r"^\(?((?:19[5-9]|20[0-3])\d)([a-z]?)\)?[.,:]?\s+")
-# A title ends at a period, or at "?"/"!" followed by a capital ("Mpi or nccl? In Proceedings"), not
-# by a lowercase word ("Up or down? adaptive rounding for ...").
+# A title ends at a period, or at "?"/"!" followed by what opens a venue ("Mpi or nccl? In Proceedings",
+# "better than one? arXiv preprint"); "Up or down? Adaptive rounding for ..." goes on.
+_VENUE_WORDS = r"(?:In|arXiv|CoRR|Proceedings|Advances|Journal|Transactions|Technical|URL|IEEE|ACM|PMLR|(?:19|20)\d\d)\b"
 _TITLE_END_RE = re.compile(
-    r"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bVol)(?<!\bNo)(?<!\s[A-Z])(?:\.(?=\s|$)|[?!](?=\s+(?:[^a-z]|arXiv|in\b)|$))"
+    rf"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bVol)(?<!\bNo)(?<!\s[A-Z])(?:\.(?=\s|$)|[?!](?=\s+{_VENUE_WORDS}|$))"
 )
 _TRAILING_DATE_RE = re.compile(
     r",?\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?:19|20)\d{2}[a-z]?$"
@@ -377,6 +383,9 @@ def _surnames(block: str, surname_first: bool) -> tuple[list[str], list[str], bo
 def _title_from(rest: str) -> str:
     rest = rest.strip().lstrip(".,: ")
     match = _TITLE_END_RE.search(rest)
+    # "Llm. int8 (): 8-bit matrix ...": a period after the first word, followed by lowercase, is part of a name.
+    if match and " " not in rest[: match.start()] and re.match(r"\.\s+(?!arXiv|in\b|preprint)[a-z]", rest[match.start() :]):
+        match = _TITLE_END_RE.search(rest, match.end())
     title = rest[: match.end() - (0 if match and rest[match.start()] in "?!" else 1)] if match else rest
     title = _TRAILING_DATE_RE.sub("", title.strip()).strip(" ,.;:" + _QUOTE_CHARS)
     return title[:500]
@@ -785,3 +794,72 @@ def same_numbers(a: str, b: str) -> bool:
     """Do two normalised titles carry the same numbered words? "int4" vs "int8", "llama 2" vs "llama 3"
     differ by one character and name different papers, so fuzzy scores alone cannot tell them apart."""
     return {w for w in a.split() if any(c.isdigit() for c in w)} == {w for w in b.split() if any(c.isdigit() for c in w)}
+
+
+# Chosen on the corpus (``manage.py measure_references``): every best match scoring 88 or more
+# against papers.csv was the same paper, or its renamed conference version (OPTQ for GPTQ at 89.5, the
+# on-device AWQ title at 94.4); below that the best candidates were different papers that share a
+# phrase ("LoRA" vs "QA-LoRA" at 82.8, "Scaling laws for neural language models" vs "... for mixed
+# quantization in large language models" at 74.7).
+TITLE_MATCH_THRESHOLD = 88.0
+# An arXiv id printed in an entry is trusted unless the paper it names has a clearly different title:
+# a reference list can print the wrong id (seen: a quantization white paper with the id of a 2013 paper).
+ID_TITLE_CONFLICT = 50.0
+_MIN_WORDS = 3  # shorter titles ("Quantization", "Opt") only match exactly
+
+
+class TitleMatcher(Generic[K]):
+    """Fuzzy title lookup over known papers, keyed by whatever the caller uses (an arXiv id, a pk).
+
+    Candidates must share a significant word with the query (an inverted index, so a lookup
+    scores tens of titles, not all of them); the best candidate by rapidfuzz ``ratio`` on
+    normalised titles wins when it reaches ``threshold`` and carries the same numbered words.
+    """
+
+    def __init__(self, titles: Iterable[tuple[K, str]], threshold: float = TITLE_MATCH_THRESHOLD) -> None:
+        self.threshold = threshold
+        self.titles: dict[K, str] = {}
+        self.index: dict[str, list[K]] = defaultdict(list)
+        for key, title in titles:
+            normalized = normalize_title(title)
+            if not normalized:
+                continue
+            self.titles[key] = normalized
+            for word in set(significant_words(normalized)):
+                self.index[word].append(key)
+
+    def candidates(self, normalized: str) -> set[K]:
+        found: set[K] = set()
+        for word in set(significant_words(normalized)):
+            # A word shared by a large share of the titles ("quantization") narrows nothing down.
+            keys = self.index.get(word, [])
+            if len(keys) <= max(50, len(self.titles) // 5):
+                found.update(keys)
+        return found
+
+    def match(self, title: str) -> tuple[K, float] | None:
+        """The known paper with this title and the score (0-100), or None."""
+        normalized = normalize_title(title)
+        if not normalized:
+            return None
+        short = len(normalized.split()) < _MIN_WORDS
+        best: tuple[K, float] | None = None
+        for key in self.candidates(normalized):
+            known = self.titles[key]
+            score = 100.0 if known == normalized else fuzz.ratio(normalized, known)
+            if short and score < 100.0:
+                continue
+            if score >= self.threshold and same_numbers(normalized, known) and (best is None or score > best[1]):
+                best = (key, score)
+        return best
+
+
+def id_title_conflict(entry: ReferenceEntry, known_title: str) -> bool:
+    """Does the entry's printed arXiv id name a paper whose title is clearly not the entry's?"""
+    known = normalize_title(known_title)
+    if not known:
+        return False
+    if fuzz.ratio(normalize_title(entry.title), known) >= ID_TITLE_CONFLICT:
+        return False
+    # The title may be misparsed while the entry still prints the right one.
+    return fuzz.partial_ratio(known, normalize_title(entry.raw_text)) < 70

@@ -8,6 +8,7 @@ Logged-in users (curators) always get a fresh page.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+logger = logging.getLogger(__name__)
 VERSION_KEY = "public-pages:version"
 CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Vary")
 
@@ -33,7 +35,12 @@ def public_version() -> str:
 
 def bump_public_version() -> None:
     """Invalidate every cached public page (called when derived views change)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:
+        # With the cache unreachable no stale page can be served from it either; when it comes
+        # back, pages cached before expire within PUBLIC_PAGE_CACHE_SECONDS.
+        logger.warning("page cache unavailable; version not bumped", exc_info=True)
 
 
 def _key(request: HttpRequest) -> str:
@@ -50,8 +57,12 @@ def cache_public_page(view: View) -> View:
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if not seconds or request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = _key(request)
-        hit = cache.get(key)
+        try:
+            key = _key(request)
+            hit = cache.get(key)
+        except Exception:  # Redis down: the page is still served, from the database
+            logger.warning("page cache unavailable; rendering %s without it", request.path, exc_info=True)
+            return view(request, *args, **kwargs)
         if hit is not None:
             content, status, headers = hit
             response = HttpResponse(content, status=status)
@@ -61,7 +72,10 @@ def cache_public_page(view: View) -> View:
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming and not response.cookies:
             headers = {name: response[name] for name in CACHED_HEADERS if response.has_header(name)}
-            cache.set(key, (response.content, response.status_code, headers), seconds)
+            try:
+                cache.set(key, (response.content, response.status_code, headers), seconds)
+            except Exception:
+                logger.warning("page cache unavailable; %s not stored", request.path, exc_info=True)
         return response
 
     return wrapper

@@ -68,9 +68,13 @@ def fetch_feed(run_id: int, max_results: int | None = None) -> None:
     logger.info("run %s: feed read, %d papers queued", run_id, len(item_ids))
 
 
+def item_stages(item_id: int) -> chain:
+    """One paper's remaining stages, in order; each is a no-op when its work is already done."""
+    return chain(download_pdf.si(item_id), parse_pdf.si(item_id), extract_receipts.si(item_id))
+
+
 def enqueue_item(item_id: int) -> None:
-    stages = chain(download_pdf.si(item_id), parse_pdf.si(item_id), extract_receipts.si(item_id))
-    transaction.on_commit(stages.apply_async)
+    transaction.on_commit(item_stages(item_id).apply_async)
 
 
 class DownloadTask(ItemTask):

@@ -4,55 +4,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('baselines', '0004_curators_group'),
+        ("baselines", "0004_curators_group"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='beatsreceipt',
-            name='quote_checked_at',
+            model_name="beatsreceipt",
+            name="quote_checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='beatsreceipt',
-            name='quote_checked_version',
+            model_name="beatsreceipt",
+            name="quote_checked_version",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='beatsreceipt',
-            name='quote_status',
-            field=models.CharField(choices=[('unchecked', 'Not checked yet'), ('verified', "Found in the paper's text"), ('missing', "Not found in the paper's text")], default='unchecked', max_length=12),
+            model_name="beatsreceipt",
+            name="quote_status",
+            field=models.CharField(
+                choices=[
+                    ("unchecked", "Not checked yet"),
+                    ("verified", "Found in the paper's text"),
+                    ("missing", "Not found in the paper's text"),
+                ],
+                default="unchecked",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='critiquereceipt',
-            name='quote_checked_at',
+            model_name="critiquereceipt",
+            name="quote_checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='critiquereceipt',
-            name='quote_checked_version',
+            model_name="critiquereceipt",
+            name="quote_checked_version",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='critiquereceipt',
-            name='quote_status',
-            field=models.CharField(choices=[('unchecked', 'Not checked yet'), ('verified', "Found in the paper's text"), ('missing', "Not found in the paper's text")], default='unchecked', max_length=12),
+            model_name="critiquereceipt",
+            name="quote_status",
+            field=models.CharField(
+                choices=[
+                    ("unchecked", "Not checked yet"),
+                    ("verified", "Found in the paper's text"),
+                    ("missing", "Not found in the paper's text"),
+                ],
+                default="unchecked",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='methodcandidate',
-            name='quote_checked_at',
+            model_name="methodcandidate",
+            name="quote_checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='methodcandidate',
-            name='quote_checked_version',
+            model_name="methodcandidate",
+            name="quote_checked_version",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='methodcandidate',
-            name='quote_status',
-            field=models.CharField(choices=[('unchecked', 'Not checked yet'), ('verified', "Found in the paper's text"), ('missing', "Not found in the paper's text")], default='unchecked', max_length=12),
+            model_name="methodcandidate",
+            name="quote_status",
+            field=models.CharField(
+                choices=[
+                    ("unchecked", "Not checked yet"),
+                    ("verified", "Found in the paper's text"),
+                    ("missing", "Not found in the paper's text"),
+                ],
+                default="unchecked",
+                max_length=12,
+            ),
         ),
     ]

@@ -45,6 +45,8 @@ def page(chromium: object) -> Iterator[object]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A Content Security Policy violation shows as a console error; none may happen.
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"

@@ -221,8 +221,14 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
         workers.append(Worker(env, tmp_path / "worker-1.log"))
         # The clock starts with the worker: setting up the PDFs can be slow on a busy machine.
         deadline = time.monotonic() + OVERALL_TIMEOUT
-        for item_id in item_ids:
-            tasks.enqueue_item(item_id)
+        # Publish through a connection to the workers' broker made here, not the app's pool: other
+        # tests in the same session may have left that pool bound to another Redis database.
+        with (
+            celery_app.connection_for_write(broker_url) as connection_to_broker,
+            celery_app.amqp.Producer(connection_to_broker) as producer,
+        ):
+            for item_id in item_ids:
+                tasks.item_stages(item_id).apply_async(producer=producer)
         queued = sum(broker.llen(queue) for queue in ("default", "ingest")) + len(_unacked(broker))
         assert queued > 0 or _states(run)[ItemState.DOWNLOADED] < total, "no stage was published to the broker"
 
