@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test browser-deps install install-dev migrate reference ingest lint format migrations-check worker beat bench clean
+.PHONY: run test browser-deps install install-dev migrate reference ingest lint format migrations-check worker beat bench loadtest faults clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,17 @@ bench: install-dev migrate
 	$(PY) manage.py bench_ingestion
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_pages
+
+# 50 connections for 60 s over the public pages of the 100,000-paper review (seeded once).
+loadtest: install-dev migrate
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py loadtest
+
+# Fuzz the feed and PDF parsers with 10,000 mutated corpus files each, and serve pages across a
+# Redis outage (a private redis-server; the machine's own is left alone).
+faults: install-dev migrate
+	$(PY) manage.py faults
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

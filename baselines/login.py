@@ -31,17 +31,17 @@ def _keys(request: HttpRequest, username: str) -> list[str]:
 def is_throttled(request: HttpRequest, username: str) -> bool:
     try:
         return any((cache.get(key) or 0) >= MAX_FAILURES for key in _keys(request, username))
-    except Exception:
+    except Exception as exc:
         # With the cache (Redis) down we cannot count; logging in still works, and we say so.
-        logger.warning("login throttling unavailable: the cache does not answer", exc_info=True)
+        logger.warning("login throttling unavailable: the cache does not answer (%s)", exc)
         return False
 
 
 def record_failure(request: HttpRequest, username: str) -> None:
     try:
         _count_failure(request, username)
-    except Exception:
-        logger.warning("login throttling unavailable: the cache does not answer", exc_info=True)
+    except Exception as exc:
+        logger.warning("login throttling unavailable: the cache does not answer (%s)", exc)
 
 
 def _count_failure(request: HttpRequest, username: str) -> None:
@@ -56,8 +56,8 @@ def _count_failure(request: HttpRequest, username: str) -> None:
 def clear_failures(request: HttpRequest, username: str) -> None:
     try:
         cache.delete_many(_keys(request, username))
-    except Exception:
-        logger.warning("login throttling unavailable: the cache does not answer", exc_info=True)
+    except Exception as exc:
+        logger.warning("login throttling unavailable: the cache does not answer (%s)", exc)
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
@@ -43,15 +43,19 @@ _END_RE = re.compile(
 )
 # "A Appendix", "A. Deployment Frameworks", "B.2 Training details": a lettered appendix heading.
 _LETTERED_HEADING_RE = re.compile(r"^[A-H](?:\.\d+)*\.?\s+[A-Z][A-Za-z][^,]*$")
-_YEAR_RE = re.compile(r"(?<![\d.:/–\-])((?:19[5-9]|20[0-3])\d)([a-z]?)(?![\d–\-])(?!\.\d)")
+_YEAR_RE = re.compile(r"(?<![\d.:/–\-])((?:19\d|20[0-3])\d)([a-z]?)(?![\d–\-])(?!\.\d)")
 _DIGITS_ONLY_RE = re.compile(r"^[\divxlc]{1,4}$", re.IGNORECASE)
 
-_UPPER = "[A-Z\u00C0-\u00DE\u0141\u0130\u015A\u0179\u017B\u010C\u0160\u017D]"
-_PARTICLE = r"(?:(?:van|von|de|del|della|der|den|da|di|du|le|la|dos|das|ten|ter|Van|Von|De|Del|Der|Den|Da|Di|Du|Le|La)\s+)"
+_UPPER = "[A-Z\u00c0-\u00de\u0141\u0130\u015a\u0179\u017b\u010c\u0160\u017d]"
+_PARTICLE = (
+    r"(?:(?:van|von|de|del|della|der|den|da|di|du|le|la|dos|das|ten|ter|Van|Von|De|Del|Der|Den|Da|Di|Du|Le|La)\s+)"
+)
 _NAME_WORD = r"[A-Z][A-Za-z\u00C0-\u024F'’´`¨˜ˇ\-]*[A-Za-z\u00C0-\u024F]"
 _GIVEN_WORD = r"(?:[A-Z][a-z\u00C0-\u024F'’´`¨˜ˇ]+(?:-[A-Z]?[a-z\u00C0-\u024F]+)?|[A-Z]\.?(?:-[A-Z]\.?)?)"
 # "Dettmers, T." / "Chen, L.-C.," / "van den Oord, A." / "El Maghraoui, K.": surname first, initials after.
-_SURNAME_FIRST_RE = re.compile(rf"^{_PARTICLE}*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}},\s+[A-Z][a-z]?\.(?:[\s-]?[A-Z]\.)*")
+_SURNAME_FIRST_RE = re.compile(
+    rf"^{_PARTICLE}*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}},\s+[A-Z][a-z]?\.(?:[\s-]?[A-Z]\.)*"
+)
 # "Tim Dettmers, ..." / "Jared D Kaplan and ..." / "Ming-Wei Chang.": given names first.
 _GIVEN_FIRST_RE = re.compile(
     rf"^{_GIVEN_WORD}(?:\s+{_GIVEN_WORD}){{0,3}}\s+{_PARTICLE}*{_NAME_WORD}(?:,|\s+and\s|\s*&\s|\.\s|\s+et\s+al)"
@@ -62,9 +66,39 @@ _INITIALS_FIRST_RE = re.compile(rf"^(?:[A-Z]\.[\s-]?)+\s*{_PARTICLE}*{_NAME_WORD
 _ORGANISATION_RE = re.compile(r"^[A-Z][\w\-&]+(?:\s+[A-Z][\w\-&]+){0,3}\.\s+(?:19|20)\d{2}[a-z]?\.")
 # Words that open venue or publisher lines, never an author list.
 _NOT_AUTHORS = frozenset(
-    "in proceedings advances association curran springer ieee acm pmlr openreview url journal conference "
-    "international transactions workshop arxiv technical mit morgan cambridge oxford available accessed online "
-    "annual symposium preprint retrieved volume pages".split()
+    [
+        "in",
+        "proceedings",
+        "advances",
+        "association",
+        "curran",
+        "springer",
+        "ieee",
+        "acm",
+        "pmlr",
+        "openreview",
+        "url",
+        "journal",
+        "conference",
+        "international",
+        "transactions",
+        "workshop",
+        "arxiv",
+        "technical",
+        "mit",
+        "morgan",
+        "cambridge",
+        "oxford",
+        "available",
+        "accessed",
+        "online",
+        "annual",
+        "symposium",
+        "preprint",
+        "retrieved",
+        "volume",
+        "pages",
+    ]
 )
 _NUMBERED_RE = re.compile(r"^\[(\d{1,3})\]\s*(.*)$")
 _DOTTED_RE = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z“\"])(.*)$")
@@ -207,7 +241,9 @@ def _join(lines: Iterable[str]) -> str:
             text = line
         elif re.search(r"[a-z]-$", text) and re.match(r"[a-z]", line):
             text = text[:-1] + line
-        elif re.search(r"(?:https?:|www\.|/)\S*$", text) and not re.search(r"[.,]$", text) and re.match(r"[\w/.-]", line):
+        elif (
+            re.search(r"(?:https?:|www\.|/)\S*$", text) and not re.search(r"[.,]$", text) and re.match(r"[\w/.-]", line)
+        ):
             text += line
         else:
             text += " " + line
@@ -228,7 +264,12 @@ def _starts_author_list(line: str, previous: str) -> bool:
     """Does an author-year entry start on this line? (No numbering to go by: name shapes and punctuation.)"""
     stripped = line.strip()
     first_word = re.split(r"[\s,.]", stripped, maxsplit=1)[0].lower()
-    if first_word in _NOT_AUTHORS or _ends_open(previous):
+    if first_word in _NOT_AUTHORS:
+        return False
+    # Lists that print back-references ("... scaling laws. 2022. 13,\n16") end an entry on "13,",
+    # which looks open; a surname-first author list after it still starts a new entry.
+    backrefs = bool(re.search(r"\.\s+\d{1,3}(?:,\s*\d{1,3})*,$", previous.strip()))
+    if _ends_open(previous) and not backrefs:
         return False
     if _SURNAME_FIRST_RE.match(stripped):
         return True
@@ -238,10 +279,12 @@ def _starts_author_list(line: str, previous: str) -> bool:
     )
 
 
-def _numbered_starts(section: list[SourceLine]) -> list[tuple[int, int]]:
-    """(line index, printed number) of numbered entry starts, keeping only an increasing sequence from 1."""
-    for pattern in (_NUMBERED_RE, _DOTTED_RE):
-        starts: list[tuple[int, int]] = []
+def _numbered_starts(
+    section: list[SourceLine], patterns: Sequence[re.Pattern[str]] = (_NUMBERED_RE, _DOTTED_RE)
+) -> list[tuple[int, int, re.Pattern[str]]]:
+    """(line index, printed number, pattern) of numbered entry starts: an increasing sequence from 1."""
+    for pattern in patterns:
+        starts: list[tuple[int, int, re.Pattern[str]]] = []
         expected = 1
         for index, line in enumerate(section):
             match = pattern.match(line.text)
@@ -250,22 +293,23 @@ def _numbered_starts(section: list[SourceLine]) -> list[tuple[int, int]]:
             number = int(match.group(1))
             # Tolerate a few entries lost to the text layer (an entry printed as an image, a merged line).
             if expected <= number <= expected + 3:
-                starts.append((index, number))
+                starts.append((index, number, pattern))
                 expected = number + 1
         if len(starts) >= 3:
             return starts
     return []
 
 
-def _entries_from_section(section: list[SourceLine]) -> tuple[Style, list[tuple[list[SourceLine], int | None]]]:
-    numbered = _numbered_starts(section)
+def _entries_from_section(
+    section: list[SourceLine], patterns: Sequence[re.Pattern[str]] = (_NUMBERED_RE, _DOTTED_RE)
+) -> tuple[Style, list[tuple[list[SourceLine], int | None]]]:
+    numbered = _numbered_starts(section, patterns)
     groups: list[tuple[list[SourceLine], int | None]] = []
     if numbered:
-        bounds = [index for index, _ in numbered] + [len(section)]
-        for (start, number), end in zip(numbered, bounds[1:], strict=True):
+        bounds = [index for index, _, _ in numbered] + [len(section)]
+        for (start, number, pattern), end in zip(numbered, bounds[1:], strict=True):
             lines = section[start:end][:_MAX_ENTRY_LINES]
-            marker = _NUMBERED_RE if _NUMBERED_RE.match(lines[0].text) else _DOTTED_RE
-            first = marker.match(lines[0].text)
+            first = pattern.match(lines[0].text)
             assert first is not None
             lines = [SourceLine(lines[0].page, first.group(2)), *lines[1:]]
             groups.append((lines, number))
@@ -298,14 +342,47 @@ def extract_references(pages: Sequence[str]) -> ReferenceList | None:
         style, groups = _entries_from_section([line for line, _ in section])
         if not groups:
             continue
-        entries = [
-            parse_entry(_join(line.text for line in group), position, group[0].page, number)
-            for position, (group, number) in enumerate(groups, start=1)
-        ]
-        candidate = ReferenceList(style, entries, heading[0] + 1, {key for _, key in section} | {(heading[0] + 1, heading[1])})
+        candidate = _reference_list(style, groups, section, heading)
         if best is None or len(candidate.entries) > len(best.entries):
             best = candidate
-    return best
+    return best or _headless_numbered_list(lines, running)
+
+
+def _reference_list(
+    style: Style,
+    groups: list[tuple[list[SourceLine], int | None]],
+    section: list[tuple[SourceLine, tuple[int, int]]],
+    heading: tuple[int, int],
+) -> ReferenceList:
+    entries = [
+        parse_entry(_join(line.text for line in group), position, group[0].page, number)
+        for position, (group, number) in enumerate(groups, start=1)
+    ]
+    return ReferenceList(style, entries, heading[0] + 1, {key for _, key in section} | {(heading[0] + 1, heading[1])})
+
+
+_BARE_NUMBERED_RE = re.compile(r"^(\d{1,3})\s+(?=[A-Z])(.*)$")
+_MIN_HEADLESS_ENTRIES = 5
+
+
+def _headless_numbered_list(lines: list[list[str]], running: set[str]) -> ReferenceList | None:
+    """A list printed without a heading as "1 D. C. Johnston, Adv. Phys. 59, 803 (2010)." at the end of
+    the paper (physics journals); only looked for when no heading is found. Most of its entries must
+    show a year, so a numbered list of steps or table rows is not taken for references."""
+    second_half = len(lines) // 2
+    for p in range(second_half, len(lines)):
+        for i, line in enumerate(lines[p]):
+            if not re.match(r"^1\s+[A-Z]", line.strip()):
+                continue
+            section = _section_after(lines, (p, i - 1), running)
+            style, groups = _entries_from_section([s for s, _ in section], (_BARE_NUMBERED_RE,))
+            if style != "numbered" or len(groups) < _MIN_HEADLESS_ENTRIES:
+                continue
+            candidate = _reference_list(style, groups, section, (p, i))
+            dated = sum(1 for e in candidate.entries if e.year)
+            if dated >= 0.6 * len(candidate.entries):
+                return candidate
+    return None
 
 
 # --- one entry -------------------------------------------------------------------------------
@@ -314,12 +391,16 @@ _QUOTED_TITLE_RE = re.compile(r"[“\"]([^”\"]{8,300})[”\"]")
 _SURNAME_FIRST_AUTHOR_RE = re.compile(
     rf"(?:^|,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)({_PARTICLE}*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}),\s+{_UPPER}[a-z]?(?:\.|$)"
 )
-_INITIAL_END_RE = re.compile(rf"(?<![A-Za-z]){_UPPER}\.(?=\s+(?!and\b|&|[A-Z][a-z]?\.|[a-z]\.,|et\s+al\b|Jr\b|(?:van|von|de|del|der|den|da|di|du|le|la|las|los)\s)\S)")
+_INITIAL_END_RE = re.compile(
+    rf"(?<![A-Za-z]){_UPPER}\.(?=\s+(?!and\b|&|[A-Z][a-z]?\.|[a-z]\.,|et\s+al\b|Jr\b|(?:van|von|de|del|der|den|da|di|du|le|la|las|los)\s)\S)"
+)
 _WORD_END_RE = re.compile(r"(?:[A-Za-z\u00C0-\u024F][a-z\u00C0-\u024F'’´)]|\bal)\.(?=\s|$)")
-_LEADING_YEAR_RE = re.compile(r"^\(?((?:19[5-9]|20[0-3])\d)([a-z]?)\)?[.,:]?\s+")
+_LEADING_YEAR_RE = re.compile(r"^\(?((?:19\d|20[0-3])\d)([a-z]?)\)?[.,:]?\s+")
 # A title ends at a period, or at "?"/"!" followed by what opens a venue ("Mpi or nccl? In Proceedings",
 # "better than one? arXiv preprint"); "Up or down? Adaptive rounding for ..." goes on.
-_VENUE_WORDS = r"(?:In|arXiv|CoRR|Proceedings|Advances|Journal|Transactions|Technical|URL|IEEE|ACM|PMLR|(?:19|20)\d\d)\b"
+_VENUE_WORDS = (
+    r"(?:In|arXiv|CoRR|Proceedings|Advances|Journal|Transactions|Technical|URL|IEEE|ACM|PMLR|(?:19|20)\d\d)\b"
+)
 _TITLE_END_RE = re.compile(
     rf"(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bVol)(?<!\bNo)(?<!\s[A-Z])(?:\.(?=\s|$)|[?!](?=\s+{_VENUE_WORDS}|$))"
 )
@@ -352,7 +433,7 @@ def _author_block_end(text: str, surname_first: bool) -> int:
     if surname_first:
         ends += [m.end() for m in _INITIAL_END_RE.finditer(text)]
     # "Names. 2022. Title" (ACL) and "Names (2022). Title": the year closes the author list.
-    year = re.search(r"\.?\s+\(?(?:19[5-9]|20[0-3])\d[a-z]?\)?[.,:]\s", text)
+    year = re.search(r"\.?\s+\(?(?:19\d|20[0-3])\d[a-z]?\)?[.,:]\s", text)
     if year:
         ends.append(year.start() + (1 if text[year.start()] == "." else 0))
     return min(ends) if ends else -1
@@ -384,7 +465,11 @@ def _title_from(rest: str) -> str:
     rest = rest.strip().lstrip(".,: ")
     match = _TITLE_END_RE.search(rest)
     # "Llm. int8 (): 8-bit matrix ...": a period after the first word, followed by lowercase, is part of a name.
-    if match and " " not in rest[: match.start()] and re.match(r"\.\s+(?!arXiv|in\b|preprint)[a-z]", rest[match.start() :]):
+    if (
+        match
+        and " " not in rest[: match.start()]
+        and re.match(r"\.\s+(?!arXiv|in\b|preprint)[a-z]", rest[match.start() :])
+    ):
         match = _TITLE_END_RE.search(rest, match.end())
     title = rest[: match.end() - (0 if match and rest[match.start()] in "?!" else 1)] if match else rest
     title = _TRAILING_DATE_RE.sub("", title.strip()).strip(" ,.;:" + _QUOTE_CHARS)
@@ -421,9 +506,11 @@ def parse_entry(text: str, position: int, page: int, number: int | None = None) 
 
 # --- in-text citations ----------------------------------------------------------------------
 
-_NUMERIC_MARKER_RE = re.compile(r"\[(\s*\d{1,3}(?:\s*[–—\-]\s*\d{1,3})?(?:\s*[,;]\s*\d{1,3}(?:\s*[–—\-]\s*\d{1,3})?)*\s*)\]")
+_NUMERIC_MARKER_RE = re.compile(
+    r"\[(\s*\d{1,3}(?:\s*[–—\-]\s*\d{1,3})?(?:\s*[,;]\s*\d{1,3}(?:\s*[–—\-]\s*\d{1,3})?)*\s*)\]"
+)
 _CITED_NAME = rf"{_PARTICLE}*{_NAME_WORD}"
-_YEARS = r"(?:19[5-9]|20[0-3])\d[a-z]?(?:\s*,\s*(?:19[5-9]|20[0-3])\d[a-z]?)*"
+_YEARS = r"(?:19\d|20[0-3])\d[a-z]?(?:\s*,\s*(?:19\d|20[0-3])\d[a-z]?)*"
 _AUTHORS_CITED = rf"(?P<first>{_CITED_NAME})(?:\s+(?P<etal>et\s*al\.?)|\s+(?:and|&)\s+(?P<second>{_CITED_NAME}))?"
 # "Frantar et al. (2022)", "Dettmers and Zettlemoyer (2022a)", "Q8BERT Zafrir et al. (2019b)".
 _NARRATIVE_RE = re.compile(rf"\b{_AUTHORS_CITED}\s*\(\s*(?P<years>{_YEARS})\s*\)")
@@ -481,7 +568,9 @@ class _AuthorYearIndex:
             exact = [e for e in same_year if e.year_suffix == suffix]
             candidates = exact or (same_year if not suffix or len(same_year) == 1 else [])
         if len(candidates) > 1 and second:
-            candidates = [e for e in candidates if len(e.surnames) > 1 and _name_key(e.surnames[1]) == _name_key(second)]
+            candidates = [
+                e for e in candidates if len(e.surnames) > 1 and _name_key(e.surnames[1]) == _name_key(second)
+            ]
         if len(candidates) > 1:
             shaped = [e for e in candidates if (len(e.surnames) > 2 or e.et_al) == et_al]
             candidates = shaped or candidates
@@ -555,8 +644,46 @@ def _unique(values: Iterable[int]) -> list[int]:
 # --- body text and sentences -----------------------------------------------------------------
 
 _ABBREVIATIONS = frozenset(
-    "al e.g i.e etc fig figs eq eqs eqn sec secs tab vs cf resp approx no nos ref refs dr prof mr ms st inc ltd jr "
-    "viz ca app appx def thm lem prop cor alg".split()
+    [
+        "al",
+        "e.g",
+        "i.e",
+        "etc",
+        "fig",
+        "figs",
+        "eq",
+        "eqs",
+        "eqn",
+        "sec",
+        "secs",
+        "tab",
+        "vs",
+        "cf",
+        "resp",
+        "approx",
+        "no",
+        "nos",
+        "ref",
+        "refs",
+        "dr",
+        "prof",
+        "mr",
+        "ms",
+        "st",
+        "inc",
+        "ltd",
+        "jr",
+        "viz",
+        "ca",
+        "app",
+        "appx",
+        "def",
+        "thm",
+        "lem",
+        "prop",
+        "cor",
+        "alg",
+    ]
 )
 _BOUNDARY_RE = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z(\[“\"])|\n")
 _SECTION_HEADING_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-H](?:\.\d+)*\.?)\s+[A-Z][^.]{0,70}$")
@@ -680,36 +807,53 @@ def _cues(words: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{words})", re.IGNORECASE)
 
 
+# The citing paper sets itself against the cited work. Counted only when the sentence speaks in the
+# first person: "X does not outperform GPTQ" describes two other papers, it is background.
 _COMPARES = _cues(
     r"compar(?:e|ed|es|ing|ison|isons)\b|outperform\w*|surpass\w*|beat(?:s|ing)?\b|superior|inferior|"
     r"(?:better|worse|higher|lower|faster|slower|smaller|larger|less|more) (?:\w+ ){0,3}than\b|vs\.?(?=\s)|versus|"
-    r"baselines?\b|against\b|over\s+(?:the\s+)?(?:state|prior|previous|existing)|on par with|competitive with|"
-    r"improv\w+ (?:up)?on|relative to|in contrast to|unlike\b|whereas|speed-?ups? over|gap\b"
+    r"baselines?\b|against (?:the |these |those |other |prior |previous |existing )?(?:baselines?|methods?|approaches|works?)|"
+    r"on par with|competitive with|improv\w+ (?:up)?on|relative to|in contrast to|unlike\b|differ\w* from|different from|"
+    r"related to|similar (?:results|findings|observations|conclusions|trends?)|while we\b|whereas we\b|instead of"
 )
+# The citing paper beats the cited work: a comparison that shows it losing.
+_WINS = _cues(
+    r"outperform\w*|surpass\w*|beat(?:s|ing)?\b|superior|(?:better|higher|lower|faster|smaller|less) (?:\w+ ){0,3}"
+    r"(?:than|as compared|compared)|improv\w+ (?:up)?on|speed-?ups? over|\d+(?:\.\d+)?\s?[×x] (?:faster|speed-?up)"
+)
+# The citing paper acts with the cited work (counted with a first-person sentence, or "following").
 _USES = _cues(
-    r"we (?:\w+ly )?(?:use|used|adopt|adopted|follow|followed|employ|employed|apply|applied|utili[sz]e|utili[sz]ed|leverage|"
-    r"leveraged|build|built|borrow|borrowed|implement|implemented|base|based|rely|take|took|extend|extended|choose|chose|"
-    r"incorporate|integrate|combine|run|ran|evaluate|evaluated|test|tested|benchmark|train|trained|fine-?tune|start)\b|"
-    r"following\b|(?:is|are|was|were) (?:\w+ly )?(?:used|adopted|employed|applied|utili[sz]ed|taken|borrowed|implemented)\b|"
-    r"(?:based|built|implemented|relies|rely) (?:up)?on\b|using\b|with the help of|as in\b|as suggested by|"
-    r"as proposed (?:in|by)|we refer to|obtained from|taken from|provided by|released by|our implementation|"
-    r"in this (?:work|paper), we (?:use|adopt|follow)"
+    r"we (?:\w+ ){0,3}?(?:use|used|adopt\w*|follow\w*|employ\w*|appl(?:y|ied)|utili[sz]e\w*|leverag\w+|build|built|"
+    r"borrow\w*|implement\w*|rely|take|took|extend\w*|choose|chose|incorporat\w+|integrat\w+|combin\w+|run|ran|"
+    r"evaluat\w+|test\w*|benchmark\w*|train\w*|fine-?tun\w+|consider\w*|re-?estimat\w+|obtain\w*|explain\w*)\b|"
+    r"following\b|as in\b|as described in|as suggested (?:in|by)|as proposed (?:in|by)|the notation of|"
+    r"adapt\w* the (?:procedure|method|approach|setup|setting|code|implementation)|(?:based|built|implemented) (?:up)?on\b|"
+    r"with the help of|obtained from|taken from|provided by|released by|inspired by|our implementation"
 )
+# The sentence finds fault with the cited work. Discourse words ("however", "although") are left out:
+# they contrast with the previous sentence, and the cited work is as often the praised side.
 _CONTRASTING = _cues(
-    r"however|but\b|although|though\b|fail\w*|suffer\w*|limitations?\b|limited\b|drawbacks?|unlike\b|in contrast|"
-    r"(?:does|do|did|can|could|would|is|are) not\b|cannot|can't|unable|struggl\w+|degrad\w+|poor\w*|expensive|costly|"
-    r"inefficien\w+|impractical|ignor\w+|overlook\w*|neglect\w*|lacks?\b|insufficient|sub-?optimal|challeng\w+|"
-    r"(?:significant|severe|large|substantial|notable|non-negligible) (?:\w+ ){0,2}(?:drop|loss|degradation|overhead|error)|"
-    r"only (?:works|applies|support|focus|consider)\w*|restrict\w*|prohibitive\w*|problem(?:atic)?|issue|bottleneck|"
-    r"whereas|instead of|rather than|inaccura\w+|unstable|not (?:scal|suitable|applicable|practical)\w*|difficult"
+    r"fail\w*|suffer\w*|limitations?\b|limited to|drawbacks?|struggl\w+|poor(?:ly)?\b|expensive|costly|"
+    r"inefficien\w+|impractical|ignor(?:e|es|ed|ing)\b|overlook\w*|neglect\w*|lacks\b|insufficient|sub-?optimal|"
+    r"(?:significant|severe|large|substantial|notable|non-negligible) (?:\w+ ){0,2}(?:drops?|loss|degradation|overhead|errors?)|"
+    r"only (?:works|applies|apply|support\w*|focus\w*|consider\w*)|restrict\w*|prohibitive\w*|problematic|unsuitable|"
+    r"inaccura\w+|unstable|difficult to|(?:is|are|was|were|does|do|did|can|could|may|might|would) not\b|cannot|can[’']t|"
+    r"didn[’']t|doesn[’']t|don[’']t|unable|not (?:suitable|applicable|practical|scal\w+|selective)"
+)
+# "does not require fine-tuning", "without degrading accuracy": a negated drawback is praise.
+_NEGATED_DRAWBACK = _cues(
+    r"(?:(?:does|do|did|is|are|was|were|can|could|may|might|would) not|cannot|doesn[’']t|don[’']t|didn[’']t|without|no|never|"
+    r"minimal|negligible|little) (?:\w+ ){0,2}?(?:requir\w*|need\w*|rely|degrad\w*|hurt\w*|sacrific\w*|los[es]\w*|"
+    r"incur\w*|suffer\w*|affect\w*|drops?|overhead|retrain\w*|fine-?tun\w*|change)"
 )
 _SUPPORTING = _cues(
-    r"consistent with|in line with|agree\w*|confirm\w*|corroborat\w+|as (?:shown|observed|demonstrated|noted|found|reported|"
-    r"pointed out|discussed|suggested) (?:in|by)|(?:has|have|had) (?:been )?(?:shown|demonstrated|proven)|"
-    r"success\w*|effective\w*|state-of-the-art (?:results|performance|accuracy)|(?:remarkabl|impressiv|excellen|"
-    r"promisin|strong|significant|great|good|high|superior)\w* (?:\w+ ){0,2}(?:performance|results|accuracy|success|"
-    r"progress|improvements?|gains?|speed-?ups?)|popular|widely (?:used|adopted)|well[- ]known|inspired by|motivated by|"
-    r"enables?\b|achiev\w+ (?:\w+ ){0,3}(?:accuracy|performance|results|speed-?ups?|compression)|pioneer\w*|seminal"
+    r"consistent with|in line with|agree\w*|confirm\w*|corroborat\w+|similar (?:results|findings|observations|conclusions|trends?)|"
+    r"as (?:shown|observed|demonstrated|noted|found|reported|pointed out) (?:in|by)|"
+    r"(?:has|have|had) (?:already )?(?:been )?(?:shown|demonstrated|proven|proved|noted)|proved|success\w*|effective\w*|"
+    r"efficacy|excellent|remarkabl\w*|impressiv\w*|promising|state-of-the-art (?:results|performance|accuracy)|"
+    r"achiev\w+ (?:\w+ ){0,3}(?:state-of-the-art|high|good|strong|excellent|superior|significant)|popular|"
+    r"widely (?:used|adopted)|well[- ]known|important|feasible|improv\w+ (?:the )?(?:results|accuracy|performance)|"
+    r"pioneer\w*|seminal|strong|powerful"
 )
 _FIRST_PERSON = _cues(r"we\b|our\b|ours\b|us\b|this (?:work|paper)|the proposed")
 _CLAUSE_SPLIT_RE = re.compile(r";|,?\s+(?=\b(?:but|whereas|while|however|although|though|which)\b)|\.\s", re.IGNORECASE)
@@ -732,48 +876,97 @@ def _found(pattern: re.Pattern[str], text: str) -> list[str]:
     return [m.group(0).lower() for m in pattern.finditer(text)]
 
 
+def _polarity_cues(text: str) -> tuple[list[str], list[str]]:
+    """(contrasting, supporting) cues of a text; a negated drawback counts as support."""
+    negated = _found(_NEGATED_DRAWBACK, text)
+    masked = _NEGATED_DRAWBACK.sub(" ", text)
+    return _found(_CONTRASTING, masked), _found(_SUPPORTING, masked) + negated
+
+
 def classify_citation(sentence: str, marker: str) -> Classification:
     """Role (background / uses / compares) and polarity (supporting / contrasting / neutral) of one
     citation, from cue phrases in its clause first, then in its whole sentence.
 
-    Comparisons outrank uses, which outrank background. A comparison made by the citing paper
-    ("we outperform [7]") counts as contrasting: it shows the cited work losing. Confidence is 0.4
-    for a default guess, 0.6 when cues fired in the sentence only, 0.75 when they fired in the
-    marker's own clause.
+    Comparisons outrank uses, which outrank background, and both need the citing paper to speak
+    ("we", "our"). A comparison the citing paper wins ("we outperform [7]") is contrasting.
+    Confidence is 0.4 for a default guess, 0.6 when cues fired in the sentence only, 0.75 when
+    they fired in the marker's own clause.
     """
     text = sentence.replace(marker, " ")
     clause = _clause(sentence, marker).replace(marker, " ")
+    first_person = bool(_FIRST_PERSON.search(text))
     cues: list[str] = []
     role: Role = "background"
     role_conf = 0.4
-    for name, pattern in (("compares", _COMPARES), ("uses", _USES)):
-        in_clause, in_sentence = _found(pattern, clause), _found(pattern, text)
-        if in_clause or in_sentence:
-            role = "compares" if name == "compares" else "uses"
-            role_conf = 0.75 if in_clause else 0.6
-            cues += [f"{name}:{c}" for c in (in_clause or in_sentence)]
-            break
-    contra, support = _found(_CONTRASTING, text), _found(_SUPPORTING, text)
-    contra_clause, support_clause = _found(_CONTRASTING, clause), _found(_SUPPORTING, clause)
+    compares_clause, compares = _found(_COMPARES, clause), _found(_COMPARES, text)
+    uses_clause, uses = _found(_USES, clause), _found(_USES, text)
+    if first_person and (compares_clause or compares):
+        role, role_conf = "compares", 0.75 if compares_clause else 0.6
+        cues += [f"compares:{c}" for c in (compares_clause or compares)]
+    elif (first_person or "following" in uses) and (uses_clause or uses):
+        role, role_conf = "uses", 0.75 if uses_clause else 0.6
+        cues += [f"uses:{c}" for c in (uses_clause or uses)]
+    contra_clause, support_clause = _polarity_cues(clause)
+    contra, support = _polarity_cues(text)
     polarity: Polarity = "neutral"
     pol_conf = 0.4
-    if role == "compares" and _FIRST_PERSON.search(text) and not support_clause:
-        polarity, pol_conf = "contrasting", 0.6
-        cues.append("contrasting:our comparison")
-    elif contra_clause or (contra and not support_clause):
-        polarity, pol_conf = "contrasting", 0.75 if contra_clause else 0.6
-        cues += [f"contrasting:{c}" for c in (contra_clause or contra)]
-    elif support_clause or support:
-        polarity, pol_conf = "supporting", 0.75 if support_clause else 0.6
-        cues += [f"supporting:{c}" for c in (support_clause or support)]
+    wins = _found(_WINS, text)
+    if role == "compares" and wins:
+        polarity, pol_conf = "contrasting", 0.75
+        cues += [f"contrasting:{c}" for c in wins]
+    elif contra_clause or support_clause:
+        polarity = "contrasting" if contra_clause else "supporting"
+        pol_conf = 0.75
+        cues += [f"{polarity}:{c}" for c in (contra_clause or support_clause)]
+    elif contra or support:
+        polarity = "contrasting" if contra else "supporting"
+        pol_conf = 0.6
+        cues += [f"{polarity}:{c}" for c in (contra or support)]
     return Classification(role, polarity, round(min(role_conf, pol_conf) if cues else 0.4, 2), cues)
 
 
 # --- title matching helpers (pure; the Django side holds the known titles) ---------------------
 
 _STOPWORDS = frozenset(
-    "a an the of for and in on to with via by from at is are as its towards toward into using under over through "
-    "we our your be can do does how what when why not".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "and",
+        "in",
+        "on",
+        "to",
+        "with",
+        "via",
+        "by",
+        "from",
+        "at",
+        "is",
+        "are",
+        "as",
+        "its",
+        "towards",
+        "toward",
+        "into",
+        "using",
+        "under",
+        "over",
+        "through",
+        "we",
+        "our",
+        "your",
+        "be",
+        "can",
+        "do",
+        "does",
+        "how",
+        "what",
+        "when",
+        "why",
+        "not",
+    ]
 )
 
 
@@ -793,7 +986,9 @@ def significant_words(normalized: str) -> list[str]:
 def same_numbers(a: str, b: str) -> bool:
     """Do two normalised titles carry the same numbered words? "int4" vs "int8", "llama 2" vs "llama 3"
     differ by one character and name different papers, so fuzzy scores alone cannot tell them apart."""
-    return {w for w in a.split() if any(c.isdigit() for c in w)} == {w for w in b.split() if any(c.isdigit() for c in w)}
+    return {w for w in a.split() if any(c.isdigit() for c in w)} == {
+        w for w in b.split() if any(c.isdigit() for c in w)
+    }
 
 
 # Chosen on the corpus (``manage.py measure_references``): every best match scoring 88 or more
@@ -863,3 +1058,53 @@ def id_title_conflict(entry: ReferenceEntry, known_title: str) -> bool:
         return False
     # The title may be misparsed while the entry still prints the right one.
     return fuzz.partial_ratio(known, normalize_title(entry.raw_text)) < 70
+
+
+@dataclass
+class EntryMatch(Generic[K]):
+    """A reference entry matched to a known paper: by its printed arXiv id or by its title (score 0-100)."""
+
+    key: K
+    how: Literal["arxiv", "title"]
+    score: float
+
+
+def match_entry(
+    entry: ReferenceEntry, by_arxiv_id: Mapping[str, tuple[K, str]], matcher: TitleMatcher[K]
+) -> EntryMatch[K] | None:
+    """The known paper an entry names, or None.
+
+    ``by_arxiv_id`` maps arXiv ids to (key, title); give "" as the title of a paper whose title is
+    not trusted (a stub), so its id is taken as printed. An id whose paper has a clearly different
+    title is ignored and the entry's title decides.
+    """
+    if entry.arxiv_id and entry.arxiv_id in by_arxiv_id:
+        key, title = by_arxiv_id[entry.arxiv_id]
+        if not id_title_conflict(entry, title):
+            return EntryMatch(key, "arxiv", 100.0)
+    hit = matcher.match(entry.title)
+    return EntryMatch(hit[0], "title", round(hit[1], 1)) if hit else None
+
+
+@dataclass
+class Scores:
+    """Accuracy and macro-F1 of predicted labels against gold ones; F1 per label."""
+
+    n: int
+    accuracy: float
+    macro_f1: float
+    f1: dict[str, float]
+
+
+def score_labels(pairs: Sequence[tuple[str, str]]) -> Scores:
+    """Scores of (gold, predicted) pairs. Macro-F1 averages over the labels that occur in either
+    column (as scikit-learn does), so a label absent from a small sample does not count as 0."""
+    labels = sorted({label for pair in pairs for label in pair})
+    f1 = {}
+    for label in labels:
+        tp = sum(1 for g, p in pairs if g == label and p == label)
+        fp = sum(1 for g, p in pairs if g != label and p == label)
+        fn = sum(1 for g, p in pairs if g == label and p != label)
+        f1[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    accuracy = sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0
+    return Scores(len(pairs), accuracy, sum(f1.values()) / len(f1) if f1 else 0.0, f1)

@@ -37,10 +37,10 @@ def bump_public_version() -> None:
     """Invalidate every cached public page (called when derived views change)."""
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:
+    except Exception as exc:
         # With the cache unreachable no stale page can be served from it either; when it comes
         # back, pages cached before expire within PUBLIC_PAGE_CACHE_SECONDS.
-        logger.warning("page cache unavailable; version not bumped", exc_info=True)
+        logger.warning("page cache unavailable (%s); version not bumped", exc)
 
 
 def _key(request: HttpRequest) -> str:
@@ -60,8 +60,8 @@ def cache_public_page(view: View) -> View:
         try:
             key = _key(request)
             hit = cache.get(key)
-        except Exception:  # Redis down: the page is still served, from the database
-            logger.warning("page cache unavailable; rendering %s without it", request.path, exc_info=True)
+        except Exception as exc:  # Redis down: the page is still served, from the database
+            logger.warning("page cache unavailable (%s); rendering %s without it", exc, request.path)
             return view(request, *args, **kwargs)
         if hit is not None:
             content, status, headers = hit
@@ -74,8 +74,8 @@ def cache_public_page(view: View) -> View:
             headers = {name: response[name] for name in CACHED_HEADERS if response.has_header(name)}
             try:
                 cache.set(key, (response.content, response.status_code, headers), seconds)
-            except Exception:
-                logger.warning("page cache unavailable; %s not stored", request.path, exc_info=True)
+            except Exception as exc:
+                logger.warning("page cache unavailable (%s); %s not stored", exc, request.path)
         return response
 
     return wrapper

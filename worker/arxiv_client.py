@@ -126,7 +126,11 @@ def parse_feed(content: bytes) -> FeedPage:
         if "/api/errors" in entry_id:
             summary = entry.findtext("atom:summary", default="", namespaces=ATOM_NS).strip()
             raise FeedError(f"arXiv API error: {summary or entry_id}")
-    parsed = _feed.parse(content)
+    try:
+        parsed = _feed.parse(content)
+    except (ValueError, TypeError, AttributeError) as exc:
+        # The arxiv package trusts field formats (dates above all); a damaged one ends the page, with why.
+        raise FeedError(f"malformed entry field: {exc}") from None
     page = FeedPage(total_results=parsed.header.total_results, start_index=parsed.header.start_index)
     for result in parsed.results:
         try:

@@ -1,5 +1,6 @@
 """The arXiv feed parser and client on real recorded responses; the HTTP layer is replaced."""
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -150,3 +151,23 @@ def test_every_request_carries_a_timeout():
     session.send = fake_send  # type: ignore[method-assign]
     session.get("https://export.arxiv.org/api/query?x")
     assert captured["timeout"] == 7.5
+
+
+def test_a_damaged_date_in_an_entry_is_a_feed_error_not_a_crash():
+    content = corpus_path("feeds", "arxivpy_id_list_1111.2011v2.xml").read_bytes()
+    damaged = content.replace(b"<published>20", b"<published>20endobj", 1)
+    with pytest.raises(FeedError, match="malformed entry field"):
+        parse_feed(damaged)
+
+
+def test_mutated_real_feeds_never_raise_anything_but_feed_error():
+    """A slice of `make faults` (which runs 10,000 cases): the parser refuses damage with a reason."""
+    import random
+
+    from worker.management.commands.faults import mutate
+
+    rng = random.Random(7)
+    seeds = [path.read_bytes() for path in feed_files()]
+    for _ in range(500):
+        with contextlib.suppress(FeedError):
+            parse_feed(mutate(rng.choice(seeds), rng))

@@ -230,7 +230,11 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
             for item_id in item_ids:
                 tasks.item_stages(item_id).apply_async(producer=producer)
         queued = sum(broker.llen(queue) for queue in ("default", "ingest")) + len(_unacked(broker))
-        assert queued > 0 or _states(run)[ItemState.DOWNLOADED] < total, "no stage was published to the broker"
+        assert queued > 0 or _states(run)[ItemState.DOWNLOADED] < total, (
+            f"no stage was published to the broker: keys {broker.keys()}, eager {celery_app.conf.task_always_eager}, "
+            f"task app is ours {tasks.download_pdf.app is celery_app}, routes {celery_app.conf.task_routes}, "
+            f"db0 keys {redis.Redis.from_url(settings.REDIS_URL).keys()}"
+        )
 
         # Kill when some papers are through parsing, the run is not finished, and a parse is in
         # progress: its message is delivered but not acknowledged and its item not parsed yet.

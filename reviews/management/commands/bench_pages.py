@@ -4,33 +4,23 @@ same size served by the same server in the same run (`make bench`)."""
 from __future__ import annotations
 
 import http.client
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import Client
 
 from baselines.models import Method
 from benchmarks.models import Benchmark
+from reviews.benchserver import gunicorn
 from reviews.derived import recompute_review
 from reviews.models import Review
 
 WARMUP = 20
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed_gets(port: int, path: str, count: int) -> list[float]:
@@ -123,40 +113,7 @@ class Command(BaseCommand):
         return override_settings(**values)
 
     def _serve_and_measure(self, pages: dict[str, str], sizes: dict[str, int], static_root: str, count: int) -> None:
-        port = free_port()
-        env = {
-            **os.environ,
-            "DJANGO_DEBUG": "0",
-            "SECRET_KEY": "bench-only-" + "k" * 50,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "STATIC_ROOT": static_root,
-            "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{settings.DATABASES['default']['NAME']}",
-        }
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            env=env,
-            check=True,
-            cwd=settings.BASE_DIR,
-        )
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=settings.BASE_DIR,
-        )
-        try:
-            self._wait_until_up(port)
+        with gunicorn(workers=2, static_root=static_root) as port:
             self.stdout.write(f"gunicorn, 2 workers, {count} sequential requests each after {WARMUP} warm-up:")
             for name, path in pages.items():
                 page = timed_gets(port, path, count)
@@ -167,16 +124,3 @@ class Command(BaseCommand):
                     f"  | static same size: median {statistics.median(static):5.1f} ms p95 {p95(static):5.1f} ms"
                     f"  | ratio {ratio:4.1f}x (goal <= 3x)"
                 )
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-
-    def _wait_until_up(self, port: int) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise CommandError("gunicorn did not start within 30 s")

@@ -1,0 +1,74 @@
+"""gunicorn on 127.0.0.1 in production settings, for the page benchmark and the load test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from reviews.models import Review
+
+SYNTHETIC_SLUG = "synthetic-scale"
+
+
+def ensure_synthetic_review(papers: int = 100_000, results: int = 1_000_000, receipts: int = 200_000) -> Review:
+    """The large synthetic review (seeded once; minutes on SQLite) with its derived views current."""
+    review = Review.objects.filter(slug=SYNTHETIC_SLUG).first()
+    if review is None or not review.entries.exists():
+        call_command("seed_synthetic", papers=papers, results=results, receipts=receipts, review=SYNTHETIC_SLUG)
+        review = Review.objects.get(slug=SYNTHETIC_SLUG)
+    return review
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(*, workers: int = 2, static_root: str | None = None) -> Iterator[int]:
+    """Serve the project on a free loopback port; yields the port and stops the server afterwards."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {
+            **os.environ,
+            "DJANGO_DEBUG": "0",
+            "SECRET_KEY": "bench-only-" + "k" * 50,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "WARNING",
+            "STATIC_ROOT": static_root or scratch,
+            "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{settings.DATABASES['default']['NAME']}",
+        }
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True,
+                       cwd=settings.BASE_DIR)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", str(Path(settings.BASE_DIR) / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "1", "--log-level", "warning"],
+            env=env, cwd=settings.BASE_DIR,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise CommandError("gunicorn did not start within 30 s") from None
+                    time.sleep(0.2)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=20)

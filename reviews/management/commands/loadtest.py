@@ -1,0 +1,81 @@
+"""A bounded load test: wrk with 50 connections for 60 s over the public pages of the large review,
+against gunicorn on 127.0.0.1 (`make loadtest`)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from baselines.models import Method
+from benchmarks.models import Benchmark
+from reviews.benchserver import SYNTHETIC_SLUG, ensure_synthetic_review, gunicorn
+from reviews.derived import recompute_review
+from reviews.models import ReviewPaper
+
+# wrk's Lua: each request takes the next path in turn; the summary prints the figures we report.
+SCRIPT = """
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+               + summary.errors.status + summary.errors.timeout
+  io.write(string.format("requests %%d in %%.1f s: %%.1f requests/s\\n", summary.requests,
+           summary.duration / 1e6, summary.requests / (summary.duration / 1e6)))
+  io.write(string.format("latency p50 %%.1f ms  p95 %%.1f ms  p99 %%.1f ms  max %%.1f ms\\n",
+           latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+  io.write(string.format("errors %%d (non-2xx/3xx %%d, timeouts %%d, socket %%d)\\n", errors, summary.errors.status,
+           summary.errors.timeout, summary.errors.connect + summary.errors.read + summary.errors.write))
+end
+"""
+
+
+class Command(BaseCommand):
+    help = "Load-test the public pages of the large synthetic review under gunicorn (bounded: 60 s)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--connections", type=int, default=50)
+        parser.add_argument("--seconds", type=int, default=60)
+        parser.add_argument("--workers", type=int, default=4)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            raise CommandError("wrk is not installed (`make loadtest` installs Debian's wrk)")
+        review = ensure_synthetic_review()
+        recompute_review(review.pk)
+        paths = self._paths()
+        with tempfile.TemporaryDirectory() as scratch, gunicorn(workers=options["workers"]) as port:
+            script = Path(scratch, "paths.lua")
+            script.write_text(SCRIPT % ", ".join(f'"{p}"' for p in paths))
+            self.stdout.write(
+                f"wrk: {options['connections']} connections, {options['seconds']} s, {len(paths)} public URLs, "
+                f"gunicorn with {options['workers']} workers on 127.0.0.1:{port}"
+            )
+            done = subprocess.run(
+                [wrk, "-t2", f"-c{options['connections']}", f"-d{options['seconds']}s", "--timeout", "10s",
+                 "-s", str(script), f"http://127.0.0.1:{port}"],
+                capture_output=True, text=True, timeout=options["seconds"] + 60,
+            )
+        self.stdout.write(done.stdout.strip().split("\n\n")[-1] if done.stdout else done.stderr)
+        if done.returncode != 0:
+            raise CommandError(f"wrk failed: {done.stderr.strip()[-300:]}")
+
+    def _paths(self) -> list[str]:
+        """The public pages a reader visits: home, dashboard, hubs, benchmarks, papers, search."""
+        methods = list(Method.objects.order_by("pk").values_list("slug", flat=True)[:20])
+        benchmarks = list(Benchmark.objects.filter(results__isnull=False).distinct().values_list("slug", flat=True)[:10])
+        papers = list(ReviewPaper.objects.filter(review__slug=SYNTHETIC_SLUG).order_by("pk")
+                      .values_list("paper__arxiv_id", flat=True)[:50])
+        return (["/", f"/r/{SYNTHETIC_SLUG}/", f"/r/{SYNTHETIC_SLUG}/ledger/", "/search/?q=rotation"]
+                + [f"/m/{slug}/" for slug in methods]
+                + [f"/b/{slug}/?review={SYNTHETIC_SLUG}" for slug in benchmarks]
+                + [f"/p/{arxiv_id}/" for arxiv_id in papers])
