@@ -31,11 +31,12 @@ logger = logging.getLogger(__name__)
 EXTRACTOR = "citations-rules"
 EXTRACTOR_VERSION = "1"
 # Up to this many papers, one query loads every (pk, title) per call and the matcher indexes them in
-# memory: about 25 ms per 1,000 titles measured on SQLite, so 0.5 s at the limit, once per paper.
-# Above it, candidates come from the database: titles containing the two longest significant words
-# of some reference title, which narrows 100k papers to a few hundred per paper.
+# memory: indexing 20,000 titles took 0.18 s and 60 lookups 0.11 s (measured on this machine), once
+# per paper, which is small next to parsing its PDF.
+# Above it, candidates come from the database: titles containing one of the two longest significant
+# words of some reference title (a LIKE scan per chunk of words, no full load into memory).
 TITLE_INDEX_LIMIT = 20_000
-_CANDIDATE_CHUNK = 40  # reference titles per candidate query; keeps the OR of LIKEs short
+_CANDIDATE_CHUNK = 40  # words per candidate query; keeps the OR of LIKEs short
 
 
 @dataclass

@@ -65,40 +65,8 @@ _INITIALS_FIRST_RE = re.compile(rf"^(?:[A-Z]\.[\s-]?)+\s*{_PARTICLE}*{_NAME_WORD
 # "OpenAI. 2023. Gpt-4 technical report.": an organisation as author, then the year (ACL style).
 _ORGANISATION_RE = re.compile(r"^[A-Z][\w\-&]+(?:\s+[A-Z][\w\-&]+){0,3}\.\s+(?:19|20)\d{2}[a-z]?\.")
 # Words that open venue or publisher lines, never an author list.
-_NOT_AUTHORS = frozenset(
-    [
-        "in",
-        "proceedings",
-        "advances",
-        "association",
-        "curran",
-        "springer",
-        "ieee",
-        "acm",
-        "pmlr",
-        "openreview",
-        "url",
-        "journal",
-        "conference",
-        "international",
-        "transactions",
-        "workshop",
-        "arxiv",
-        "technical",
-        "mit",
-        "morgan",
-        "cambridge",
-        "oxford",
-        "available",
-        "accessed",
-        "online",
-        "annual",
-        "symposium",
-        "preprint",
-        "retrieved",
-        "volume",
-        "pages",
-    ]
+_NOT_AUTHORS_RE = re.compile(
+    r"^(?:in|proceedings|advances|association|curran|springer|ieee|acm|pmlr|openreview|url|journal|conference|international|transactions|workshop|arxiv|technical|mit|morgan|cambridge|oxford|available|accessed|online|annual|symposium|preprint|retrieved|volume|pages)$"
 )
 _NUMBERED_RE = re.compile(r"^\[(\d{1,3})\]\s*(.*)$")
 _DOTTED_RE = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z“\"])(.*)$")
@@ -173,8 +141,7 @@ def running_lines(pages: Sequence[str]) -> set[str]:
     edges: Counter[str] = Counter()
     for page in pages:
         lines = [line.strip() for line in page.split("\n") if line.strip()]
-        for line in {*lines[:2], *lines[-2:]}:
-            edges[_edge_key(line)] += 1
+        edges.update({_edge_key(line) for line in (*lines[:2], *lines[-2:])})
     threshold = max(3, len(pages) // 3)
     return {key for key, n in edges.items() if n >= threshold and key}
 
@@ -236,18 +203,19 @@ def _join(lines: Iterable[str]) -> str:
     """Join lines of one paragraph: undo end-of-line hyphenation, glue split URLs, else one space."""
     text = ""
     for line in lines:
-        line = line.strip()
-        if not text:
-            text = line
-        elif re.search(r"[a-z]-$", text) and re.match(r"[a-z]", line):
-            text = text[:-1] + line
-        elif (
-            re.search(r"(?:https?:|www\.|/)\S*$", text) and not re.search(r"[.,]$", text) and re.match(r"[\w/.-]", line)
-        ):
-            text += line
-        else:
-            text += " " + line
+        text = _append_line(text, line)
     return text
+
+
+def _append_line(text: str, line: str) -> str:
+    line = line.strip()
+    if not text or text.endswith("\n"):
+        return text + line
+    if re.search(r"[a-z]-$", text) and re.match(r"[a-z]", line):
+        return text[:-1] + line
+    if re.search(r"(?:https?:|www\.|/)\S*$", text) and not re.search(r"[.,]$", text) and re.match(r"[\w/.-]", line):
+        return text + line
+    return text + " " + line
 
 
 def _ends_open(text: str) -> bool:
@@ -264,7 +232,7 @@ def _starts_author_list(line: str, previous: str) -> bool:
     """Does an author-year entry start on this line? (No numbering to go by: name shapes and punctuation.)"""
     stripped = line.strip()
     first_word = re.split(r"[\s,.]", stripped, maxsplit=1)[0].lower()
-    if first_word in _NOT_AUTHORS:
+    if _NOT_AUTHORS_RE.match(first_word):
         return False
     # Lists that print back-references ("... scaling laws. 2022. 13,\n16") end an entry on "13,",
     # which looks open; a surname-first author list after it still starts a new entry.
@@ -643,47 +611,8 @@ def _unique(values: Iterable[int]) -> list[int]:
 
 # --- body text and sentences -----------------------------------------------------------------
 
-_ABBREVIATIONS = frozenset(
-    [
-        "al",
-        "e.g",
-        "i.e",
-        "etc",
-        "fig",
-        "figs",
-        "eq",
-        "eqs",
-        "eqn",
-        "sec",
-        "secs",
-        "tab",
-        "vs",
-        "cf",
-        "resp",
-        "approx",
-        "no",
-        "nos",
-        "ref",
-        "refs",
-        "dr",
-        "prof",
-        "mr",
-        "ms",
-        "st",
-        "inc",
-        "ltd",
-        "jr",
-        "viz",
-        "ca",
-        "app",
-        "appx",
-        "def",
-        "thm",
-        "lem",
-        "prop",
-        "cor",
-        "alg",
-    ]
+_ABBREVIATION_RE = re.compile(
+    r"(?:al|e\.g|i\.e|etc|fig|figs|eq|eqs|eqn|sec|secs|tab|vs|cf|resp|approx|no|nos|ref|refs|dr|prof|mr|ms|st|inc|ltd|jr|viz|ca|app|appx|def|thm|lem|prop|cor|alg)"
 )
 _BOUNDARY_RE = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z(\[“\"])|\n")
 _SECTION_HEADING_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-H](?:\.\d+)*\.?)\s+[A-Z][^.]{0,70}$")
@@ -710,40 +639,37 @@ def body_text(pages: Sequence[str], references: ReferenceList | None) -> Body:
     """The text outside the reference list as one string.
 
     Lines are joined the way a reader joins them: a hyphen at a line end followed by a lowercase
-    word is dropped, other line breaks become spaces. Headings, captions and blank gaps become
-    "\\n", which ends a sentence, so a quote never runs from a heading into the next paragraph.
+    word is dropped, other line breaks (page ends too) become spaces. Headings, captions and lines
+    of numbers (table rows read as text) stand between "\\n"s, which end sentences, so a quote never
+    runs from a heading or a table into the next paragraph. Running headers and page numbers are left out.
     """
     skip = references.line_keys if references else set()
     running = running_lines(pages)
-    parts: list[str] = []
+    text = ""
     page_starts: list[tuple[int, int]] = []
-    length = 0
-    paragraph: list[str] = []
-
-    def flush() -> None:
-        nonlocal length
-        if paragraph:
-            joined = _join(paragraph) + "\n"
-            parts.append(joined)
-            length += len(joined)
-            paragraph.clear()
-
     for number, page in enumerate(pages, start=1):
-        flush()
-        page_starts.append((length, number))
+        # A page end does not end a paragraph: the sentence goes on on the next page.
+        page_starts.append((len(text), number))
         for index, line in enumerate(page.split("\n")):
             if (number, index) in skip or _is_noise(line, running):
                 continue
             stripped = line.strip()
-            if _CAPTION_RE.match(stripped) or (_SECTION_HEADING_RE.match(stripped) and not stripped.endswith(",")):
-                flush()
-                paragraph.append(stripped)
-                flush()
-                continue
-            paragraph.append(stripped)
-            # Page ends do not end paragraphs: the sentence continues on the next page.
-    flush()
-    return Body("".join(parts), page_starts)
+            if (
+                _CAPTION_RE.match(stripped)
+                or (_SECTION_HEADING_RE.match(stripped) and not stripped.endswith(","))
+                or _is_table_row(stripped)
+            ):
+                text = text.rstrip(" ") + ("\n" if text and not text.endswith("\n") else "") + stripped + "\n"
+            else:
+                text = _append_line(text, stripped)
+    return Body(text, page_starts)
+
+
+def _is_table_row(line: str) -> bool:
+    """A line of numbers (a table row or axis ticks read as text): it belongs to no sentence."""
+    tokens = line.split()
+    numeric = sum(1 for t in tokens if re.fullmatch(r"[-+±−–]?[\d.,%×x]*\d[\d.,%×x\-–]*|[-–—]", t))
+    return bool(tokens) and (numeric == len(tokens) or (len(tokens) >= 3 and numeric >= 0.4 * len(tokens)))
 
 
 def sentence_bounds(text: str, offset: int) -> tuple[int, int]:
@@ -765,7 +691,12 @@ def _is_abbreviation(text: str, period: int) -> bool:
     if not before:
         return False
     word = before.group(1).lower().lstrip("([")
-    return word in _ABBREVIATIONS or bool(re.fullmatch(r"[a-z]", word)) or word.endswith("e.g") or word.endswith("i.e")
+    return (
+        bool(_ABBREVIATION_RE.fullmatch(word))
+        or bool(re.fullmatch(r"[a-z]", word))
+        or word.endswith("e.g")
+        or word.endswith("i.e")
+    )
 
 
 MAX_QUOTE = 400  # characters; a longer "sentence" is layout debris (a table read as text) around the marker
@@ -814,7 +745,8 @@ _COMPARES = _cues(
     r"(?:better|worse|higher|lower|faster|slower|smaller|larger|less|more) (?:\w+ ){0,3}than\b|vs\.?(?=\s)|versus|"
     r"baselines?\b|against (?:the |these |those |other |prior |previous |existing )?(?:baselines?|methods?|approaches|works?)|"
     r"on par with|competitive with|improv\w+ (?:up)?on|relative to|in contrast to|unlike\b|differ\w* from|different from|"
-    r"related to|similar (?:results|findings|observations|conclusions|trends?)|while we\b|whereas we\b|instead of"
+    r"related to|similar (?:results|findings|observations|conclusions|trends?)|consistent with|in line with|"
+    r"agree\w* with|while we\b|whereas we\b|instead of"
 )
 # The citing paper beats the cited work: a comparison that shows it losing.
 _WINS = _cues(
@@ -927,46 +859,8 @@ def classify_citation(sentence: str, marker: str) -> Classification:
 
 # --- title matching helpers (pure; the Django side holds the known titles) ---------------------
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "for",
-        "and",
-        "in",
-        "on",
-        "to",
-        "with",
-        "via",
-        "by",
-        "from",
-        "at",
-        "is",
-        "are",
-        "as",
-        "its",
-        "towards",
-        "toward",
-        "into",
-        "using",
-        "under",
-        "over",
-        "through",
-        "we",
-        "our",
-        "your",
-        "be",
-        "can",
-        "do",
-        "does",
-        "how",
-        "what",
-        "when",
-        "why",
-        "not",
-    ]
+_STOPWORD_RE = re.compile(
+    r"(?:a|an|the|of|for|and|in|on|to|with|via|by|from|at|is|are|as|its|towards|toward|into|using|under|over|through|we|our|your|be|can|do|does|how|what|when|why|not)"
 )
 
 
@@ -980,7 +874,7 @@ def normalize_title(title: str) -> str:
 
 def significant_words(normalized: str) -> list[str]:
     """The words of a normalised title that say something (no stopwords, at least 3 characters)."""
-    return [w for w in normalized.split() if len(w) >= 3 and w not in _STOPWORDS]
+    return [w for w in normalized.split() if len(w) >= 3 and not _STOPWORD_RE.fullmatch(w)]
 
 
 def same_numbers(a: str, b: str) -> bool:

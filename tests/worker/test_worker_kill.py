@@ -164,6 +164,17 @@ def _wait_for_other_connections_to_close(timeout: float = 10.0) -> None:
             time.sleep(0.2)
 
 
+def _drop_publishing_pools() -> None:
+    """Forget pooled broker connections so the next publish connects to the current broker URL.
+
+    `app.close()` is not enough: it keeps the producer pool (which an earlier test in the session
+    may have bound to another Redis database) and deregisters the app. Celery does this same reset
+    itself after a fork.
+    """
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 def _pick_pdfs() -> list[Path]:
     """The largest corpus PDFs that carry an arXiv stamp (the others would be refused as unknown),
     so each parse takes a noticeable time and the kill lands mid-run."""
@@ -206,8 +217,11 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
         broker.flushdb()
         # This process publishes to the workers' Redis db: drop the pooled connections to the old one.
         celery_app.conf.broker_url = broker_url
+        os.environ["CELERY_BROKER_URL"] = broker_url  # Celery prefers the environment to its configuration
         celery_app.conf.task_always_eager = False
-        celery_app.close()
+        _drop_publishing_pools()
+        with celery_app.connection_for_write() as publishing:
+            assert publishing.as_uri().endswith(broker_url.rsplit("/", 1)[1]), publishing.as_uri()
 
         review = make_review()
         run = pipeline.start_run(review.pk, trigger="command")
@@ -221,14 +235,8 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
         workers.append(Worker(env, tmp_path / "worker-1.log"))
         # The clock starts with the worker: setting up the PDFs can be slow on a busy machine.
         deadline = time.monotonic() + OVERALL_TIMEOUT
-        # Publish through a connection to the workers' broker made here, not the app's pool: other
-        # tests in the same session may have left that pool bound to another Redis database.
-        with (
-            celery_app.connection_for_write(broker_url) as connection_to_broker,
-            celery_app.amqp.Producer(connection_to_broker) as producer,
-        ):
-            for item_id in item_ids:
-                tasks.item_stages(item_id).apply_async(producer=producer)
+        for item_id in item_ids:
+            tasks.item_stages(item_id).apply_async()
         queued = sum(broker.llen(queue) for queue in ("default", "ingest")) + len(_unacked(broker))
         assert queued > 0 or _states(run)[ItemState.DOWNLOADED] < total, (
             f"no stage was published to the broker: keys {broker.keys()}, eager {celery_app.conf.task_always_eager}, "
@@ -296,9 +304,10 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
     finally:
         for worker in workers:
             worker.kill()
+        os.environ.pop("CELERY_BROKER_URL", None)
         celery_app.conf.broker_url = previous_broker_url
         celery_app.conf.task_always_eager = previous_eager
-        celery_app.close()
+        _drop_publishing_pools()
         try:
             broker.flushdb()
         finally:
