@@ -227,7 +227,12 @@ DISAGREEMENT_THRESHOLD = env.float("DISAGREEMENT_THRESHOLD", 0.15)
 # Dotted paths of callables (document id -> receipts written) run by the extract stage.
 # Order matters: claims and quote checks read the receipts the extractor just wrote.
 RECEIPT_EXTRACTORS = env.list(
-    "RECEIPT_EXTRACTORS", ["worker.extraction.extract_with_default_extractor", "reviews.ledger.refresh_evidence"]
+    "RECEIPT_EXTRACTORS",
+    [
+        "worker.extraction.extract_with_default_extractor",
+        "papers.citation_services.extract_citations",
+        "reviews.ledger.refresh_evidence",
+    ],
 )
 # "rule" or "anthropic"; empty picks Claude when ANTHROPIC_API_KEY is set, else the rule-based one.
 RECEIPT_EXTRACTOR = env.str("RECEIPT_EXTRACTOR")

@@ -14,6 +14,7 @@ in extracted text, so such papers get their reference list but no contexts.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -211,9 +212,11 @@ def _append_line(text: str, line: str) -> str:
     line = line.strip()
     if not text or text.endswith("\n"):
         return text + line
-    if re.search(r"[a-z]-$", text) and re.match(r"[a-z]", line):
+    # Look at the tail only: ``text`` grows to the whole body, and "$"-anchored searches scan it all.
+    tail = text[-200:]
+    if re.search(r"[a-z]-$", tail) and re.match(r"[a-z]", line):
         return text[:-1] + line
-    if re.search(r"(?:https?:|www\.|/)\S*$", text) and not re.search(r"[.,]$", text) and re.match(r"[\w/.-]", line):
+    if re.search(r"(?:https?:|www\.|/)\S*$", tail) and not re.search(r"[.,]$", tail) and re.match(r"[\w/.-]", line):
         return text + line
     return text + " " + line
 
@@ -672,17 +675,25 @@ def _is_table_row(line: str) -> bool:
     return bool(tokens) and (numeric == len(tokens) or (len(tokens) >= 3 and numeric >= 0.4 * len(tokens)))
 
 
-def sentence_bounds(text: str, offset: int) -> tuple[int, int]:
-    """Start and end of the sentence of ``text`` that contains ``offset``."""
-    start, end = 0, len(text)
+def sentence_breaks(text: str) -> list[tuple[int, int]]:
+    """(end of a sentence, start of the next) for every sentence boundary of ``text``, in order."""
+    breaks = []
     for match in _BOUNDARY_RE.finditer(text):
-        if match.group() != "\n" and _is_abbreviation(text, match.start()):
-            continue
-        if match.end() <= offset:
-            start = match.end()
-        elif match.start() >= offset:
-            end = match.start() + (0 if match.group() == "\n" else 1)
-            break
+        if match.group() == "\n":
+            breaks.append((match.start(), match.end()))
+        elif not _is_abbreviation(text, match.start()):
+            breaks.append((match.start() + 1, match.end()))
+    return breaks
+
+
+def sentence_bounds(text: str, offset: int, breaks: list[tuple[int, int]] | None = None) -> tuple[int, int]:
+    """Start and end of the sentence of ``text`` that contains ``offset`` (pass ``breaks`` from
+    :func:`sentence_breaks` when asking about many offsets of one text)."""
+    breaks = sentence_breaks(text) if breaks is None else breaks
+    # The first break whose next sentence starts after the offset closes the offset's sentence.
+    after = bisect.bisect_right([next_start for _, next_start in breaks], offset)
+    start = breaks[after - 1][1] if after > 0 else 0
+    end = breaks[after][0] if after < len(breaks) else len(text)
     return start, end
 
 
@@ -705,9 +716,10 @@ MAX_QUOTE = 400  # characters; a longer "sentence" is layout debris (a table rea
 def citation_contexts(pages: Sequence[str], references: ReferenceList) -> list[CitationContext]:
     """Every resolved in-text citation of the paper with its sentence and page, in reading order."""
     body = body_text(pages, references)
+    breaks = sentence_breaks(body.text)
     contexts = []
     for marker in find_markers(body.text, references):
-        start, end = sentence_bounds(body.text, marker.start)
+        start, end = sentence_bounds(body.text, marker.start, breaks)
         if end - start > MAX_QUOTE:
             start = max(start, marker.start - MAX_QUOTE // 2)
             end = min(end, marker.end + MAX_QUOTE // 2)

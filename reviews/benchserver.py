@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(*, workers: int = 2, static_root: str | None = None) -> Iterator[int]:
+def gunicorn(*, workers: int = 2, threads: int = 1, static_root: str | None = None) -> Iterator[int]:
     """Serve the project on a free loopback port; yields the port and stops the server afterwards."""
     port = free_port()
     with tempfile.TemporaryDirectory() as scratch:
@@ -55,7 +55,7 @@ def gunicorn(*, workers: int = 2, static_root: str | None = None) -> Iterator[in
                        cwd=settings.BASE_DIR)
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-c", str(Path(settings.BASE_DIR) / "gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "1", "--log-level", "warning"],
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
             env=env, cwd=settings.BASE_DIR,
         )
         try:
