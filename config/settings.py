@@ -232,6 +232,7 @@ RECEIPT_EXTRACTORS = env.list(
         "worker.extraction.extract_with_default_extractor",
         "papers.citation_services.extract_citations",
         "reviews.ledger.refresh_evidence",
+        "papers.claude_summary.summarize_document",
     ],
 )
 # "rule" or "anthropic"; empty picks Claude when ANTHROPIC_API_KEY is set, else the rule-based one.

@@ -64,7 +64,7 @@ def conclusion_text(pages: Iterable[tuple[int, str]]) -> str:
     return rest[: end.start() if end else 4000][:6000]
 
 
-def _page_texts(paper: Paper) -> dict[int, str]:
+def page_texts(paper: Paper) -> dict[int, str]:
     return dict(
         ParsedPage.objects.filter(
             document__paper=paper, document__version=paper.version, document__status=DocumentStatus.PARSED
@@ -134,7 +134,7 @@ def verify_paper(paper: Paper, pages: dict[int, str] | None = None) -> VerifyRep
     A quote found before and not found now (a new version moved or dropped it) is flagged missing.
     Idempotent; returns what was checked and what failed, with locators.
     """
-    pages = _page_texts(paper) if pages is None else pages
+    pages = page_texts(paper) if pages is None else pages
     report = VerifyReport()
     if not pages:
         return report
@@ -194,7 +194,7 @@ def refresh_evidence(document_id: int) -> int:
     """Extract-stage hook: claims of the document's paper, then every quote re-verified. Returns 0
     (it writes no receipts; claims are ledger rows)."""
     paper = Paper.objects.get(documents__pk=document_id)
-    pages = _page_texts(paper)
+    pages = page_texts(paper)
     extract_claims(paper, pages)
     verify_paper(paper, pages)
     return 0
