@@ -227,3 +227,34 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id}: {self.sentence[:80]}"
+
+
+class DraftStatus(models.TextChoices):
+    RUNNING = "running", "Being written"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class SynthesisDraft(models.Model):
+    """A synthesis draft a curator asked for: sections of sentences, each citing its papers."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="synthesis_drafts")
+    status = models.CharField(max_length=12, choices=DraftStatus.choices, default=DraftStatus.RUNNING)
+    generator = models.CharField(max_length=64, blank=True, help_text='"receipts" or the model that wrote it.')
+    sections = models.JSONField(default=dict, blank=True, help_text="{section: [{text, papers}]}")
+    dropped = models.PositiveIntegerField(
+        default=0, help_text="Sentences dropped: a cited paper does not support them."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(status__in=DraftStatus.values), name="draft_status_valid")]
+
+    def __str__(self) -> str:
+        return f"synthesis of {self.review_id} ({self.status})"

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count
 
 from baselines.models import BeatsReceipt, CritiqueReceipt
-from benchmarks.models import LeaderboardEntry
+from benchmarks.models import BenchmarkResult, LeaderboardEntry
 from reviews.derived import counted
 from reviews.ledger import cell_key, cell_values, largest_disagreements
 from reviews.models import Claim, ClaimStatus, FrontierEntry, Review
@@ -142,3 +143,132 @@ def synthesis_markdown(review: Review) -> str:
         ]
         lines.append("")
     return "\n".join(lines)
+
+
+def as_json(draft: Draft) -> dict[str, list[dict[str, Any]]]:
+    return {
+        name: [{"text": s.text, "papers": s.papers} for s in sentences] for name, sentences in draft.sections.items()
+    }
+
+
+def support_index(review: Review) -> dict[str, set[str]]:
+    """For each paper of the review: the method and benchmark names its counted receipts mention."""
+    include = review.derived_includes_unreviewed
+    names: dict[str, set[str]] = defaultdict(set)
+    for arxiv_id, method in counted(CritiqueReceipt.objects.all(), review, include).values_list(
+        "paper__arxiv_id", "method__name"
+    ):
+        names[arxiv_id].add(method)
+    for arxiv_id, method, baseline in counted(BeatsReceipt.objects.all(), review, include).values_list(
+        "paper__arxiv_id", "method__name", "baseline__name"
+    ):
+        names[arxiv_id] |= {method, baseline}
+    for arxiv_id, method, bench in (
+        counted(BenchmarkResult.objects.all(), review, include)
+        .values_list("paper__arxiv_id", "method__name", "benchmark__name")
+        .distinct()[:100_000]
+    ):
+        names[arxiv_id] |= {method, bench}
+    return names
+
+
+def supported(text: str, papers: list[str], support: dict[str, set[str]]) -> bool:
+    """A sentence stands when it cites papers and each one's receipts name something the sentence says."""
+    lowered = text.lower()
+    return bool(papers) and all(any(name.lower() in lowered for name in support.get(p, ())) for p in papers)
+
+
+SYNTHESIS_TOOL: dict[str, Any] = {
+    "name": "record_synthesis",
+    "description": "Record the synthesis draft.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            name.lower().replace(" ", "_").replace("-", "_"): {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "papers": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "required": ["text", "papers"],
+                },
+            }
+            for name in SECTIONS
+        },
+        "required": [name.lower().replace(" ", "_").replace("-", "_") for name in SECTIONS],
+    },
+}
+SYNTHESIS_INSTRUCTIONS = (
+    "You draft the synthesis of a living systematic review from its receipts only. Sections: key findings, "
+    "points of agreement, points of tension, counter-evidence and failure cases, open gaps. Each sentence "
+    "cites, in `papers`, the arXiv ids (like 2306.00978) of the papers it rests on, and names the methods "
+    "those papers' receipts are about. Never cite a paper for something its receipts do not say."
+)
+
+
+def claude_sections(review: Review, client: Any, model: str) -> tuple[dict[str, list[dict[str, Any]]], int]:
+    """Claude's draft with every sentence checked against the cited papers' receipts."""
+    material = synthesis_markdown(review)
+    response = client.messages.create(
+        model=model,
+        max_tokens=3000,
+        system=[{"type": "text", "text": SYNTHESIS_INSTRUCTIONS, "cache_control": {"type": "ephemeral"}}],
+        tools=[SYNTHESIS_TOOL],
+        tool_choice={"type": "tool", "name": "record_synthesis"},
+        messages=[{"role": "user", "content": "The review's receipts, summarised:\n\n" + material}],
+    )
+    block = next((b for b in response.content if getattr(b, "type", "") == "tool_use"), None)
+    if block is None:
+        raise ValueError(f"the model answered without the synthesis tool (stop reason {response.stop_reason})")
+    support = support_index(review)
+    sections: dict[str, list[dict[str, Any]]] = {}
+    dropped = 0
+    for name in SECTIONS:
+        key = name.lower().replace(" ", "_").replace("-", "_")
+        kept = []
+        for item in block.input.get(key, []):
+            papers = [str(p).removeprefix("arXiv:") for p in item.get("papers", [])]
+            if supported(str(item.get("text", "")), papers, support):
+                kept.append({"text": str(item["text"]), "papers": papers})
+            else:
+                dropped += 1
+        sections[name] = kept
+    return sections, dropped
+
+
+def write_draft(draft_id: int, client: Any = None) -> None:
+    """Fill a requested draft: Claude's when a key is set (or a client is given), else the
+    deterministic one. Safe to run twice: a finished draft is left alone."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from reviews.models import DraftStatus, SynthesisDraft
+
+    draft = SynthesisDraft.objects.select_related("review").get(pk=draft_id)
+    if draft.status != DraftStatus.RUNNING:
+        return
+    try:
+        if client is not None or settings.ANTHROPIC_API_KEY:
+            import anthropic
+
+            client = client or anthropic.Anthropic(api_key=settings.ANTHROPIC_API_KEY, max_retries=4)
+            sections, dropped = claude_sections(draft.review, client, settings.ANTHROPIC_MODEL)
+            generator = settings.ANTHROPIC_MODEL
+        else:
+            sections, dropped, generator = as_json(build_draft(draft.review)), 0, "receipts"
+        SynthesisDraft.objects.filter(pk=draft_id).update(
+            status=DraftStatus.READY,
+            sections=sections,
+            dropped=dropped,
+            generator=generator,
+            finished_at=timezone.now(),
+        )
+        from reviews.caching import bump_public_version
+
+        bump_public_version()
+    except Exception as exc:  # recorded on the draft, shown to the curator; the task does not retry
+        SynthesisDraft.objects.filter(pk=draft_id).update(
+            status=DraftStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )

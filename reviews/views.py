@@ -6,8 +6,9 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from baselines.access import curator_required
@@ -16,9 +17,10 @@ from config.http import HtmxHttpRequest
 from reviews import exports, panels
 from reviews.caching import cache_public_page
 from reviews.ledger import largest_disagreements, quality_gate
-from reviews.models import Claim, Review
+from reviews.models import Claim, DraftStatus, Review, SynthesisDraft
 from reviews.search import search
-from reviews.synthesis import build_draft, synthesis_markdown
+from reviews.synthesis import as_json, build_draft, synthesis_markdown
+from worker import tasks
 from worker.models import RunStatus
 
 RECEIPTS_PER_PAGE = 50
@@ -107,8 +109,33 @@ def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @cache_public_page
 def synthesis_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The latest written draft when there is one, else one composed now from the receipts."""
     review = get_review(slug)
-    return render(request, "reviews/synthesis.html", {"review": review, "draft": build_draft(review)})
+    latest = review.synthesis_drafts.filter(status=DraftStatus.READY).first()
+    running = review.synthesis_drafts.filter(status=DraftStatus.RUNNING).first()
+    sections = latest.sections if latest else as_json(build_draft(review))
+    context = {"review": review, "sections": sections, "latest": latest, "running": running}
+    return render(request, "reviews/synthesis.html", context)
+
+
+@require_POST
+@curator_required
+def regenerate_synthesis(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    review = get_review(slug)
+    draft = SynthesisDraft.objects.create(review=review, requested_by=request.user, started_at=timezone.now())
+    tasks.write_synthesis_draft.delay_on_commit(draft.pk)
+    return redirect("reviews:synthesis", slug=review.slug)
+
+
+@require_GET
+@curator_required
+def synthesis_progress(request: HtmxHttpRequest, slug: str, draft_id: int) -> HttpResponse:
+    """Polled while a draft is written; when it is done the page reloads to show it."""
+    draft = get_object_or_404(SynthesisDraft, pk=draft_id, review__slug=slug)
+    response = render(request, "reviews/synthesis.html#draft-progress", {"running": draft, "review": draft.review})
+    if draft.status != DraftStatus.RUNNING:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 EXPORTS: dict[str, tuple[str, Any]] = {

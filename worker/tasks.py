@@ -144,3 +144,11 @@ def recompute_dirty_reviews() -> int:
     for review_id in review_ids:
         recompute_derived_views.delay(review_id)
     return len(review_ids)
+
+
+@shared_task(ignore_result=True)
+def write_synthesis_draft(draft_id: int) -> None:
+    """Write a synthesis draft a curator asked for (Claude when a key is set, else from receipts)."""
+    from reviews.synthesis import write_draft
+
+    write_draft(draft_id)

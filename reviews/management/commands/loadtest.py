@@ -55,9 +55,14 @@ class Command(BaseCommand):
         review = ensure_synthetic_review()
         recompute_review(review.pk)
         paths = self._paths()
-        with tempfile.TemporaryDirectory() as scratch, gunicorn(workers=options["workers"], threads=options["threads"]) as port:
+        with (
+            tempfile.TemporaryDirectory() as scratch,
+            gunicorn(workers=options["workers"], threads=options["threads"]) as port,
+        ):
             warm = self._warm_up(port, paths)
-            self.stdout.write(f"warm-up: {len(paths) * 8} requests, slowest first view {warm:.0f} ms (pages render once per worker, then come from the cache)")
+            self.stdout.write(
+                f"warm-up: {len(paths) * 8} requests, slowest first view {warm:.0f} ms (pages render once per worker, then come from the cache)"
+            )
             script = Path(scratch, "paths.lua")
             script.write_text(SCRIPT % ", ".join(f'"{p}"' for p in paths))
             self.stdout.write(
@@ -65,9 +70,20 @@ class Command(BaseCommand):
                 f"gunicorn with {options['workers']} workers x {options['threads']} threads on 127.0.0.1:{port}"
             )
             done = subprocess.run(
-                [wrk, "-t2", f"-c{options['connections']}", f"-d{options['seconds']}s", "--timeout", "10s",
-                 "-s", str(script), f"http://127.0.0.1:{port}"],
-                capture_output=True, text=True, timeout=options["seconds"] + 60,
+                [
+                    wrk,
+                    "-t2",
+                    f"-c{options['connections']}",
+                    f"-d{options['seconds']}s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    str(script),
+                    f"http://127.0.0.1:{port}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=options["seconds"] + 60,
             )
         self.stdout.write(done.stdout.strip().split("\n\n")[-1] if done.stdout else done.stderr)
         if done.returncode != 0:
@@ -93,10 +109,17 @@ class Command(BaseCommand):
     def _paths(self) -> list[str]:
         """The public pages a reader visits: home, dashboard, hubs, benchmarks, papers, search."""
         methods = list(Method.objects.order_by("pk").values_list("slug", flat=True)[:20])
-        benchmarks = list(Benchmark.objects.filter(results__isnull=False).distinct().values_list("slug", flat=True)[:10])
-        papers = list(ReviewPaper.objects.filter(review__slug=SYNTHETIC_SLUG).order_by("pk")
-                      .values_list("paper__arxiv_id", flat=True)[:50])
-        return (["/", f"/r/{SYNTHETIC_SLUG}/", f"/r/{SYNTHETIC_SLUG}/ledger/", "/search/?q=rotation"]
-                + [f"/m/{slug}/" for slug in methods]
-                + [f"/b/{slug}/?review={SYNTHETIC_SLUG}" for slug in benchmarks]
-                + [f"/p/{arxiv_id}/" for arxiv_id in papers])
+        benchmarks = list(
+            Benchmark.objects.filter(results__isnull=False).distinct().values_list("slug", flat=True)[:10]
+        )
+        papers = list(
+            ReviewPaper.objects.filter(review__slug=SYNTHETIC_SLUG)
+            .order_by("pk")
+            .values_list("paper__arxiv_id", flat=True)[:50]
+        )
+        return (
+            ["/", f"/r/{SYNTHETIC_SLUG}/", f"/r/{SYNTHETIC_SLUG}/ledger/", "/search/?q=rotation"]
+            + [f"/m/{slug}/" for slug in methods]
+            + [f"/b/{slug}/?review={SYNTHETIC_SLUG}" for slug in benchmarks]
+            + [f"/p/{arxiv_id}/" for arxiv_id in papers]
+        )
