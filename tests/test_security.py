@@ -42,6 +42,7 @@ STAFF_ONLY = {"worker:runs", "worker:run", "worker:start"}
 OWN_ACCOUNT = {"password_change", "password_change_done"}
 SAMPLE = {
     "slug": "llm-quantization",
+    "draft_id": "1",
     "method_slug": "gptq",
     "kind": "critiques",
     "pk": "1",
