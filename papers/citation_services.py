@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -14,6 +16,7 @@ from baselines.models import Method
 from papers.models import Citation, Paper, PaperDocument, ParsedPage, Reference
 from papers.provenance import ReceiptStatus
 from papers.references import (
+    Classification,
     EntryMatch,
     ReferenceEntry,
     TitleMatcher,
@@ -66,7 +69,15 @@ def extract_citations(document_id: int) -> int:
     document = PaperDocument.objects.select_related("paper").get(pk=document_id)
     pages = dict(ParsedPage.objects.filter(document=document).values_list("number", "text"))
     texts = [pages.get(number, "") for number in range(1, max(pages, default=0) + 1)]
-    report = store_citations(document.paper, texts)
+    if settings.ANTHROPIC_API_KEY:
+        from papers.citation_claude import ClaudeClassifier
+
+        claude = ClaudeClassifier.from_settings()
+        report = store_citations(
+            document.paper, texts, classifier=claude, extractor=claude.name, version=claude.version
+        )
+    else:
+        report = store_citations(document.paper, texts)
     logger.info(
         "citations of %s: %d references, %d matched (%d new stubs), %d contexts, %d receipts written",
         document.paper.arxiv_id,
@@ -79,7 +90,22 @@ def extract_citations(document_id: int) -> int:
     return report.written
 
 
-def store_citations(paper: Paper, pages: list[str]) -> CitationReport:
+Classifier = Callable[[list[tuple[str, str]]], list[Classification]]
+
+
+def rule_classifier(items: list[tuple[str, str]]) -> list[Classification]:
+    """Role and polarity of (sentence, marker) pairs from cue phrases (offline)."""
+    return [classify_citation(sentence, marker) for sentence, marker in items]
+
+
+def store_citations(
+    paper: Paper,
+    pages: list[str],
+    *,
+    classifier: Classifier = rule_classifier,
+    extractor: str = EXTRACTOR,
+    version: str = EXTRACTOR_VERSION,
+) -> CitationReport:
     """Replace the paper's references and its pending citation receipts from ``pages`` (page 1 first).
 
     Idempotent. References are upserted by position (rows past the new list's end are deleted), so a
@@ -101,7 +127,7 @@ def store_citations(paper: Paper, pages: list[str]) -> CitationReport:
     with transaction.atomic():
         Paper.objects.select_for_update().filter(pk=paper.pk).first()
         by_position = _replace_references(paper, entries, matches)
-        pending = Citation.objects.filter(paper=paper).pending().from_extractor(EXTRACTOR, EXTRACTOR_VERSION)
+        pending = Citation.objects.filter(paper=paper).pending().from_extractor(extractor, version)
         report.replaced = pending.count()
         pending.delete()
         decided = set(
@@ -109,8 +135,8 @@ def store_citations(paper: Paper, pages: list[str]) -> CitationReport:
         )
         rows: list[Citation] = []
         seen: set[tuple[int, str]] = set()
-        for context in contexts:
-            classification = classify_citation(context.sentence, context.marker)
+        classifications = classifier([(c.sentence, c.marker) for c in contexts])
+        for context, classification in zip(contexts, classifications, strict=True):
             for position in context.positions:
                 match = matches.get(position)
                 if match is None or match.key == paper.pk:
@@ -134,8 +160,8 @@ def store_citations(paper: Paper, pages: list[str]) -> CitationReport:
                         locator=context.marker[:200],
                         quote=context.sentence,
                         confidence=classification.confidence,
-                        extractor=EXTRACTOR,
-                        extractor_version=EXTRACTOR_VERSION,
+                        extractor=extractor,
+                        extractor_version=version,
                     )
                 )
         Citation.objects.bulk_create(rows)
