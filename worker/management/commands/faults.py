@@ -3,6 +3,7 @@ pages while Redis dies and comes back. Each drill prints what it did and what it
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
 import random
@@ -16,6 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count
+from django.utils.timezone import now as timezone_now
 
 from reviews.benchserver import free_port, gunicorn
 from worker.arxiv_client import FeedError, parse_feed
@@ -42,7 +45,18 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
         at = rng.randrange(len(data))
         data[at:at] = chunk
     else:  # structural tokens swapped for other ones
-        tokens = [b"<entry>", b"</feed>", b"obj", b"endobj", b"stream", b"/Length", b"xref", b"%%EOF", b"&amp;", b"\x00"]
+        tokens = [
+            b"<entry>",
+            b"</feed>",
+            b"obj",
+            b"endobj",
+            b"stream",
+            b"/Length",
+            b"xref",
+            b"%%EOF",
+            b"&amp;",
+            b"\x00",
+        ]
         for _ in range(rng.randint(1, 10)):
             at = rng.randrange(len(data) + 1)
             data[at:at] = rng.choice(tokens)
@@ -66,6 +80,7 @@ class Command(BaseCommand):
         self._fuzz_pdfs(rng, options["pdf_cases"])
         if not options["skip_redis"]:
             self._redis_outage()
+            self._redis_outage_during_ingestion()
 
     def _fuzz_feeds(self, rng: random.Random, cases: int) -> None:
         seeds = [path.read_bytes() for path in sorted((CORPUS / "feeds").glob("*.xml"))]
@@ -84,8 +99,9 @@ class Command(BaseCommand):
 
     def _fuzz_pdfs(self, rng: random.Random, cases: int) -> None:
         # Small real PDFs keep ten thousand parses to minutes; each is a different document shape.
-        candidates = sorted([*(CORPUS / "hostile-pdfs").glob("*.pdf"), *(CORPUS / "pdfs").glob("*.pdf")],
-                            key=lambda p: p.stat().st_size)[:8]
+        candidates = sorted(
+            [*(CORPUS / "hostile-pdfs").glob("*.pdf"), *(CORPUS / "pdfs").glob("*.pdf")], key=lambda p: p.stat().st_size
+        )[:8]
         seeds = [path.read_bytes() for path in candidates]
         outcomes: Counter[str] = Counter()
         started = time.perf_counter()
@@ -104,9 +120,11 @@ class Command(BaseCommand):
 
     def _report(self, name: str, cases: int, outcomes: Counter[str], seconds: float) -> None:
         unhandled = sum(n for key, n in outcomes.items() if key.startswith("UNHANDLED"))
-        self.stdout.write(f"fuzz {name}: {cases} mutated real inputs in {seconds:.0f} s → " +
-                          ", ".join(f"{key} {n}" for key, n in outcomes.most_common()) +
-                          f"; unhandled exceptions: {unhandled}")
+        self.stdout.write(
+            f"fuzz {name}: {cases} mutated real inputs in {seconds:.0f} s → "
+            + ", ".join(f"{key} {n}" for key, n in outcomes.most_common())
+            + f"; unhandled exceptions: {unhandled}"
+        )
         if unhandled:
             raise CommandError(f"{name}: {unhandled} unhandled exception(s)")
 
@@ -120,8 +138,10 @@ class Command(BaseCommand):
         port = free_port()
 
         def start() -> subprocess.Popen[bytes]:
-            process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                                       stdout=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL,
+            )
             time.sleep(0.5)
             return process
 
@@ -146,9 +166,125 @@ class Command(BaseCommand):
         finally:
             redis.kill()
             os.environ.pop("REDIS_URL", None)
-        self.stdout.write("redis outage during page views: " + ", ".join(f"{k} ×{n}" for k, n in sorted(statuses.items())))
+        self.stdout.write(
+            "redis outage during page views: " + ", ".join(f"{k} ×{n}" for k, n in sorted(statuses.items()))
+        )
         pages_failed = sum(n for key, n in statuses.items() if "page" in key and not key.endswith(" 200"))
         health_down = statuses.get("Redis killed: health 503", 0)
         self.stdout.write(f"  pages not served: {pages_failed}; health reported Redis down: {health_down > 0}")
         if pages_failed:
             raise CommandError("pages failed while Redis was down")
+
+    def _redis_outage_during_ingestion(self) -> None:
+        """A worker ingests real PDFs through a private Redis (persistent, as in docker-compose);
+        Redis is killed mid-run and started again; the run must finish with every paper once."""
+        import sys
+
+        from reviews.models import Review
+        from worker import pipeline, tasks
+        from worker.models import IngestionRun, ItemState, RunItem, RunStatus
+
+        server = shutil.which("redis-server")
+        if server is None:
+            self.stdout.write("ingestion drill skipped: no redis-server on this machine")
+            return
+        port = free_port()
+        data_dir = tempfile.mkdtemp()
+
+        def start_redis() -> subprocess.Popen[bytes]:
+            process = subprocess.Popen(
+                [server, "--port", str(port), "--bind", "127.0.0.1", "--appendonly", "yes", "--dir", data_dir],
+                stdout=subprocess.DEVNULL,
+            )
+            time.sleep(0.5)
+            return process
+
+        redis = start_redis()
+        url = f"redis://127.0.0.1:{port}/0"
+        review, _ = Review.objects.get_or_create(
+            slug="faults-drill", defaults={"title": "Fault drill", "ingest_enabled": False}
+        )
+        IngestionRun.objects.filter(review=review, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, finished_at=timezone_now()
+        )
+        run = pipeline.start_run(review.pk, trigger="operator")
+        pdfs = sorted((CORPUS / "pdfs").glob("*.pdf"), key=lambda p: -p.stat().st_size)[:8]
+        item_ids = pipeline.ingest_local_pdfs(run, pdfs)
+        env = {**os.environ, "REDIS_URL": url, "CELERY_VISIBILITY_TIMEOUT": "10", "LOG_LEVEL": "WARNING"}
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "default,ingest",
+                "-c",
+                "1",
+                "--loglevel=WARNING",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        from config.celery import app as celery_app
+
+        previous = os.environ.get("CELERY_BROKER_URL")
+        os.environ["CELERY_BROKER_URL"] = url
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = False
+        try:
+            for item_id in item_ids:
+                tasks.item_stages(item_id).apply_async()
+            deadline = time.monotonic() + 60
+            while RunItem.objects.filter(run=run, state=ItemState.DONE).count() < 1 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            done_before = RunItem.objects.filter(run=run, state=ItemState.DONE).count()
+            redis.kill()
+            redis.wait()
+            time.sleep(5)
+            redis = start_redis()
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                run.refresh_from_db()
+                if run.status != RunStatus.RUNNING:
+                    break
+                if time.monotonic() > deadline - 180:
+                    for stalled in pipeline.stalled_items(older_than=dt.timedelta(seconds=30)):
+                        pipeline.touch_item(stalled)
+                        tasks.item_stages(stalled).apply_async()
+                time.sleep(1)
+            run.refresh_from_db()
+            states = dict(RunItem.objects.filter(run=run).values_list("state").annotate(n=Count("id")).order_by())
+            from papers.models import ParsedPage
+
+            duplicated = (
+                ParsedPage.objects.filter(document__paper__in=RunItem.objects.filter(run=run).values("paper"))
+                .values("document", "number")
+                .annotate(n=Count("id"))
+                .filter(n__gt=1)
+                .count()
+            )
+            self.stdout.write(
+                f"redis outage during ingestion: {len(item_ids)} papers, {done_before} done when Redis was killed, "
+                f"Redis back after 5 s; run {run.status}, items {states}, duplicated pages {duplicated}"
+            )
+            if run.status != RunStatus.SUCCEEDED or states.get(ItemState.DONE) != len(item_ids) or duplicated:
+                raise CommandError("ingestion did not resume cleanly after the Redis outage")
+        finally:
+            os.killpg(worker.pid, 9)
+            redis.kill()
+            celery_app.conf.task_always_eager = eager
+            if previous is None:
+                os.environ.pop("CELERY_BROKER_URL", None)
+            else:
+                os.environ["CELERY_BROKER_URL"] = previous
+            celery_app._pool = None
+            celery_app.amqp._producer_pool = None
+            shutil.rmtree(data_dir, ignore_errors=True)
