@@ -9,8 +9,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-max_requests = 2000  # recycle workers now and then so a slow leak never becomes an outage
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak never becomes an outage. The app is loaded once in
+# the master and workers fork from it: a recycled worker is ready at once instead of re-importing
+# Django (about a second, which under load showed as one-second latency tails).
+preload_app = True
+max_requests = 20000
+max_requests_jitter = 2000
 # The proxy in front sets X-Forwarded-*; trust it only from the addresses it speaks from.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None  # Django's RequestLogMiddleware writes one JSON line per request instead

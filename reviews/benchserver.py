@@ -37,7 +37,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(*, workers: int = 2, threads: int = 1, static_root: str | None = None) -> Iterator[int]:
+def gunicorn(
+    *, workers: int = 2, threads: int = 1, static_root: str | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[int]:
     """Serve the project on a free loopback port; yields the port and stops the server afterwards."""
     port = free_port()
     with tempfile.TemporaryDirectory() as scratch:
@@ -50,6 +52,7 @@ def gunicorn(*, workers: int = 2, threads: int = 1, static_root: str | None = No
             "LOG_LEVEL": "WARNING",
             "STATIC_ROOT": static_root or scratch,
             "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{settings.DATABASES['default']['NAME']}",
+            **(extra_env or {}),
         }
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
