@@ -198,7 +198,7 @@ def audit_report(review: Review) -> dict[str, Any]:
     }
 
 
-def _md(text: Any) -> str:
+def markdown_text(text: Any) -> str:
     """Markdown-safe text: a paper's words must not become links, HTML or table structure."""
     return re.sub(r"([\\`*_{}\[\]()#+!|<>])", r"\\\1", str(text)).replace("\n", " ")
 
@@ -207,7 +207,7 @@ def audit_report_md(review: Review) -> str:
     report = audit_report(review)
     gate = report["quality_gate"]
     lines = [
-        f"# Audit report: {_md(review.title)}",
+        f"# Audit report: {markdown_text(review.title)}",
         "",
         f"Generated {report['generated_at']}.",
         "",
@@ -216,7 +216,7 @@ def audit_report_md(review: Review) -> str:
         f"Verdict: **{'ready' if gate['ready'] else 'blocked'}**",
         "",
     ]
-    lines += [f"- {_md(reason)}" for reason in gate["reasons"]]
+    lines += [f"- {markdown_text(reason)}" for reason in gate["reasons"]]
     lines += [
         "",
         f"- claims verified in the full text: {gate['verified']}/{gate['claims']}",
@@ -229,9 +229,11 @@ def audit_report_md(review: Review) -> str:
         "",
     ]
     for d in report["largest_disagreements"]:
-        values = ", ".join(f"{_md(v['value'])} (arXiv:{_md(v['paper'])}, p. {v['page']})" for v in d["values"])
+        values = ", ".join(
+            f"{markdown_text(v['value'])} (arXiv:{markdown_text(v['paper'])}, p. {v['page']})" for v in d["values"]
+        )
         lines.append(
-            f"- {_md(d['method'])} · {_md(d['model'])} · {_md(d['setting'])} · {_md(d['benchmark'])}: "
+            f"- {markdown_text(d['method'])} · {markdown_text(d['model'])} · {markdown_text(d['setting'])} · {markdown_text(d['benchmark'])}: "
             f"spread {d['spread']:.0%}: {values}"
         )
     if not report["largest_disagreements"]:

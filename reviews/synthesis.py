@@ -127,20 +127,20 @@ def build_draft(review: Review) -> Draft:
 
 
 def synthesis_markdown(review: Review) -> str:
-    from reviews.exports import _md
+    from reviews.exports import markdown_text
 
     draft = build_draft(review)
     lines = [
-        f"# Synthesis draft: {_md(review.title)}",
+        f"# Synthesis draft: {markdown_text(review.title)}",
         "",
         "Composed from the review's receipts; every sentence cites the papers it rests on.",
         "",
     ]
     for name, sentences in draft.sections.items():
         lines += [f"## {name}", ""]
-        lines += [f"- {_md(s.text)}" + (f" [{_md(s.cited)}]" if s.papers else "") for s in sentences] or [
-            "- Nothing yet."
-        ]
+        lines += [
+            f"- {markdown_text(s.text)}" + (f" [{markdown_text(s.cited)}]" if s.papers else "") for s in sentences
+        ] or ["- Nothing yet."]
         lines.append("")
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("r/<slug:slug>/", views.review_detail, name="detail"),
     path("search/", views.search_view, name="search"),
     path("r/<slug:slug>/panels.json", views.review_panels_json, name="panels-json"),
+    path("r/<slug:slug>/panels/<slug:panel>.json", views.review_panels_json, name="panel-json"),
     path("r/<slug:slug>/ledger/", views.ledger_view, name="ledger"),
     path("r/<slug:slug>/synthesis/", views.synthesis_view, name="synthesis"),
     path("r/<slug:slug>/synthesis/regenerate/", views.regenerate_synthesis, name="synthesis-regenerate"),

@@ -49,10 +49,19 @@ def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "reviews/detail.html", panels.dashboard(review))
 
 
+PANELS = {"most-superseded": "most_superseded", "sub-problems": "subproblems", "frontier": "frontier"}
+
+
 @require_GET
 @cache_public_page
-def review_panels_json(request: HtmxHttpRequest, slug: str) -> JsonResponse:
-    return JsonResponse(panels.dashboard_json(get_review(slug)))
+def review_panels_json(request: HtmxHttpRequest, slug: str, panel: str = "") -> JsonResponse:
+    """All three panels, or one (`/r/<slug>/panels/frontier.json`), with the review's counts."""
+    data = panels.dashboard_json(get_review(slug))
+    if panel:
+        if panel not in PANELS:
+            raise Http404("unknown panel")
+        data = {key: data[key] for key in ("review", "counts", "includes_unreviewed", "updated", PANELS[panel])}
+    return JsonResponse(data)
 
 
 RECEIPT_KINDS = {"critiques": CritiqueReceipt, "beaten-by": BeatsReceipt, "beats": BeatsReceipt}

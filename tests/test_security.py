@@ -18,6 +18,7 @@ PUBLIC = {
     "reviews:detail",
     "reviews:search",
     "reviews:panels-json",
+    "reviews:panel-json",
     "reviews:receipts",
     "reviews:feed-papers",
     "reviews:feed-receipts",

@@ -197,3 +197,13 @@ def test_a_recompute_is_claimed_once_per_dirty_flag(db, django_capture_on_commit
         derived.mark_dirty([review.pk])  # the task runs in-process once the change commits
     assert Review.objects.get(pk=review.pk).derived_dirty is False
     assert Review.objects.get(pk=review.pk).derived_at is not None
+
+
+def test_each_panel_has_its_own_json_endpoint(client, field):
+    review, _, _ = field
+    recompute_review(review.pk)
+    frontier = client.get(reverse("reviews:panel-json", args=[review.slug, "frontier"])).json()
+    assert set(frontier) == {"review", "counts", "includes_unreviewed", "updated", "frontier"}
+    superseded = client.get(reverse("reviews:panel-json", args=[review.slug, "most-superseded"])).json()
+    assert superseded["most_superseded"][0]["method"] == "GPTQ" and "frontier" not in superseded
+    assert client.get(reverse("reviews:panel-json", args=[review.slug, "nope"])).status_code == 404
