@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from baselines.naming import name_slug, normalize_name
 from papers.provenance import Receipt
+from worker.extract.names import name_slug, normalize_name
 
 
 class Direction(models.TextChoices):

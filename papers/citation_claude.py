@@ -8,7 +8,8 @@ from typing import Any
 import anthropic
 
 from papers.models import CitationPolarity, CitationRole
-from papers.references import Classification, classify_citation
+from worker.extract.claude import anthropic_client
+from worker.reading.references import Classification, classify_citation
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class ClaudeClassifier:
     def from_settings(cls) -> ClaudeClassifier:
         from django.conf import settings
 
-        return cls(anthropic.Anthropic(api_key=settings.ANTHROPIC_API_KEY, max_retries=4), settings.ANTHROPIC_MODEL)
+        return cls(anthropic_client(settings.ANTHROPIC_API_KEY), settings.ANTHROPIC_MODEL)
 
     def __call__(self, items: list[tuple[str, str]]) -> list[Classification]:
         results = [classify_citation(sentence, marker) for sentence, marker in items]

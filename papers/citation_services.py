@@ -15,7 +15,8 @@ from django.db.models import Q
 from baselines.models import Method
 from papers.models import Citation, Paper, PaperDocument, ParsedPage, Reference
 from papers.provenance import ReceiptStatus
-from papers.references import (
+from papers.services import ensure_stub_paper
+from worker.reading.references import (
     Classification,
     EntryMatch,
     ReferenceEntry,
@@ -27,7 +28,6 @@ from papers.references import (
     normalize_title,
     significant_words,
 )
-from papers.services import ensure_stub_paper
 
 logger = logging.getLogger(__name__)
 

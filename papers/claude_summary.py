@@ -18,6 +18,7 @@ from baselines.models import BeatsReceipt, CritiqueReceipt
 from benchmarks.models import BenchmarkResult
 from papers.models import Paper, PaperSummary
 from papers.provenance import ReceiptStatus
+from worker.extract.claude import anthropic_client
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def summarize_document(document_id: int) -> int:
     from reviews.ledger import conclusion_text, page_texts
 
     paper = Paper.objects.get(documents__pk=document_id)
-    client = anthropic.Anthropic(api_key=settings.ANTHROPIC_API_KEY, max_retries=4)
+    client = anthropic_client(settings.ANTHROPIC_API_KEY)
     try:
         write_summary(paper, client, settings.ANTHROPIC_MODEL, conclusion_text(sorted(page_texts(paper).items())))
     except (anthropic.APIError, ValueError) as exc:

@@ -20,9 +20,9 @@ from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
 from papers.models import Citation, DocumentStatus, Paper, ParsedPage
 from papers.provenance import QuoteStatus, ReceiptStatus
-from papers.quotes import QuoteMatch, find_quote, pages_near
 from papers.summaries import sentences
 from reviews.models import Claim, ClaimStatus, Review, ReviewPaper, SourceDepth, TaxonomyFit
+from worker.reading.quotes import QuoteMatch, find_quote, pages_near
 
 RECEIPT_MODELS = (BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate, Citation)
 COMPARISON = re.compile(

@@ -10,9 +10,9 @@ from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
 from baselines.models import Method
-from baselines.naming import normalize_name
 from benchmarks.models import Benchmark
 from papers.models import Paper
+from worker.extract.names import normalize_name
 
 PAPERS_SHOWN = 20
 NAMES_SHOWN = 10

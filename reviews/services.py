@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from baselines.models import Method, MethodAlias
-from baselines.naming import normalize_name
 from baselines.reference import METHODS
 from benchmarks.models import Benchmark, BenchmarkAlias
 from benchmarks.reference import BENCHMARKS
 from papers.services import ensure_stub_paper
 from reviews.models import Review
 from reviews.reference import REVIEWS, ReviewSpec
+from worker.extract.names import normalize_name
 
 logger = logging.getLogger(__name__)
 

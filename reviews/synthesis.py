@@ -14,6 +14,7 @@ from benchmarks.models import BenchmarkResult, LeaderboardEntry
 from reviews.derived import counted
 from reviews.ledger import cell_key, cell_values, largest_disagreements
 from reviews.models import Claim, ClaimStatus, FrontierEntry, Review
+from worker.extract.claude import anthropic_client
 
 SECTIONS = (
     "Key findings",
@@ -251,9 +252,7 @@ def write_draft(draft_id: int, client: Any = None) -> None:
         return
     try:
         if client is not None or settings.ANTHROPIC_API_KEY:
-            import anthropic
-
-            client = client or anthropic.Anthropic(api_key=settings.ANTHROPIC_API_KEY, max_retries=4)
+            client = client or anthropic_client(settings.ANTHROPIC_API_KEY)
             sections, dropped = claude_sections(draft.review, client, settings.ANTHROPIC_MODEL)
             generator = settings.ANTHROPIC_MODEL
         else:

@@ -15,8 +15,8 @@ import requests
 from arxiv import _feed
 from lxml import etree
 
-from papers.arxiv_ids import InvalidArxivId, split_arxiv_id
 from papers.services import PaperRecord
+from worker.reading.arxiv_ids import InvalidArxivId, split_arxiv_id
 
 logger = logging.getLogger(__name__)
 

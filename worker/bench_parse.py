@@ -1,4 +1,4 @@
-"""Pages per second of :func:`worker.pdf_parse.parse_pdf` against bare pdfplumber.
+"""Pages per second of :func:`worker.reading.parse.parse_pdf` against bare pdfplumber.
 
 Run from the project root::
 
@@ -20,7 +20,7 @@ from typing import Any
 
 import pdfplumber
 
-from worker.pdf_parse import PARSER_VERSION, parse_pdf
+from worker.reading.parse import PARSER_VERSION, parse_pdf
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "pdfs"
 

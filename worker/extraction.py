@@ -6,19 +6,27 @@ import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 from django.utils.module_loading import import_string
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodCandidate
-from baselines.naming import normalize_name
+from baselines.reference import METHODS
 from benchmarks.models import Benchmark, BenchmarkResult
+from benchmarks.reference import BENCHMARKS
 from papers.models import Paper, PaperDocument
 from papers.provenance import Receipt, ReceiptStatus
-from worker.pdf_parse import ParsedDocument, ParsedPage, ParsedTable
-from worker.receipts import BenchmarkInfo, Extraction, Extractor, Provenance, Registry
+from worker.extract.claude import DEFAULT_MODEL, AnthropicExtractor, anthropic_client
+from worker.extract.names import normalize_name
+from worker.extract.receipts import BenchmarkInfo, Extraction, Extractor, Provenance, Registry
+from worker.extract.rules import RuleExtractor
+from worker.reading.document import ParsedDocument, ParsedPage
+
+if TYPE_CHECKING:
+    import httpx2
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +44,8 @@ def get_extractor(name: str | None = None) -> Extractor:
         or ("anthropic" if settings.ANTHROPIC_API_KEY else "rule")
     )
     if name == "anthropic":
-        from worker.extract_anthropic import AnthropicExtractor
-
-        return AnthropicExtractor.from_settings()
+        return anthropic_extractor()
     if name == "rule":
-        from worker.extract_rules import RuleExtractor
-
         return RuleExtractor()
     raise ValueError(f"unknown extractor {name!r}; choose one of {', '.join(EXTRACTOR_CHOICES)}")
 
@@ -58,8 +62,28 @@ def registry_for_extraction() -> Registry:
     except DatabaseError:
         methods, benchmarks = [], []
     if not methods or not benchmarks:
-        return Registry.from_reference()
+        return reference_registry()
     return Registry(methods, benchmarks)
+
+
+def reference_registry() -> Registry:
+    """The registry shipped with the code (baselines.reference, benchmarks.reference)."""
+    return Registry(
+        [(m["name"], m["aliases"]) for m in METHODS],
+        [(BenchmarkInfo(b["name"], b["direction"], b["metric"]), b["aliases"]) for b in BENCHMARKS],
+    )
+
+
+def anthropic_extractor(*, http_client: httpx2.Client | None = None) -> AnthropicExtractor:
+    """The Claude extractor configured by settings.ANTHROPIC_API_KEY and settings.ANTHROPIC_MODEL."""
+    api_key = settings.ANTHROPIC_API_KEY
+    if not api_key:
+        raise ImproperlyConfigured(
+            "ANTHROPIC_API_KEY is not set: the 'anthropic' extractor needs an Anthropic API key. "
+            "Set ANTHROPIC_API_KEY in the environment, or use the rule-based extractor ('rule')."
+        )
+    model = settings.ANTHROPIC_MODEL or DEFAULT_MODEL
+    return AnthropicExtractor(anthropic_client(api_key, http_client=http_client, max_retries=0), model)
 
 
 Hook = Callable[[int], int]
@@ -83,20 +107,7 @@ def document_from_db(document_id: int) -> tuple[ParsedDocument, Paper]:
     """The stored parse of a document, in the shape extractors read."""
     stored = PaperDocument.objects.select_related("paper").get(pk=document_id)
     pages = [
-        ParsedPage(
-            number=page.number,
-            text=page.text,
-            tables=[
-                ParsedTable(
-                    page=page.number,
-                    bbox=tuple(t.get("bbox") or (0, 0, 0, 0)),
-                    rows=t["rows"],
-                    caption=t.get("caption", ""),
-                )
-                for t in page.tables
-            ],
-            captions=list(page.captions),
-        )
+        ParsedPage.from_json(page.number, page.text, page.tables, page.captions)
         for page in stored.pages.order_by("number")
     ]
     parsed = ParsedDocument(

@@ -30,7 +30,7 @@ from reviews.scope import assess_fit
 from worker.arxiv_client import ArxivClient, FeedError, FeedPage, TimeoutSession, build_search_query
 from worker.models import IngestionFailure, IngestionRun, ItemState, RunItem, RunStatus, RunTrigger
 from worker.pdf_fetch import PdfRefused, check_pdf_bytes, download_pdf
-from worker.pdf_parse import PdfParseError, parse_pdf
+from worker.reading.parse import PdfParseError, parse_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -340,7 +340,7 @@ def parse_item(item_id: int) -> bool:
                         document=locked,
                         number=page.number,
                         text=page.text,
-                        tables=[{"rows": t.rows, "caption": t.caption, "bbox": list(t.bbox)} for t in page.tables],
+                        tables=page.tables_json(),
                         captions=page.captions,
                     )
                     for page in parsed.pages

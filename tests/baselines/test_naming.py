@@ -1,6 +1,6 @@
 import pytest
 
-from baselines.naming import name_slug, normalize_name
+from worker.extract.names import name_slug, normalize_name
 
 
 @pytest.mark.parametrize(

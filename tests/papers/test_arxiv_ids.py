@@ -1,6 +1,6 @@
 import pytest
 
-from papers.arxiv_ids import InvalidArxivId, find_arxiv_ids, split_arxiv_id
+from worker.reading.arxiv_ids import InvalidArxivId, find_arxiv_ids, split_arxiv_id
 
 
 @pytest.mark.parametrize(

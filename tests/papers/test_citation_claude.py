@@ -7,7 +7,7 @@ import anthropic
 import httpx2
 
 from papers.citation_claude import ClaudeClassifier
-from papers.references import classify_citation
+from worker.reading.references import classify_citation
 
 RECORDED = Path(__file__).resolve().parent.parent / "data" / "anthropic" / "citation_classes.json"
 ITEMS = [

@@ -12,7 +12,7 @@ from papers.models import Citation, CitationPolarity, CitationRole, Paper, Paper
 from papers.provenance import ReceiptStatus
 from tests.conftest import corpus_path
 from tests.factories import make_method, make_paper
-from worker.pdf_parse import parse_pdf
+from worker.reading.parse import parse_pdf
 
 BODY = """1 Introduction
 Weight-only quantization is popular [1, 2]. We compare against GPTQ [1] and outperform it on

@@ -1,4 +1,4 @@
-"""papers.references: reference lists, in-text citations, their sentences, role and polarity cues.
+"""worker.reading.references: reference lists, in-text citations, their sentences, role and polarity cues.
 
 Pure module, no database. The corpus tests parse a few real PDFs once for the module.
 """
@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from papers.references import (
+from tests.conftest import corpus_path
+from worker.reading.parse import parse_pdf
+from worker.reading.references import (
     TitleMatcher,
     citation_contexts,
     classify_citation,
@@ -23,8 +25,6 @@ from papers.references import (
     score_labels,
     sentence_bounds,
 )
-from tests.conftest import corpus_path
-from worker.pdf_parse import parse_pdf
 
 INTENTS = Path(__file__).resolve().parents[1] / "data" / "citation_intents.json"
 

@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from benchmarks.leaderboards import build_cells
 from papers.models import DocumentStatus, PaperDocument, ParsedPage
-from papers.quotes import find_quote
 from reviews import exports, ledger
 from reviews.derived import recompute_review
 from reviews.models import Claim, ClaimStatus
 from tests.conftest import corpus_path
 from tests.factories import add_to_review, make_beats, make_critique, make_method, make_paper, make_result, make_review
-from worker.pdf_parse import parse_pdf
+from worker.reading.parse import parse_pdf
+from worker.reading.quotes import find_quote
 
 NOW = timezone.now()
 HOSTILE = '=cmd|" /C calc"!A0 <script>alert(1)</script> [x](javascript:alert(1))'

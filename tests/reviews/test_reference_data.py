@@ -3,9 +3,9 @@ import pytest
 from baselines.models import Method, MethodFamily
 from baselines.reference import METHODS
 from benchmarks.models import Benchmark, Direction
-from papers.arxiv_ids import split_arxiv_id
 from reviews.models import Review
 from reviews.services import load_reference_data
+from worker.reading.arxiv_ids import split_arxiv_id
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ import httpx2
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from worker.extract_anthropic import (
+from worker.extract.claude import (
     INSTRUCTIONS,
     TOOL_NAME,
     AnthropicExtractionError,
@@ -25,8 +25,8 @@ from worker.extract_anthropic import (
     estimate_cost_usd,
     parse_setting,
 )
-from worker.pdf_parse import ParsedDocument, ParsedPage, ParsedTable
-from worker.receipts import Registry
+from worker.extract.receipts import Registry
+from worker.reading.parse import ParsedDocument, ParsedPage, ParsedTable
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "anthropic"
 MODEL = "claude-sonnet-4-6"
@@ -371,7 +371,7 @@ def test_a_document_without_text_costs_nothing(registry: Registry, sleeps: list[
 
 def test_a_deprecated_model_is_logged(caplog: pytest.LogCaptureFixture, sleeps: list[float]) -> None:
     client = anthropic.Anthropic(api_key="test", http_client=http_client(FakeMessagesAPI()))
-    with caplog.at_level("WARNING", logger="worker.extract_anthropic"):
+    with caplog.at_level("WARNING", logger="worker.extract.claude"):
         AnthropicExtractor(client, "claude-sonnet-4-5", sleep=sleeps.append)
     assert "claude-sonnet-4-5 is deprecated: end of life on November 30th, 2026" in caplog.text
 

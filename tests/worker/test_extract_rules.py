@@ -1,7 +1,7 @@
-"""worker.extract_rules (with extract_tables and extract_text): the rule-based extractor.
+"""worker.extract.rules (with extract_tables and extract_text): the rule-based extractor.
 
 Pure: no Django database. Unit tests build small ParsedDocument objects shaped like what
-worker.pdf_parse returns for real LaTeX papers (one text line per table row, multirow labels on
+worker.reading.parse returns for real LaTeX papers (one text line per table row, multirow labels on
 lines of their own, captions above or below); the end-to-end test parses a real corpus PDF once.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import corpus_path
-from worker.extract_rules import RuleExtractor, interpret_label, parse_setting
-from worker.extract_tables import (
+from worker.extract.receipts import Extraction, Registry
+from worker.extract.rules import RuleExtractor, interpret_label, parse_setting
+from worker.extract.tables import (
     build_tables,
     grid_from_table,
     header_tokens,
@@ -19,8 +20,7 @@ from worker.extract_tables import (
     split_row,
     split_values,
 )
-from worker.pdf_parse import ParsedDocument, ParsedPage, ParsedTable, parse_pdf
-from worker.receipts import Extraction, Registry
+from worker.reading.parse import ParsedDocument, ParsedPage, ParsedTable, parse_pdf
 
 
 @pytest.fixture(scope="module")

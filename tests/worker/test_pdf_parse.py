@@ -1,4 +1,4 @@
-"""worker.pdf_parse on the real papers in ../shared/corpus, hostile PDFs and small PDFs made here.
+"""worker.reading.parse on the real papers in ../shared/corpus, hostile PDFs and small PDFs made here.
 
 No Django: the module under test is pure. Each corpus PDF is parsed once per session (cached).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from worker import pdf_parse
-from worker.pdf_parse import (
+from worker.reading.parse import (
     CAPTION_RE,
     PARSER_VERSION,
     ParsedDocument,

@@ -7,8 +7,16 @@ from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
 from benchmarks.models import BenchmarkResult
 from reviews.services import load_reference_data
 from tests.factories import make_paper
+from worker.extract.receipts import (
+    BeatsClaim,
+    CandidateMethod,
+    CritiqueClaim,
+    Extraction,
+    Provenance,
+    Registry,
+    ResultReceipt,
+)
 from worker.extraction import registry_for_extraction, store_extraction
-from worker.receipts import BeatsClaim, CandidateMethod, CritiqueClaim, Extraction, Provenance, Registry, ResultReceipt
 
 
 def an_extraction(version="1", value=5.83):

@@ -11,7 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from papers.references import (
+from worker.reading.parse import parse_pdf
+from worker.reading.references import (
     EntryMatch,
     ReferenceEntry,
     TitleMatcher,
@@ -21,7 +22,6 @@ from papers.references import (
     match_entry,
     score_labels,
 )
-from worker.pdf_parse import parse_pdf
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 LABELS = Path(settings.BASE_DIR) / "tests" / "data" / "citation_intents.json"

@@ -72,9 +72,9 @@ class Command(BaseCommand):
 
     def _extract_stage(self, pdfs: list[Path]) -> None:
         """Extraction seconds per page next to parsing seconds per page, on the same documents."""
-        from worker.extract_rules import RuleExtractor
-        from worker.pdf_parse import parse_pdf
-        from worker.receipts import Registry
+        from worker.extract.receipts import Registry
+        from worker.extract.rules import RuleExtractor
+        from worker.reading.parse import parse_pdf
 
         registry, extractor = Registry.from_reference(), RuleExtractor()
         parse_seconds = extract_seconds = 0.0

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from worker.extraction import EXTRACTOR_CHOICES, get_extractor, registry_for_extraction
 from worker.models import ExtractionEvaluation
-from worker.pdf_parse import PdfParseError, parse_pdf
+from worker.reading.parse import PdfParseError, parse_pdf
 
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 

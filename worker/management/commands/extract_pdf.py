@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from worker.extraction import EXTRACTOR_CHOICES, get_extractor, registry_for_extraction
-from worker.pdf_parse import PdfParseError, parse_pdf
+from worker.reading.parse import PdfParseError, parse_pdf
 
 
 class Command(BaseCommand):

@@ -22,7 +22,7 @@ from django.utils.timezone import now as timezone_now
 
 from reviews.benchserver import free_port, gunicorn
 from worker.arxiv_client import FeedError, parse_feed
-from worker.pdf_parse import PdfParseError, parse_pdf
+from worker.reading.parse import PdfParseError, parse_pdf
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 

@@ -1,6 +1,6 @@
 """Reference lists and in-text citations of a parsed paper (pure, no Django).
 
-From the page texts of a parsed PDF (``worker.pdf_parse``: lines joined by "\\n", hyphens kept at
+From the page texts of a parsed PDF (``worker.reading.parse``: lines joined by "\\n", hyphens kept at
 line ends) this module finds the References section, splits it into entries (numbered "[12] ..." /
 "12. ..." lists and author-year lists), reads each entry's authors, year, title and arXiv id, finds
 every in-text citation ("[12]", "[3, 7–9]", "(Frantar et al., 2022; Xiao et al., 2023)",
@@ -24,7 +24,7 @@ from typing import Generic, Literal, TypeVar
 
 from rapidfuzz import fuzz
 
-from papers.arxiv_ids import find_arxiv_ids
+from worker.reading.arxiv_ids import find_arxiv_ids
 
 Style = Literal["numbered", "author-year"]
 K = TypeVar("K")

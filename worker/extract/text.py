@@ -11,80 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from baselines.naming import normalize_name
-from worker.extract_tables import CAPTION_LINE_RE, FAMILY_ONLY, classify_lines, find_models, join_lines, looks_like_name
-from worker.receipts import BeatsClaim, CritiqueClaim, Provenance, Registry
-
-# --------------------------------------------------------------------------------------------
-# Sentences
-
-_ABBREV = re.compile(
-    r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bFigs|\bEq|\bEqs|\bSec|\bSecs|\bTab|\bApp|\bNo|\bresp|\betc|\bapprox|"
-    r"\bRef|\bRefs|\bal|\bDr|\bProf|\b[A-Z])\.$"
-)
-_HEADING_RE = re.compile(r"^(?P<num>(?:\d+|[A-H])(?:\.\d+){0,3}\.?)\s+(?P<title>[A-Z][A-Za-z0-9 ,:&\-–/()']{2,70})$")
-_REFERENCES_RE = re.compile(r"^(?:\d+\.?\s*)?(?:References|REFERENCES|Bibliography|BIBLIOGRAPHY)\s*$")
-_APPENDIX_RE = re.compile(r"^(?:(?:[A-H](?:\.\d+)*\.?\s+[A-Z])|(?:Appendix|APPENDIX|Supplementary|SUPPLEMENTARY)\b)")
-
-
-@dataclass
-class Sentence:
-    page: int
-    section: str
-    text: str
-
-
-def page_sentences(pages: Iterable[Any]) -> list[Sentence]:
-    """Sentences in reading order, without table rows and without the reference list."""
-    out: list[Sentence] = []
-    section = ""
-    in_refs = False
-    for page in pages:
-        paragraphs: list[tuple[str, list[str]]] = [(section, [])]
-        for line in classify_lines(page.text):
-            text = line.text.strip()
-            if not text:
-                continue
-            if _REFERENCES_RE.match(text):
-                in_refs = True
-                paragraphs.append((section, []))
-                continue
-            if in_refs:
-                if _APPENDIX_RE.match(text) and len(text) < 80 and not re.search(r"\b(?:19|20)\d\d\b", text):
-                    in_refs = False
-                    section = text
-                    paragraphs.append((section, []))
-                continue
-            heading = _HEADING_RE.match(text)
-            if heading and not text.endswith(".") and len(text.split()) <= 10 and line.kind != "data":
-                section = f"§{heading.group('num').rstrip('.')} {heading.group('title')}"
-                paragraphs.append((section, []))
-                continue
-            if line.kind == "data":
-                paragraphs.append((section, []))
-                continue
-            if CAPTION_LINE_RE.match(text):
-                paragraphs.append((section, []))
-            paragraphs[-1][1].append(text)
-        for where, lines in paragraphs:
-            out.extend(Sentence(page.number, where, s) for s in split_sentences(join_lines(lines)) if lines)
-    return out
-
-
-def split_sentences(text: str) -> list[str]:
-    parts: list[str] = []
-    start = 0
-    for m in re.finditer(r"[.!?](?=\s+[A-Z(\[])", text):
-        chunk = text[start : m.end()]
-        if _ABBREV.search(chunk):
-            continue
-        parts.append(chunk.strip())
-        start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        parts.append(tail)
-    return [p for p in parts if len(p) > 3]
-
+from worker.extract.names import normalize_name
+from worker.extract.receipts import BeatsClaim, CritiqueClaim, Provenance, Registry
+from worker.extract.vocab import FAMILY_ONLY, MODEL_RE, family_of, find_models, looks_like_name
+from worker.reading.text import APPENDIX_RE, REFERENCES_RE, Sentence, join_lines, page_sentences
 
 # --------------------------------------------------------------------------------------------
 # Method mentions
@@ -258,10 +188,10 @@ def references_text(pages: Iterable[Any]) -> str:
     for page in pages:
         for line in page.text.split("\n"):
             text = line.strip()
-            if _REFERENCES_RE.match(text):
+            if REFERENCES_RE.match(text):
                 inside = True
                 continue
-            if inside and _APPENDIX_RE.match(text) and len(text) < 80 and not re.search(r"\b(?:19|20)\d\d\b", text):
+            if inside and APPENDIX_RE.match(text) and len(text) < 80 and not re.search(r"\b(?:19|20)\d\d\b", text):
                 inside = False
             if inside:
                 lines.append(text)
@@ -651,3 +581,38 @@ def analyse_text(
             page = next((p.number for p in pages if name in p.text), 1)
             result.candidates.append((name, Provenance(page, "title" if page == 1 else "", name, 0.5)))
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Which task each model is evaluated on, when the paper says so
+
+
+_ON_TASK_RE = re.compile(r"\bon\s+(?:the\s+)?(?P<name>[A-Z][\w\-.]*[\w](?:\s+[A-Z][\w\-]*[\w])?)")
+_NOT_TASK_RE = re.compile(
+    r"^(?:GPUs?|CPUs?|TPUs?|[AHVT]\d{2,3}|RTX|NVIDIA|Intel|AMD|Figure|Fig|Table|Section|Sec|Appendix|Eq|"
+    r"Equation|Algorithm|Alg|Page|Line|Top|Average|Avg|It|This|These|The|A|An)\b",
+)
+
+
+def model_tasks(sentences: Iterable[Sentence], registry: Registry) -> dict[str, tuple[str, Any]]:
+    """The task each model family is evaluated on, where a sentence pairs them: "ResNet ... for
+    image classification on ImageNet, YOLOv5 ... on COCO" -> {"resnet": ("ImageNet", info), ...}.
+    Keys are normalised family names; the first pairing in the paper wins."""
+    out: dict[str, tuple[str, Any]] = {}
+    for sentence in sentences:
+        text = sentence.text
+        found = [(m.start(), m.group(0)) for m in MODEL_RE.finditer(text)]
+        for k, (start, name) in enumerate(found):
+            end = found[k + 1][0] if k + 1 < len(found) else len(text)
+            m = _ON_TASK_RE.search(text, start + len(name), end)
+            if m is None or m.start() - (start + len(name)) > 60:
+                continue
+            task = m.group("name").rstrip(".")
+            info = registry.benchmark(task) or registry.benchmark(task.split()[0])
+            if info is None and (_NOT_TASK_RE.match(task) or find_models(task) or not looks_like_name(task.split()[0])):
+                continue
+            shown = task if info is None or registry.benchmark(task) else task.split()[0]
+            key = normalize_name(family_of(name))
+            if key:
+                out.setdefault(key, (shown, info))
+    return out

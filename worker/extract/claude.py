@@ -1,7 +1,7 @@
 """Claude as a receipt extractor: page text and tables in, verified receipts out.
 
-Pure module: Django settings are read only inside `AnthropicExtractor.from_settings`, so the
-scoring tool, scripts and tests run it without a database.
+Pure module: the API key and model come in as arguments (``worker.extraction.anthropic_extractor``
+reads them from settings), so the scoring tool, scripts and tests run it without a database.
 
 How a paper is read:
 
@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import anthropic
 from anthropic.types import Message, MessageParam, TextBlockParam, ToolChoiceToolParam, ToolParam
 
-from baselines.naming import normalize_name
-from worker.receipts import (
+from worker.extract.names import normalize_name
+from worker.extract.receipts import (
     BeatsClaim,
     BenchmarkInfo,
     CandidateMethod,
@@ -56,7 +56,7 @@ from worker.receipts import (
 if TYPE_CHECKING:
     import httpx2
 
-    from worker.pdf_parse import ParsedDocument, ParsedPage
+    from worker.reading.document import ParsedDocument, ParsedPage
 
 logger = logging.getLogger(__name__)
 
@@ -1117,21 +1117,6 @@ class AnthropicExtractor:
                 end_of_life,
             )
 
-    @classmethod
-    def from_settings(cls, *, http_client: httpx2.Client | None = None) -> AnthropicExtractor:
-        """The extractor configured by settings.ANTHROPIC_API_KEY and settings.ANTHROPIC_MODEL."""
-        from django.conf import settings
-        from django.core.exceptions import ImproperlyConfigured
-
-        api_key = getattr(settings, "ANTHROPIC_API_KEY", "")
-        if not api_key:
-            raise ImproperlyConfigured(
-                "ANTHROPIC_API_KEY is not set: the 'anthropic' extractor needs an Anthropic API key. "
-                "Set ANTHROPIC_API_KEY in the environment, or use the rule-based extractor ('rule')."
-            )
-        model = getattr(settings, "ANTHROPIC_MODEL", "") or DEFAULT_MODEL
-        return cls(anthropic.Anthropic(api_key=api_key, http_client=http_client, max_retries=0), model)
-
     # -- requests --
 
     def system_blocks(self, registry: Registry) -> list[TextBlockParam]:
@@ -1258,3 +1243,8 @@ class AnthropicExtractor:
             extraction.stats["dropped_unverified"],
         )
         return extraction
+
+
+def anthropic_client(api_key: str, *, max_retries: int = 4, http_client: httpx2.Client | None = None) -> anthropic.Anthropic:
+    """The one way this project makes an Anthropic client (extraction, citations, summaries, synthesis)."""
+    return anthropic.Anthropic(api_key=api_key, http_client=http_client, max_retries=max_retries)

@@ -30,7 +30,6 @@ Design (measured on the 17 real papers in ``shared/corpus/pdfs``, see ``worker.b
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import ctypes
 import hashlib
@@ -54,15 +53,18 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from worker.reading.document import ParsedDocument, ParsedPage, ParsedTable
+from worker.reading.tables import Grid, HRule, VRule, Word, build_grid, is_bold_font
+
 logger = logging.getLogger(__name__)
 
 # Bump the trailing number whenever the output for the same bytes changes (text cleaning,
 # caption rules, table settings); the library versions change it by themselves.
-PARSER_VERSION = f"pdfplumber-{pdfplumber.__version__}+pypdfium2-{pdfium.PYPDFIUM_INFO}/1"
+PARSER_VERSION = f"pdfplumber-{pdfplumber.__version__}+pypdfium2-{pdfium.PYPDFIUM_INFO}/2"
 
 # A caption line: "Table 3: ...", "Figure 2. ...", "Fig. 4: ...", "FIG. 1. ..." (physics
 # journals), "Table A1: ..." (appendices).
-CAPTION_RE = re.compile(r"^(?P<kind>Table|TABLE|Figure|FIGURE|Fig\.|FIG\.)\s*(?P<num>[A-Z]?\d+)\s*[:.]")
+CAPTION_RE = re.compile(r"^(?P<kind>Table|TABLE|Figure|FIGURE|Fig\.|FIG\.)\s*(?P<num>[A-Z]?\d+|[IVX]{1,5}(?=\s*[:.]))\s*[:.]")
 
 _LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
@@ -82,52 +84,6 @@ class PdfParseError(Exception):
     password"``, ``"not a PDF: starts with '<html'"``, ``"truncated or corrupt: ..."``,
     ``"empty file"``, ``"too many pages: 812 > 300"`` or ``"timed out after 120 s"``.
     """
-
-
-@dataclass
-class ParsedTable:
-    """A table found on a page.
-
-    ``bbox`` is ``(x0, top, x1, bottom)`` in PDF points measured from the page's top-left corner
-    (pdfplumber's convention). ``rows`` are the cell texts row by row; a cell is ``None`` where a
-    merged cell covers the grid position. ``caption`` is the "Table N: ..." caption line nearest
-    above or below the table, ``""`` if none.
-    """
-
-    page: int
-    bbox: tuple[float, float, float, float]
-    rows: list[list[str | None]]
-    caption: str
-
-
-@dataclass
-class ParsedPage:
-    """One page. ``number`` is 1-based.
-
-    ``text`` is the page text in reading order (column by column for two-column layouts) with
-    real spaces between words and lines joined by ``"\\n"``; there are no empty lines, and a
-    word hyphenated across a line break keeps its hyphen at the end of the first line.
-    ``captions`` are the lines of ``text`` that start with "Table N" / "Figure N" / "Fig. N"
-    followed by ":" or ".", in reading order.
-    """
-
-    number: int
-    text: str
-    tables: list[ParsedTable] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ParsedDocument:
-    """A parsed PDF. ``page_count == len(pages)``; ``seconds`` is the wall time of
-    :func:`parse_pdf`; ``parser_version`` is :data:`PARSER_VERSION` at parse time, so stored
-    results can be re-parsed when it changes."""
-
-    sha256: str
-    page_count: int
-    pages: list[ParsedPage]
-    seconds: float
-    parser_version: str
 
 
 def parse_pdf(
@@ -508,29 +464,7 @@ class _RuleGroup:
         )
 
 
-_ANCHOR_RE = re.compile(r"(Table|TABLE|Figure|FIGURE|Fig\.|FIG\.)\s*([A-Z]?\d+)\s*[:.]")
-
-_LINES_SETTINGS: dict[str, Any] = {
-    "vertical_strategy": "lines",
-    "horizontal_strategy": "lines",
-    "snap_tolerance": 3,
-    "join_tolerance": 3,
-    "intersection_tolerance": 3,
-}
-_TEXT_SETTINGS: dict[str, Any] = {
-    "vertical_strategy": "text",
-    "horizontal_strategy": "text",
-    # 3 pt (the default) is a whole LaTeX word space at 8-9 pt: cells would glue their words.
-    "text_x_tolerance": 1.5,
-    "text_y_tolerance": 3,
-    "min_words_vertical": 2,
-    "min_words_horizontal": 1,
-    "snap_tolerance": 3,
-    "join_tolerance": 3,
-    "intersection_tolerance": 5,
-}
-_CELL_TEXT_SETTINGS: dict[str, Any] = {"x_tolerance": 1.5, "y_tolerance": 3}
-
+_ANCHOR_RE = re.compile(r"(Table|TABLE|Figure|FIGURE|Fig\.|FIG\.)\s*([A-Z]?\d+|[IVX]{1,5}(?=\s*[:.]))\s*[:.]")
 
 def _add_tables(
     data: bytes, pages: list[ParsedPage], deadline: float, timeout_seconds: float, warnings: list[str]
@@ -621,9 +555,9 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
         found = _read_region(page, frames[gi])
         if found is None:
             continue
-        bbox, rows = found
+        bbox, grid = found
         caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
-        tables.append(ParsedTable(page=parsed.number, bbox=bbox, rows=rows, caption=caption))
+        tables.append(ParsedTable(page=parsed.number, bbox=bbox, grid=grid, caption=caption))
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     return tables
 
@@ -775,9 +709,7 @@ def _rule_groups(rules: list[tuple[float, float, float]], anchors: list[_Anchor]
     return groups
 
 
-def _read_region(
-    page: Any, frame: tuple[float, float, float, float, int]
-) -> tuple[tuple[float, float, float, float], list[list[str | None]]] | None:
+def _read_region(page: Any, frame: tuple[float, float, float, float, int]) -> tuple[tuple[float, float, float, float], Grid] | None:
     gx0, gx1, gtop, gbottom, _ = frame
     px0, ptop, px1, pbottom = page.bbox
     bbox = (max(px0, gx0 - 2), max(ptop, gtop - 2), min(px1, gx1 + 2), min(pbottom, gbottom + 2))
@@ -786,98 +718,25 @@ def _read_region(
     # within_bbox, not crop: crop keeps anything touching the box, such as the descenders of a
     # caption line that ends just above the top rule.
     region = page.within_bbox(bbox)
-    ruled: list[list[str | None]] = []
-    found = region.find_tables(_LINES_SETTINGS)
-    if found:
-        best = max(found, key=lambda t: (t.bbox[2] - t.bbox[0]) * (t.bbox[3] - t.bbox[1]))
-        ruled = _tidy_rows(best.extract(**_CELL_TEXT_SETTINGS))
-    aligned = _tidy_rows(_aligned_rows(region))
-    # A fully ruled grid reads best with the lines strategy, but when only some column rules
-    # are drawn, or rules only separate row groups, its cells swallow several columns or text
-    # lines; then the grid taken from word alignment is better.
-    if _usable(ruled) and (
-        not _usable(aligned) or (_multiline_share(ruled) <= 0.2 and max(map(len, ruled)) >= max(map(len, aligned)))
-    ):
-        return bbox, ruled
-    if _usable(aligned):
-        return bbox, aligned
-    # Last resort: pdfplumber's own text strategy (it may cut words at column edges).
-    found = region.find_tables(_TEXT_SETTINGS)
-    if found:
-        best = max(found, key=lambda t: (t.bbox[2] - t.bbox[0]) * (t.bbox[3] - t.bbox[1]))
-        rows = _tidy_rows(best.extract(**_CELL_TEXT_SETTINGS))
-        if _usable(rows):
-            return bbox, rows
-    return None
+    words = [
+        Word(_clean_cell(w["text"]) or "", w["x0"], w["x1"], w["top"], w["bottom"], is_bold_font(str(w.get("fontname", ""))))
+        for w in region.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname"])
+        if w.get("upright", True)
+    ]
+    hrules = [HRule(x0, x1, y) for x0, x1, y in _horizontal_rules(region)]
+    grid = build_grid(words, hrules, _vertical_rules(region), bbox)
+    if grid is None:
+        return None
+    return bbox, grid
 
 
-def _usable(rows: list[list[str | None]]) -> bool:
-    return len(rows) >= 2 and max(len(r) for r in rows) >= 2
-
-
-def _aligned_rows(region: Any) -> list[list[str | None]]:
-    """Rows of a table without vertical rules, from where its words sit.
-
-    Rows: text lines, clustered by vertical midpoint. Columns: the x-gaps that no word of a
-    "body" line (one with at least 3/4 as many words as the fullest line) covers; header words
-    spanning several columns are left out of the gap search so they cannot close a gap. Each
-    word then goes whole into the column holding its centre, so no word is ever cut in two
-    (pdfplumber's "text" strategy cuts words where a column edge from other rows crosses them).
-    Returns [] when the region does not look like a table.
-    """
-    words = [w for w in region.extract_words(x_tolerance=1.5, y_tolerance=2) if w.get("upright", True)]
-    if len(words) < 4:
-        return []
-    heights = sorted(w["bottom"] - w["top"] for w in words)
-    typical = heights[len(heights) // 2]
-    # Lines by vertical midpoint against the line's first word: a fixed reference, because a
-    # growing span lets a \multirow label (centred between two rows) chain both rows together.
-    lines: list[tuple[float, list[Any]]] = []  # (reference midpoint, words)
-    for word in sorted(words, key=lambda w: (w["top"] + w["bottom"]) / 2):
-        mid = (word["top"] + word["bottom"]) / 2
-        if lines and mid - lines[-1][0] <= 0.4 * typical:
-            lines[-1][1].append(word)
-        else:
-            lines.append((mid, [word]))
-    if len(lines) < 2:
-        return []
-    fullest = max(len(line[1]) for line in lines)
-    # Rows with a \multicolumn cell have fewer words, and that cell would close the gaps it spans.
-    body = [w for line in lines if len(line[1]) >= max(2, 0.75 * fullest) for w in line[1]]
-    # A column gap is at least ~1 em (2 x \tabcolsep); a space inside a cell is ~1/3 em.
-    min_gap = 0.5 * typical
-    spans: list[list[float]] = []
-    for word in sorted(body, key=lambda w: w["x0"]):
-        if spans and word["x0"] - spans[-1][1] < min_gap:
-            spans[-1][1] = max(spans[-1][1], word["x1"])
-        else:
-            spans.append([word["x0"], word["x1"]])
-    if len(spans) < 2:
-        return []
-    edges = [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(spans)]
-    rows: list[list[str | None]] = []
-    for _, line_words in lines:
-        cells: list[list[str]] = [[] for _ in range(len(edges) + 1)]
-        for word in sorted(line_words, key=lambda w: w["x0"]):
-            cells[bisect.bisect(edges, (word["x0"] + word["x1"]) / 2)].append(word["text"])
-        rows.append([" ".join(cell) for cell in cells])
-    return rows
-
-
-def _tidy_rows(rows: list[list[str | None]]) -> list[list[str | None]]:
-    """Clean cell text and drop rows and columns without any text (artefacts of the text strategy)."""
-    cleaned = [[_clean_cell(c) for c in row] for row in rows]
-    cleaned = [row for row in cleaned if any(cell for cell in row)]
-    if not cleaned:
-        return []
-    width = max(len(row) for row in cleaned)
-    keep = [j for j in range(width) if any(j < len(row) and row[j] for row in cleaned)]
-    return [[row[j] if j < len(row) else None for j in keep] for row in cleaned]
-
-
-def _multiline_share(rows: list[list[str | None]]) -> float:
-    filled = [c for row in rows for c in row if c]
-    return sum(1 for c in filled if "\n" in c) / max(1, len(filled))
+def _vertical_rules(page: Any) -> list[VRule]:
+    """Thin vertical lines and hairline rectangles: column separators of a ruled table."""
+    rules: list[VRule] = []
+    for obj in itertools.chain(page.lines, page.rects):
+        if obj["x1"] - obj["x0"] <= 1.5 and obj["bottom"] - obj["top"] >= 4:
+            rules.append(VRule((obj["x0"] + obj["x1"]) / 2, obj["top"], obj["bottom"]))
+    return rules
 
 
 def _clean_cell(cell: str | None) -> str | None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from baselines.naming import normalize_name
+from worker.extract.names import normalize_name
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class BenchmarkInfo:
 
 
 class Registry:
-    """Known method and benchmark names, looked up after normalisation (see baselines.naming)."""
+    """Known method and benchmark names, looked up after normalisation (see worker.extract.names)."""
 
     def __init__(
         self,
@@ -170,22 +170,11 @@ class Registry:
         """Every known normalised spelling → canonical name (for scanning free text)."""
         return dict(self._methods)
 
-    @classmethod
-    def from_reference(cls) -> Registry:
-        """The registry shipped with the code (baselines.reference, benchmarks.reference)."""
-        from baselines.reference import METHODS
-        from benchmarks.reference import BENCHMARKS
-
-        return cls(
-            [(m["name"], m["aliases"]) for m in METHODS],
-            [(BenchmarkInfo(b["name"], b["direction"], b["metric"]), b["aliases"]) for b in BENCHMARKS],
-        )
-
 
 class Extractor(Protocol):
     name: str
     version: str
 
     def extract(self, document: Any, registry: Registry, *, title: str = "", abstract: str = "") -> Extraction:
-        """`document` is a worker.pdf_parse.ParsedDocument."""
+        """`document` is a worker.reading.parse.ParsedDocument."""
         ...

@@ -1,0 +1,690 @@
+"""Results tables typed: every value cell of a grid, with its header path read as method, model,
+setting, benchmark and metric (pure).
+
+``worker.reading.tables`` rebuilds each table as a grid and gives every value its full header path.
+Here each part of that path is typed through the registry and the vocabulary in
+``worker.extract.vocab``: column headers (``column_info``), row labels (``interpret_label``), the
+table's top-left corner and its caption (``table_context``). The table's orientation needs no
+special case: a method may come from a row label or from a column header ("transposed" tables),
+a model from a column, a row label, a row-group label, a section row or the caption.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from worker.extract.names import normalize_name
+from worker.extract.receipts import BenchmarkInfo, Registry
+from worker.extract.vocab import (
+    _AVERAGE_RE,
+    _COST_CAPTION_RE,
+    _METRIC_WORDS_RE,
+    _PAREN_RE,
+    _SPECIFIC_MODEL_RE,
+    AXIS_RE,
+    FAMILY_ONLY,
+    MODEL_RE,
+    RowInfo,
+    Setting,
+    _direction,
+    _lower,
+    benchmark_in,
+    classify_header,
+    clean_header,
+    family_of,
+    find_models,
+    interpret_label,
+    model_size,
+    parse_setting,
+    split_names,
+)
+from worker.reading.numbers import is_missing, parse_number, split_values, unit_of
+from worker.reading.tables import Grid, PathPart, ValueCell
+
+
+@dataclass
+class ColumnInfo:
+    benchmark: str = ""
+    info: BenchmarkInfo | None = None
+    metric: str = ""
+    model: str = ""
+    family: str = ""
+    setting: Setting = field(default_factory=Setting)
+    skip: bool = False
+    bits: bool = False  # a column of bit widths: its values are settings
+    group: bool = False
+    lower_better: bool | None = None
+    arrow: bool | None = None  # the direction its own header states (↑, ↓, "PPL")
+    label: str = ""  # the header as printed
+
+
+_CAPTION_TASK_RE = re.compile(
+    r"(?:^|[:.]\s+)(?P<name>(?:[A-Z][\w\-]*\s+){0,3}[A-Z][\w\-]*)\s+(?:(?:mean|average|validation|test|zero-shot)\s+)*"
+    r"(?:perplexit(?:y|ies)|accurac(?:y|ies)|ppl|F1|BLEU|ROUGE)\b"
+)
+
+
+@dataclass
+class TableContext:
+    benchmark: str = ""
+    info: BenchmarkInfo | None = None
+    model: str = ""
+    family: str = ""
+    family_base: str = ""
+    setting: Setting = field(default_factory=Setting)
+    lower_better: bool | None = None
+    results_like: bool = False
+
+
+
+
+def table_context(caption: str, corner: list[str], registry: Registry) -> TableContext:
+    """What a table's caption and top-left corner say about all of its cells."""
+    ctx = TableContext()
+    stub = " ".join(corner)
+    # The benchmark a caption names: the only one, or the only one next to a metric word
+    # ("C4 validation perplexities", "WikiText-2 perplexity").
+    # Several next to a metric word ("We report WikiText2 perplexity here, C4 perplexity in the
+    # appendix"): the first one, which is what the table shows.
+    hits: list[tuple[int, str, BenchmarkInfo, bool]] = []
+    words = re.findall(r"\S+", re.sub(r"[(),;]", " ", caption))
+    for i in range(len(words)):
+        for size in (1, 2, 3):
+            if i + size > len(words):
+                break
+            span = " ".join(words[i : i + size]).strip(".:")
+            info = registry.benchmark(span)
+            if not info or _AVERAGE_RE.match(span) or any(info.name == h[2].name for h in hits):
+                continue
+            window = " ".join(words[max(0, i - 1) : i + size + 3])
+            hits.append((i, span, info, bool(_METRIC_WORDS_RE.search(window))))
+            break
+    found = {h[1]: (h[1], h[2]) for h in hits}
+    near_metric = {h[1]: (h[1], h[2]) for h in hits if h[3]}
+    for source in (stub,):
+        b = benchmark_in(source, registry) if source else None
+        if b:
+            ctx.benchmark, ctx.info = b
+    if not ctx.benchmark and stub:
+        # "COCO (CIDEr ↑)" over columns of shots or models: a task the registry does not know yet
+        m = re.match(r"^([A-Z][\w\-.]+(?:\s[A-Z][\w\-.]+)?)\s*\(([^()]*)\)", clean_header(stub))
+        if m and (
+            _METRIC_WORDS_RE.search(m.group(2)) or "↑" in stub or "↓" in stub or re.search(r"[A-Z]{2}", m.group(2))
+        ):
+            name = m.group(1)
+            if not AXIS_RE.match(name) and not find_models(name) and parse_setting(name)[0].empty:
+                ctx.benchmark = name
+    if not ctx.benchmark:
+        pick = near_metric or (found if len(found) == 1 else {})
+        if pick:
+            ctx.benchmark, ctx.info = next(iter(pick.values()))
+    if not ctx.benchmark:
+        # "Pile Common Crawl mean perplexity ...": a task the registry does not know yet, named
+        # right before the metric.
+        m = _CAPTION_TASK_RE.search(caption)
+        if m and not find_models(m.group("name")) and parse_setting(m.group("name"))[0].empty:
+            ctx.benchmark = m.group("name")
+    models = list(dict.fromkeys(find_models(stub) + find_models(caption)))
+    full = [m for m in models if not FAMILY_ONLY.match(m)]
+    if len(full) == 1:
+        ctx.model = full[0]
+    families = list(dict.fromkeys(family_of(m) for m in models))
+    if len(families) == 1:
+        ctx.family = families[0]
+    bases = {m.group("family") for m in map(MODEL_RE.match, models) if m}
+    if len(bases) == 1:
+        ctx.family_base = next(iter(bases))  # "LLaMA" for columns like "2-7B" under "LLaMA-1 and LLaMA-2"
+    settings = [parse_setting(part)[0] for part in re.split(r"[,;]|\band\b", caption)]
+    settings = [s for s in settings if s.w is None or s.w < 16]
+    ws = {s.w for s in settings if s.w is not None}
+    gs = {s.g for s in settings if s.g is not None}
+    if len(ws) == 1:
+        first = next(s for s in settings if s.w is not None)
+        ctx.setting = replace(first, g=None)
+    if len(gs) == 1:
+        ctx.setting.g = next(iter(gs))
+    # "4-bit quantization of weights, activations and KV cache"
+    if ctx.setting.w is not None and ctx.setting.weight_only_hint and ctx.setting.w < 16:
+        if re.search(r"\bactivations?\b", caption, re.IGNORECASE) and not re.search(
+            r"weight[- ]only", caption, re.IGNORECASE
+        ):
+            ctx.setting.a = ctx.setting.w
+        if re.search(r"\bKV\b|key[- ]value", caption, re.IGNORECASE):
+            ctx.setting.kv = ctx.setting.w
+    ctx.lower_better = _direction(stub) if _direction(stub) is not None else _direction(caption)
+    ctx.results_like = bool(
+        ctx.benchmark
+        or _METRIC_WORDS_RE.search(caption)
+        or _METRIC_WORDS_RE.search(stub)
+        or re.search(r"\b(?:results?|evaluation|performance|comparison|compar)", caption, re.IGNORECASE)
+    ) and not re.search(r"hyper-?parameter|configuration of|setup|statistics of", caption, re.IGNORECASE)
+    # "The speedup of our W8A8 ...": tables of cost, not quality, unless a benchmark is named.
+    if not ctx.benchmark and not found and _COST_CAPTION_RE.search(caption):
+        ctx.results_like = False
+    return ctx
+
+
+def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: list[str] | None = None) -> ColumnInfo:
+    col = ColumnInfo()
+    levels = [t for t in stack if t and clean_header(t)]
+    col.label = " / ".join(clean_header(t) for t in levels)
+    roles = [classify_header(t, registry) for t in levels]
+    size = ""
+    for text, role in zip(levels, roles, strict=True):
+        d = _direction(text)
+        if d is not None:
+            col.lower_better = col.arrow = d
+        if role.kind == "model":
+            if model_size(role.model):
+                size = role.model
+            elif _SPECIFIC_MODEL_RE.search(role.model):  # "LLaMA-2-7B", "BERT-base": one model
+                col.model = role.model
+                col.family = family_of(role.model)
+            else:  # "LLaMA-2", "OPT": a family, whose size may sit in a header below
+                col.family = role.model
+        elif role.kind == "setting":
+            col.setting = col.setting.merged(role.setting)
+        elif role.kind == "bits":
+            col.bits = True
+        elif role.kind == "group":
+            col.group = True
+        elif role.kind == "unknown":
+            fam = find_models(text)
+            if fam and not col.family:
+                col.family = family_of(fam[0])
+    if roles and roles[-1].kind == "skip" or any(r.kind == "skip" for r in roles[-1:]):
+        col.skip = True
+    if size and not col.model:
+        family = col.family or ctx.family
+        col.model = f"{family}-{size}" if family else size
+    elif not col.model and col.family:
+        col.model = col.family
+    # The benchmark: the leaf when it names one, else the nearest level above that does.
+    leaf_k = len(roles) - 1
+    named = [k for k, r in enumerate(roles) if r.kind == "benchmark"]
+    if leaf_k >= 0:
+        leaf = roles[leaf_k]
+        group_bench = next((roles[k] for k in reversed(named) if k < leaf_k), None)
+        if leaf.kind == "benchmark":
+            col.benchmark, col.info = leaf.name, leaf.info
+        elif leaf.kind == "average":
+            if group_bench is not None:
+                col.benchmark, col.info = group_bench.name, group_bench.info
+            elif ctx.benchmark:
+                col.benchmark, col.info = ctx.benchmark, ctx.info  # "Mean" beside the caption's one task
+            else:
+                col.benchmark = leaf.name
+                col.info = registry.benchmark(leaf.name)
+        elif leaf.kind == "unknown":
+            if group_bench is not None and axes and _DATA_AXIS_RE.search(axes[-1]):
+                # "Alpaca" on a "Dataset" row under "MMLU": the data a model was tuned on, not a task.
+                col.benchmark, col.info = group_bench.name, group_bench.info
+                col.setting = replace(col.setting, note=f"{col.setting.note} {leaf.name}".strip())
+            elif group_bench is not None:
+                col.benchmark, col.info = f"{group_bench.name} {leaf.name}", None
+                col.lower_better = col.lower_better if col.lower_better is not None else _lower(group_bench.info)
+            else:
+                col.benchmark = leaf.name
+        elif leaf.kind in ("metric", "model", "setting", "empty"):
+            if leaf.kind == "metric":
+                col.metric = leaf.name
+            for k in range(leaf_k - 1, -1, -1):
+                r = roles[k]
+                if r.kind == "benchmark":
+                    col.benchmark, col.info = r.name, r.info
+                    break
+                if r.kind == "average":
+                    avg = registry.benchmark("Average")
+                    col.benchmark, col.info = (avg.name, avg) if avg else (r.name, None)
+                    break
+                if r.kind == "unknown" and not find_models(levels[k]):
+                    col.benchmark = r.name
+                    break
+        if leaf.kind in ("skip",):
+            col.skip = True
+    if not col.benchmark and not col.skip and not col.bits and not col.group:
+        col.benchmark, col.info = ctx.benchmark, ctx.info
+    if col.info is None and col.benchmark:
+        col.info = registry.benchmark(col.benchmark)
+    if col.lower_better is None:
+        col.lower_better = _lower(col.info) if col.info else ctx.lower_better
+    return col
+
+
+
+
+# ------------------------------------------------------------------------------------------------
+# A table's cells, typed
+
+# Axis titles (a header row's or a stub column's own title) and what they say about the parts under them.
+_MODEL_AXIS_RE = re.compile(r"\b(?:models?|llms?|networks?|archs?|architectures?|sizes?|params|parameters|backbones?)\b", re.I)
+_METHOD_AXIS_RE = re.compile(r"\b(?:methods?|approach(?:es)?|baselines?|schemes?|techniques?|algorithms?|precision)\b", re.I)
+_DATA_AXIS_RE = re.compile(r"\b(?:datasets?|data\s*sets?|tasks?|benchmarks?|corpus|corpora)\b", re.I)
+# "ResNet50 – 76.13", "LLaMA-7B (5.68)": a model with its full-precision reference value.
+_REFERENCE_RE = re.compile(r"^(?P<name>.*?\S)\s*(?:[–—-]\s*|\(\s*)(?P<value>\d+(?:\.\d+)?)\s*\)?$")
+# "EleutherAI/gpt-j-6B", "meta-llama/Llama-2-7b-hf": a model by its hub id.
+_HUB_ID_RE = re.compile(r"^[\w.-]+/(?P<name>[\w.-]*?\d+(?:\.\d+)?[bBmM](?:[\w.-]*))$")
+_COST_UNITS = {"ms", "s", "sec", "min", "mins", "minutes", "h", "hr", "hrs", "hours", "days", "gb", "mb", "kb", "tb", "x", "×"}
+
+
+@dataclass
+class TableSource:
+    """A table as the extractor sees it: its grid plus what the paper says around it."""
+
+    page: int
+    locator: str  # "Table 3"
+    caption: str  # the whole caption paragraph
+    grid: Grid
+    mentions: str = ""  # sentences of the paper that point at this table
+    section_model: str = ""  # the model the section around the table is about
+    # The task each model family is evaluated on, where the paper says so (worker.extract.text.model_tasks).
+    model_tasks: dict[str, tuple[str, BenchmarkInfo | None]] = field(default_factory=dict)
+
+
+@dataclass
+class TableCell:
+    """One value of a results table with what it means."""
+
+    table: TableSource
+    row: int  # grid row index
+    quote: str
+    method: str
+    known: bool
+    full_precision: bool
+    ours: bool
+    variant: bool
+    benchmark: str
+    info: BenchmarkInfo | None
+    metric: str
+    model: str
+    setting: Setting
+    value: float
+    value_text: str
+    lower_better: bool
+    row_label: str
+    column_label: str
+    bold: bool = False
+    slot: tuple[int, int] = (0, 0)  # (grid column, value index within the cell)
+    # Cells that are comparable (same benchmark column, or same row of a table with methods across the top).
+    compare: tuple[object, ...] = ()
+
+
+@dataclass
+class _Column:
+    info: ColumnInfo
+    method: RowInfo | None = None  # a method named in the column path (methods across the top)
+    format_name: str = ""
+    reference: tuple[str, float] | None = None  # (model, full-precision value) printed in a group header
+    data_axis: bool = False
+
+
+def model_name(text: str) -> str:
+    """A model as printed in a label: "LLaMA-2-7B", a hub id's name part ("gpt-j-6B"), or ""."""
+    text = text.strip()
+    hub = _HUB_ID_RE.match(text)
+    if hub:
+        return hub.group("name")
+    models = find_models(text)
+    if models and len(" ".join(models)) >= 0.6 * len(re.sub(r"\s+", "", _PAREN_RE.sub("", text)) or "x"):
+        return models[0]
+    return ""
+
+
+def _family_from(texts: list[str]) -> str:
+    for text in texts:
+        models = find_models(text)
+        if models:
+            return family_of(models[0])
+    return ""
+
+
+def _column(
+    parts: tuple[PathPart, ...], ctx: TableContext, registry: Registry, proposed: list[str], rows_are_models: bool
+) -> _Column:
+    """What a column's header path says. When the rows of the table are models, a header that
+    reads as a method name is the method of the column (methods across the top)."""
+    texts: list[str] = []
+    reference: tuple[str, float] | None = None
+    for part in parts:
+        m = _REFERENCE_RE.match(part.text)
+        if m and model_name(m.group("name")):
+            reference = (model_name(m.group("name")), float(m.group("value")))
+            texts.append(m.group("name"))
+        else:
+            texts.append(part.text)
+    info = column_info(texts, ctx, registry, [p.axis for p in parts])
+    col = _Column(info, reference=reference)
+    for part, text in zip(parts, texts, strict=True):
+        if _DATA_AXIS_RE.search(part.axis):
+            col.data_axis = True
+        size = model_size(clean_header(text))
+        if size and part.axis and _MODEL_AXIS_RE.search(part.axis) and not info.model.count("-"):
+            family = _family_from([part.axis])
+            info.model = f"{family}-{size}" if family else info.model or size
+    # The deepest header that names a method: methods across the top.
+    method_text = ""
+    for text in reversed(texts):
+        meaning = interpret_label(text, registry, proposed)
+        if meaning.format_name and not col.format_name:
+            col.format_name = meaning.format_name
+            if meaning.setting.w is not None:
+                info.setting = info.setting.merged(meaning.setting)
+        named = meaning.known or meaning.full_precision
+        unknown_name = rows_are_models and meaning.method and not registry.benchmark(clean_header(text))
+        if (named or unknown_name) and not meaning.benchmark and col.method is None:
+            if not (info.info and registry.benchmark(clean_header(text))):
+                col.method, method_text = meaning, text
+                info.setting = info.setting.merged(meaning.setting)
+    if col.method is not None and info.benchmark and (
+        registry.method(info.benchmark) or normalize_name(info.benchmark) == normalize_name(clean_header(method_text))
+    ):
+        info.benchmark, info.info = "", None  # the method's name was read as a task name
+    if col.method is not None and not info.benchmark:
+        info.benchmark, info.info = ctx.benchmark, ctx.info
+        if info.lower_better is None:
+            info.lower_better = _lower(info.info) if info.info else ctx.lower_better
+    return col
+
+
+def _row(
+    parts: tuple[PathPart, ...], registry: Registry, proposed: list[str]
+) -> tuple[RowInfo, str, str, list[str]]:
+    """What a row's labels (stub columns and section row) say: (meaning, model, format name, conditions).
+
+    A stub column titled "Dataset" or "Task" holds conditions of the run ("Alpaca", "Self-Instruct"),
+    not methods, unless a label is plainly a method: a known one, a number format, or a model with
+    a remark ("LLaMA no tuning"). A column titled "Model" or "LLM" holds models."""
+    meanings = [(part, interpret_label(part.text, registry, proposed)) for part in parts]
+    model = ""
+    format_name = ""
+    conditions: list[str] = []
+    setting = Setting()
+
+    def condition(part: PathPart, m: RowInfo) -> bool:
+        plainly_method = m.known or m.full_precision or m.ours or m.format_name or m.setting.w is not None
+        return bool(_DATA_AXIS_RE.search(part.axis)) and not plainly_method and not m.benchmark and not find_models(part.text)
+
+    def rank(item: tuple[PathPart, RowInfo]) -> tuple[int, int, int]:
+        part, m = item
+        strength = 3 if (m.known or m.full_precision or m.ours) else 1
+        titled = 1 if _METHOD_AXIS_RE.search(part.axis) else 0
+        return (strength, titled, part.level if part.where == "row" else -1)
+
+    candidates = []
+    for part, m in meanings:
+        hub = model_name(part.text) if (_MODEL_AXIS_RE.search(part.axis) or _HUB_ID_RE.match(part.text)) else ""
+        if hub:
+            model = model or hub
+            continue
+        if condition(part, m):
+            conditions.append(part.text)
+            continue
+        if m.model and not m.method:
+            model = model or m.model
+        if m.format_name:
+            format_name = format_name or m.format_name
+        setting = setting.merged(m.setting)
+        if m.method:
+            candidates.append((part, m))
+        elif not m.model and not m.format_name and not m.benchmark and find_models(part.text):
+            # "LLaMA no tuning": a model run as it is, reported as a row of its own.
+            candidates.append((part, RowInfo(method=part.text.strip(), model=find_models(part.text)[0])))
+    if candidates:
+        chosen = replace(max(candidates, key=rank)[1])
+    else:
+        chosen = next((replace(m) for _, m in meanings if m.benchmark), RowInfo())
+    chosen.setting = setting.merged(chosen.setting)
+    if model and not chosen.model:
+        chosen.model = model
+    if not chosen.model:
+        chosen.model = next((m.model for _, m in meanings if m.model), "")
+    return chosen, chosen.model, format_name, conditions
+
+
+def _caption_method(caption: str, registry: Registry, proposed: list[str]) -> str:
+    """The one method a caption names ("... finetuned ... using QLoRA"), or ""."""
+    found: list[str] = []
+    for word in re.findall(r"[A-Za-z][\w.\-+#()]*[\w)+#]", caption):
+        name = registry.method(word) or next((p for p in proposed if p.lower() == word.lower()), None)
+        if name and name not in found and not re.fullmatch(r"(?:INT|FP|BF|NF)\d+", word, re.I):
+            found.append(name)
+    return found[0] if len(found) == 1 else ""
+
+
+def _mentioned_benchmark(text: str, registry: Registry) -> tuple[str, BenchmarkInfo] | None:
+    """A benchmark that the sentences pointing at a table name next to a metric word."""
+    words = re.findall(r"[\w\-.]+", text)
+    for i in range(len(words)):
+        for size in (3, 2, 1):
+            span = " ".join(words[i : i + size])
+            info = registry.benchmark(span)
+            if info and (_METRIC_WORDS_RE.search(span) or _METRIC_WORDS_RE.search(" ".join(words[i : i + size + 2]))):
+                return span, info
+    return None
+
+
+def table_cells(
+    source: TableSource,
+    registry: Registry,
+    proposed: list[str],
+    weight_only: bool | None,
+    names: dict[str, tuple[int, str, str]],
+) -> list[TableCell]:
+    """The typed value cells of one table. ``names`` collects method names that no registry knows
+    (name -> page, locator, quote), so they can become candidates."""
+    grid = source.grid
+    first_body = next((i for i, r in enumerate(grid.rows) if r.kind != "header"), 0)
+    ctx = table_context(source.caption, grid.corner(first_body), registry)
+    if not ctx.model and source.section_model:
+        ctx.model = source.section_model
+    if not ctx.benchmark and source.mentions:
+        found = _mentioned_benchmark(source.mentions, registry)
+        if found:
+            ctx.benchmark, ctx.info = found
+            ctx.results_like = True
+            if ctx.lower_better is None:
+                ctx.lower_better = _lower(found[1])
+    fallback_method = _caption_method(source.caption, registry, proposed)
+    values = grid.value_cells()
+    rows: dict[int, tuple[RowInfo, str, str, list[str]]] = {}
+    for vc in values:
+        if vc.row not in rows:
+            rows[vc.row] = _row(vc.row_path, registry, proposed)
+    # Rows that name models and no method: the methods are across the top.
+    rows_are_models = bool(rows) and all(model and not (r.known or r.full_precision) for r, model, _, _ in rows.values())
+    columns: dict[tuple[PathPart, ...], _Column] = {}
+    for vc in values:
+        if vc.column_path not in columns:
+            columns[vc.column_path] = _column(vc.column_path, ctx, registry, proposed, rows_are_models)
+    if not ctx.results_like and not any(c.info.info or c.method for c in columns.values()):
+        if not any(r[0].benchmark for r in rows.values()):
+            return []
+    # Cells of bits and group-size columns are settings of their row.
+    row_settings: dict[int, Setting] = {}
+    for vc in values:
+        col = columns[vc.column_path].info
+        if col.bits or col.group:
+            s = row_settings.get(vc.row, Setting())
+            if col.bits:
+                s = s.merged(_bits_cell(vc.text, vc.column_path))
+            elif (g := parse_number(vc.text)) is not None and g == int(g):
+                s.g = int(g)
+            row_settings[vc.row] = s
+    out: list[TableCell] = []
+    references: set[tuple[str, str]] = set()
+    for vc in values:
+        column = columns[vc.column_path]
+        col = column.info
+        row, row_model, row_format, conditions = rows[vc.row]
+        if col.skip or col.bits or col.group:
+            continue
+        method = _cell_method(row, column, row_format, fallback_method, proposed, registry)
+        if method is None:
+            continue
+        benchmark, info = col.benchmark, col.info
+        if row.benchmark and (not benchmark or column.method is not None or benchmark == ctx.benchmark):
+            benchmark, info = row.benchmark, row.info
+        model = row_model or col.model or ctx.model or (column.reference[0] if column.reference else "")
+        model = _qualified_model(model, col, ctx) or ctx.family
+        if not benchmark and model:
+            benchmark, info = _task_of(model, source.model_tasks)
+        if not benchmark:
+            continue
+        if column.reference and (column.reference[0], benchmark) not in references:
+            references.add((column.reference[0], benchmark))
+            out.append(_reference_cell(source, vc, column, benchmark, info, col, registry))
+        setting = ctx.setting.merged(col.setting).merged(row_settings.get(vc.row, Setting())).merged(method.setting)
+        if conditions:
+            setting = replace(setting, note=" ".join([*conditions, setting.note]).strip())
+        if method.full_precision:
+            w = setting.w if setting.w is not None and setting.w >= 16 else 16
+            setting = Setting(w, setting.a if setting.a is not None and setting.a >= 16 else w, note=setting.note)
+        setting = _default_activations(setting, weight_only)
+        texts = split_values(vc.text)
+        bench_names = split_names(benchmark, len(texts))
+        metrics = split_names(col.metric, len(texts)) if col.metric else [""] * len(texts)
+        for k, (value_text, bench, metric) in enumerate(zip(texts, bench_names, metrics, strict=True)):
+            value = parse_number(value_text)
+            if value is None or is_missing(value_text) or unit_of(value_text) in _COST_UNITS:
+                continue
+            lower = col.lower_better
+            sub = registry.benchmark(bench) if bench != benchmark else None
+            if sub is not None:
+                lower = sub.direction == "lower"
+            if lower is None:
+                lower = _lower(info) if info else ctx.lower_better
+            if not method.known and not method.full_precision:
+                names.setdefault(method.method, (source.page, source.locator, vc.row_text))
+            out.append(
+                TableCell(
+                    table=source,
+                    row=vc.row,
+                    quote=vc.row_text,
+                    method=method.method,
+                    known=method.known,
+                    full_precision=method.full_precision,
+                    ours=method.ours,
+                    variant=method.variant,
+                    benchmark=bench,
+                    info=registry.benchmark(bench) or info,
+                    metric=metric or (info.metric if info else ""),
+                    model=model,
+                    setting=setting,
+                    value=value,
+                    value_text=value_text,
+                    lower_better=bool(lower),
+                    row_label=" ".join(p.text for p in vc.row_path),
+                    column_label=" / ".join(p.text for p in vc.column_path),
+                    bold=vc.bold,
+                    slot=(vc.column, k),
+                    compare=("row", id(source), vc.row, bench)
+                    if column.method is not None
+                    else ("column", id(source), vc.column_path, k),
+                )
+            )
+    return out
+
+
+def _task_of(model: str, tasks: dict[str, tuple[str, BenchmarkInfo | None]]) -> tuple[str, BenchmarkInfo | None]:
+    """The task the paper evaluates this model's family on, or ("", None)."""
+    key = normalize_name(model)
+    for family, task in sorted(tasks.items(), key=lambda kv: -len(kv[0])):
+        if key.startswith(family):
+            return task
+    return "", None
+
+
+def _cell_method(
+    row: RowInfo, column: _Column, row_format: str, fallback: str, proposed: list[str], registry: Registry
+) -> RowInfo | None:
+    """Which method a cell reports: a row's method, else a column's (methods across the top), else
+    the caption's one method, else the number format its row or column is labelled with."""
+    if row.method and (row.known or row.full_precision or column.method is None):
+        return row
+    if column.method is not None:
+        return replace(column.method, setting=row.setting.merged(column.method.setting), model=row.model)
+    if fallback:
+        return RowInfo(method=fallback, known=True, ours=fallback in proposed, setting=row.setting, model=row.model)
+    name = row_format or column.format_name
+    if name:
+        return RowInfo(method=name, known=bool(registry.method(name)), setting=row.setting, model=row.model)
+    return None
+
+
+def _qualified_model(model: str, col: ColumnInfo, ctx: TableContext) -> str:
+    """A bare size ("7B") under a family ("LLaMA", "OPT") becomes "LLaMA-7B"."""
+    if model and model_size(model):
+        if re.match(r"\d(?:\.\d)?-", model) and ctx.family_base:
+            return f"{ctx.family_base}-{model}"  # "2-7B" is version 2, 7B
+        if col.family or ctx.family:
+            return f"{col.family or ctx.family}-{model}"
+    return model
+
+
+def _reference_cell(
+    source: TableSource,
+    vc: ValueCell,
+    column: _Column,
+    benchmark: str,
+    info: BenchmarkInfo | None,
+    col: ColumnInfo,
+    registry: Registry,
+) -> TableCell:
+    """ "ResNet50 – 76.13" over a block of columns: the full-precision model scores 76.13."""
+    assert column.reference is not None
+    model, value = column.reference
+    header = next((p.text for p in vc.column_path if _REFERENCE_RE.match(p.text)), "")
+    return TableCell(
+        table=source,
+        row=-1,
+        quote=header,
+        method=registry.method("FP16") or "FP16",
+        known=True,
+        full_precision=True,
+        ours=False,
+        variant=False,
+        benchmark=benchmark,
+        info=info,
+        metric=info.metric if info else "",
+        model=model,
+        setting=Setting(16, 16),
+        value=value,
+        value_text=header.rsplit(" ", 1)[-1].strip("()"),
+        lower_better=bool(col.lower_better),
+        row_label="",
+        column_label=header,
+        compare=("reference", id(source), model, benchmark),
+    )
+
+
+def _bits_cell(cell: str, parts: tuple[PathPart, ...] = ()) -> Setting:
+    """A bits column cell: "4", "4/16", "W4A16", "4-16-16"; the header says which bits ("A-bits")."""
+    s, _ = parse_setting(cell)
+    if not s.empty:
+        return s
+    nums = [int(n) for n in re.findall(r"\d+", cell)]
+    if not nums:
+        return Setting()
+    header = " ".join(p.text for p in parts).lower()
+    if len(nums) == 1 and re.search(r"\b(?:a|act|activations?)[\s-]*bits?\b|\ba\s*bits?", header):
+        return Setting(a=nums[0])
+    if len(nums) == 1 and re.search(r"\bkv[\s-]*bits?\b|\bkv\b", header):
+        return Setting(kv=nums[0])
+    out = Setting(w=nums[0], weight_only_hint=len(nums) == 1)
+    if len(nums) >= 2:
+        out.a = nums[1]
+    if len(nums) >= 3:
+        out.kv = nums[2]
+    return out
+
+
+def _default_activations(s: Setting, weight_only: bool | None) -> Setting:
+    """A bare "INT4" or "8-bit": a weight-only paper keeps activations in 16 bits, a paper about
+    quantizing activations quantizes them too; when the paper does not tell, 8 bits usually means
+    W8A8 (LLM.int8(), SmoothQuant) and fewer bits weight-only."""
+    if s.w is not None and s.a is None and s.weight_only_hint:
+        if weight_only is None:
+            return replace(s, a=16 if s.w < 8 else s.w)
+        return replace(s, a=16 if weight_only else s.w)
+    return s
