@@ -22,12 +22,13 @@ from worker.extract.receipts import (
     Registry,
     ResultReceipt,
 )
-from worker.extract.tables import TableCell, TableSource, table_cells
+from worker.extract.tables import PaperContext, TableCell, TableSource, table_cells
 from worker.extract.text import (
     BEAT_VERB_RE,
     analyse_text,
     is_weight_only,
     model_tasks,
+    own_method_bits,
     proposed_methods,
     section_models,
 )
@@ -44,17 +45,20 @@ class RuleExtractor:
         """Results, beats, critiques and candidates of a ``worker.reading.document.ParsedDocument``."""
         pages = list(document.pages)
         sources = table_sources(pages)
-        proposed = proposed_methods(pages, registry, title, abstract)
-        weight_only = is_weight_only(pages)
         sentences = page_sentences(pages)
+        paper = PaperContext(
+            proposed=proposed_methods(pages, registry, title, abstract),
+            weight_only=is_weight_only(pages),
+            own_bits=own_method_bits(pages, title, abstract),
+            model_tasks=model_tasks(sentences, registry),
+        )
+        proposed, weight_only = paper.proposed, paper.weight_only
         models = section_models(sentences, [(s.page, s.locator) for s in sources])
-        tasks = model_tasks(sentences, registry)
         names: dict[str, tuple[int, str, str]] = {}
         cells: list[TableCell] = []
         for source in sources:
             source.section_model = models.get((source.page, source.locator), "")
-            source.model_tasks = tasks
-            cells.extend(table_cells(source, registry, proposed, weight_only, names))
+            cells.extend(table_cells(source, registry, paper, names))
         # Sentences are read knowing the names the tables print (a critique of "absmax" is of a row).
         text = analyse_text(pages, registry, title=title, abstract=abstract, table_methods=list(names))
         proposed = list(dict.fromkeys([*proposed, *text.proposed]))

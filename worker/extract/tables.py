@@ -75,6 +75,8 @@ class TableContext:
     setting: Setting = field(default_factory=Setting)
     lower_better: bool | None = None
     results_like: bool = False
+    cost: bool = False  # the caption is about speed, memory or energy, not quality
+    single_task: bool = False  # no column names a task of its own: every value is of ctx.benchmark
 
 
 
@@ -162,6 +164,7 @@ def table_context(caption: str, corner: list[str], registry: Registry) -> TableC
     # "The speedup of our W8A8 ...": tables of cost, not quality, unless a benchmark is named.
     if not ctx.benchmark and not found and _COST_CAPTION_RE.search(caption):
         ctx.results_like = False
+        ctx.cost = True
     return ctx
 
 
@@ -211,8 +214,8 @@ def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: l
         elif leaf.kind == "average":
             if group_bench is not None:
                 col.benchmark, col.info = group_bench.name, group_bench.info
-            elif ctx.benchmark:
-                col.benchmark, col.info = ctx.benchmark, ctx.info  # "Mean" beside the caption's one task
+            elif ctx.benchmark and ctx.single_task:
+                col.benchmark, col.info = ctx.benchmark, ctx.info  # "Mean" of a table of one task
             else:
                 col.benchmark = leaf.name
                 col.info = registry.benchmark(leaf.name)
@@ -278,6 +281,15 @@ class TableSource:
     grid: Grid
     mentions: str = ""  # sentences of the paper that point at this table
     section_model: str = ""  # the model the section around the table is about
+
+
+@dataclass
+class PaperContext:
+    """What the paper's text says that every table needs."""
+
+    proposed: list[str] = field(default_factory=list)  # the paper's own methods
+    weight_only: bool | None = None  # whether a bare "INT4" means weights only (see text.is_weight_only)
+    own_bits: int | None = None  # the bit width the paper's own method runs at unless a table says otherwise
     # The task each model family is evaluated on, where the paper says so (worker.extract.text.model_tasks).
     model_tasks: dict[str, tuple[str, BenchmarkInfo | None]] = field(default_factory=dict)
 
@@ -377,9 +389,11 @@ def _column(
                 col.method, method_text = meaning, text
                 info.setting = info.setting.merged(meaning.setting)
     if col.method is not None and info.benchmark and (
-        registry.method(info.benchmark) or normalize_name(info.benchmark) == normalize_name(clean_header(method_text))
+        registry.method(info.benchmark) or info.info is None or normalize_name(info.benchmark) == normalize_name(clean_header(method_text))
     ):
-        info.benchmark, info.info = "", None  # the method's name was read as a task name
+        # A column of one method: its other unknown headers ("Teacher", "Epoch-3") describe the
+        # run, they are not tasks.
+        info.benchmark, info.info = "", None
     if col.method is not None and not info.benchmark:
         info.benchmark, info.info = ctx.benchmark, ctx.info
         if info.lower_better is None:
@@ -465,14 +479,12 @@ def _mentioned_benchmark(text: str, registry: Registry) -> tuple[str, BenchmarkI
 
 
 def table_cells(
-    source: TableSource,
-    registry: Registry,
-    proposed: list[str],
-    weight_only: bool | None,
-    names: dict[str, tuple[int, str, str]],
+    source: TableSource, registry: Registry, paper: PaperContext, names: dict[str, tuple[int, str, str]]
 ) -> list[TableCell]:
     """The typed value cells of one table. ``names`` collects method names that no registry knows
     (name -> page, locator, quote), so they can become candidates."""
+    proposed, weight_only = paper.proposed, paper.weight_only
+    own = {normalize_name(p) for p in proposed}
     grid = source.grid
     first_body = next((i for i, r in enumerate(grid.rows) if r.kind != "header"), 0)
     ctx = table_context(source.caption, grid.corner(first_body), registry)
@@ -493,12 +505,22 @@ def table_cells(
             rows[vc.row] = _row(vc.row_path, registry, proposed)
     # Rows that name models and no method: the methods are across the top.
     rows_are_models = bool(rows) and all(model and not (r.known or r.full_precision) for r, model, _, _ in rows.values())
+    paths = {vc.column_path for vc in values}
+    named = {r.info.name if r.info else r.name for r in (classify_header(p.text, registry) for path in paths for p in path) if r.kind == "benchmark"}
+    ctx.single_task = bool(ctx.benchmark) and named <= {ctx.info.name if ctx.info else ctx.benchmark}
     columns: dict[tuple[PathPart, ...], _Column] = {}
     for vc in values:
         if vc.column_path not in columns:
             columns[vc.column_path] = _column(vc.column_path, ctx, registry, proposed, rows_are_models)
+    if ctx.cost and not any(c.info.info for c in columns.values()):
+        return []
     if not ctx.results_like and not any(c.info.info or c.method for c in columns.values()):
-        if not any(r[0].benchmark for r in rows.values()):
+        # A caption that does not say "results": read on only if a cell can still be tied to a
+        # task (a row or column names one, or a model the paper evaluates on a known task).
+        models = [m for _, m, _, _ in rows.values()] + [c.info.model or (c.reference or ("",))[0] for c in columns.values()]
+        if not any(r[0].benchmark for r in rows.values()) and not any(
+            _task_of(m, paper.model_tasks)[0] for m in models if m
+        ):
             return []
     # Cells of bits and group-size columns are settings of their row.
     row_settings: dict[int, Setting] = {}
@@ -528,7 +550,7 @@ def table_cells(
         model = row_model or col.model or ctx.model or (column.reference[0] if column.reference else "")
         model = _qualified_model(model, col, ctx) or ctx.family
         if not benchmark and model:
-            benchmark, info = _task_of(model, source.model_tasks)
+            benchmark, info = _task_of(model, paper.model_tasks)
         if not benchmark:
             continue
         if column.reference and (column.reference[0], benchmark) not in references:
@@ -537,6 +559,8 @@ def table_cells(
         setting = ctx.setting.merged(col.setting).merged(row_settings.get(vc.row, Setting())).merged(method.setting)
         if conditions:
             setting = replace(setting, note=" ".join([*conditions, setting.note]).strip())
+        if setting.w is None and paper.own_bits and (method.ours or normalize_name(method.method) in own):
+            setting = replace(setting, w=paper.own_bits, weight_only_hint=True)  # the paper's method at its bits
         if method.full_precision:
             w = setting.w if setting.w is not None and setting.w >= 16 else 16
             setting = Setting(w, setting.a if setting.a is not None and setting.a >= 16 else w, note=setting.note)

@@ -7,6 +7,7 @@ sentences), the reference list is skipped, and every claim keeps its page, secti
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -541,6 +542,15 @@ class TextAnalysis:
     beats: list[BeatsClaim] = field(default_factory=list)
     candidates: list[tuple[str, Provenance]] = field(default_factory=list)
     table_models: dict[tuple[int, str], str] = field(default_factory=dict)
+
+
+def own_method_bits(pages: list[Any], title: str = "", abstract: str = "") -> int | None:
+    """The bit width a paper's own method runs at when its title and abstract say one ("a frozen,
+    4-bit quantized pretrained language model"): the most frequent "k-bit" below 16, else None."""
+    head, summary = _title_and_abstract(pages, title, abstract)
+    counts = Counter(int(b) for b in re.findall(r"\b(\d{1,2})[- ]bits?\b", f"{head} {summary}", re.IGNORECASE))
+    counts = Counter({b: n for b, n in counts.items() if 1 <= b < 16})
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def is_weight_only(pages: list[Any]) -> bool | None:

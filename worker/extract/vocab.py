@@ -495,6 +495,7 @@ _NOT_METHOD_RE = re.compile(
 _MULTIPLIER_RE = re.compile(r"[×x]\s?\d+(?:\.\d+)?\b|\(\s*[×x]?\d+(?:\.\d+)?\s*[×x]?\s*\)")
 
 
+_DASH_VARIANT_RE = re.compile(r"^(?P<base>\S[^–—]*?)\s+[–—]\s+(?P<what>[a-z][\w\s\-]*)$")
 _VARIANT_RE = re.compile(r"^\s*(?:\+|w/o\b|w/|with(?:out)?\b|[-−–]\s|no\s|only\b)", re.IGNORECASE)
 
 
@@ -514,6 +515,10 @@ def interpret_label(label: str, registry: Registry, proposed: list[str]) -> RowI
         info.method, info.known, info.variant, info.ours = proposed[0], True, True, True
         info.note = re.sub(r"\s+", " ", label).strip()
         info.setting, _ = parse_setting(label)
+        return info
+    variant = _DASH_VARIANT_RE.match(_CITATION_RE.sub("", label).strip())
+    if variant and (registry.method(variant.group("base")) or variant.group("base") in proposed):
+        info.method = variant.group(0)  # "OBQ – sequential": a variant the paper reports under its own name
         return info
     raw = _CITATION_RE.sub("", label)
     raw = _MARKS_RE.sub("", raw)
@@ -537,6 +542,9 @@ def interpret_label(label: str, registry: Registry, proposed: list[str]) -> RowI
             rest = rest[: size.start()] + " " + rest[size.end() :]
     setting, rest = parse_setting(rest)
     info.setting = setting
+    if models and rest.strip() and re.fullmatch(r"[a-z][a-z\s\-]*", rest.strip()) and setting.empty:
+        info.method = raw  # "LLaMA no tuning": the model run as it is, a row of its own
+        return info
     rest = re.sub(r"\(\s*\)", " ", rest)
     outside = _PAREN_RE.sub(" ", rest).strip(" ,;:-+")
     inside = " ".join(re.findall(r"\(([^()]*)\)", rest)).strip()
