@@ -384,10 +384,10 @@ def _column(
                 info.setting = info.setting.merged(meaning.setting)
         named = meaning.known or meaning.full_precision
         unknown_name = rows_are_models and meaning.method and not registry.benchmark(clean_header(text))
-        if (named or unknown_name) and not meaning.benchmark and col.method is None:
-            if not (info.info and registry.benchmark(clean_header(text))):
-                col.method, method_text = meaning, text
-                info.setting = info.setting.merged(meaning.setting)
+        task_named = info.info and registry.benchmark(clean_header(text))
+        if (named or unknown_name) and not meaning.benchmark and col.method is None and not task_named:
+            col.method, method_text = meaning, text
+            info.setting = info.setting.merged(meaning.setting)
     if col.method is not None and info.benchmark and (
         registry.method(info.benchmark) or info.info is None or normalize_name(info.benchmark) == normalize_name(clean_header(method_text))
     ):
@@ -419,17 +419,27 @@ def _row(
         plainly_method = m.known or m.full_precision or m.ours or m.format_name or m.setting.w is not None
         return bool(_DATA_AXIS_RE.search(part.axis)) and not plainly_method and not m.benchmark and not find_models(part.text)
 
-    def rank(item: tuple[PathPart, RowInfo]) -> tuple[int, int, int]:
+    def rank(item: tuple[PathPart, RowInfo]) -> tuple[int, int, int, int]:
+        """Named methods first, the paper's own next, then a column titled as methods, then the leftmost."""
         part, m = item
         strength = 3 if (m.known or m.full_precision or m.ours) else 1
         titled = 1 if _METHOD_AXIS_RE.search(part.axis) else 0
-        return (strength, titled, part.level if part.where == "row" else -1)
+        return (strength, int(m.ours), titled, -part.level if part.where == "row" else -99)
 
     candidates = []
     for part, m in meanings:
         hub = model_name(part.text) if (_MODEL_AXIS_RE.search(part.axis) or _HUB_ID_RE.match(part.text)) else ""
         if hub:
             model = model or hub
+            continue
+        bits = axis_bits(part.text, part.axis)
+        if bits is not None:
+            setting = setting.merged(bits)  # "INT8" under "A-bits": activations at 8 bits
+            continue
+        if _CHECK_MARK_RE.fullmatch(part.text.strip()):
+            named = registry.method(part.axis) or next((p for p in proposed if normalize_name(p) == normalize_name(part.axis)), None)
+            if named:  # a check mark under a method's name: that method is on in this row
+                candidates.append((part, RowInfo(method=named, known=True, ours=named in proposed)))
             continue
         if condition(part, m):
             conditions.append(part.text)
@@ -454,6 +464,34 @@ def _row(
     if not chosen.model:
         chosen.model = next((m.model for _, m in meanings if m.model), "")
     return chosen, chosen.model, format_name, conditions
+
+
+_CHECK_MARK_RE = re.compile(r"[✓✔√]|yes|Yes|YES")
+_BITS_AXIS_RE = re.compile(
+    r"^\s*(?:#\s*)?(?P<which>w|a|kv|v|weights?|activations?|w/v|w/a|key[\s/-]*value)?[\s-]*(?:bits?|bit-?width|precision)\s*$",
+    re.IGNORECASE,
+)
+
+
+def axis_bits(text: str, axis: str) -> Setting | None:
+    """The bits a label states under a bits axis ("INT8" under "A-bits" is activations at 8 bits),
+    or None when the axis is not about bits or the label states none."""
+    m = _BITS_AXIS_RE.match(clean_header(axis)) if axis else None
+    if m is None:
+        return None
+    s, _ = parse_setting(text)
+    nums = [int(n) for n in re.findall(r"\d+", text)]
+    bits = s.w if s.w is not None else (nums[0] if len(nums) == 1 else None)
+    if bits is None:
+        return None if s.empty else s
+    which = (m.group("which") or "w").lower()
+    # A format other than plain integers ("dINT4", "NF4") is kept as a note: it tells two rows apart.
+    note = "" if re.fullmatch(r"(?:INT|int|Int)?\d+(?:-?bits?)?", text.strip()) else text.strip()
+    if which.startswith("a"):
+        return Setting(a=bits, note=note)
+    if which in ("kv", "v") or which.startswith("key"):
+        return Setting(kv=bits, note=note)
+    return Setting(w=bits, weight_only_hint=s.weight_only_hint, note=note)
 
 
 def _caption_method(caption: str, registry: Registry, proposed: list[str]) -> str:

@@ -24,7 +24,9 @@ UNIT_RE = re.compile(
     r"gpus?|w|mj|j|it/s)$",
     re.IGNORECASE,
 )
-_UNIT_SUFFIX_RE = re.compile(r"^(?P<num>[\d.,]+)\s?(?P<unit>ms|s|sec|mins?|minutes|h|hrs?|hours|days|gb|mb|kb|tb|x|×)$", re.I)
+_UNIT_SUFFIX_RE = re.compile(
+    r"^(?P<num>[\d.,]+)\s?(?P<unit>ms|s|sec|mins?|minutes|h|hrs?|hours|days|gb|mb|kb|tb|x|×)$", re.I
+)
 
 
 def is_value_token(token: str) -> bool:

@@ -64,7 +64,9 @@ PARSER_VERSION = f"pdfplumber-{pdfplumber.__version__}+pypdfium2-{pdfium.PYPDFIU
 
 # A caption line: "Table 3: ...", "Figure 2. ...", "Fig. 4: ...", "FIG. 1. ..." (physics
 # journals), "Table A1: ..." (appendices).
-CAPTION_RE = re.compile(r"^(?P<kind>Table|TABLE|Figure|FIGURE|Fig\.|FIG\.)\s*(?P<num>[A-Z]?\d+|[IVX]{1,5}(?=\s*[:.]))\s*[:.]")
+CAPTION_RE = re.compile(
+    r"^(?P<kind>Table|TABLE|Figure|FIGURE|Fig\.|FIG\.)\s*(?P<num>[A-Z]?\d+|[IVX]{1,5}(?=\s*[:.]))\s*[:.]"
+)
 
 _LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
@@ -466,6 +468,7 @@ class _RuleGroup:
 
 _ANCHOR_RE = re.compile(r"(Table|TABLE|Figure|FIGURE|Fig\.|FIG\.)\s*([A-Z]?\d+|[IVX]{1,5}(?=\s*[:.]))\s*[:.]")
 
+
 def _add_tables(
     data: bytes, pages: list[ParsedPage], deadline: float, timeout_seconds: float, warnings: list[str]
 ) -> None:
@@ -709,7 +712,9 @@ def _rule_groups(rules: list[tuple[float, float, float]], anchors: list[_Anchor]
     return groups
 
 
-def _read_region(page: Any, frame: tuple[float, float, float, float, int]) -> tuple[tuple[float, float, float, float], Grid] | None:
+def _read_region(
+    page: Any, frame: tuple[float, float, float, float, int]
+) -> tuple[tuple[float, float, float, float], Grid] | None:
     gx0, gx1, gtop, gbottom, _ = frame
     px0, ptop, px1, pbottom = page.bbox
     bbox = (max(px0, gx0 - 2), max(ptop, gtop - 2), min(px1, gx1 + 2), min(pbottom, gbottom + 2))
@@ -719,7 +724,14 @@ def _read_region(page: Any, frame: tuple[float, float, float, float, int]) -> tu
     # caption line that ends just above the top rule.
     region = page.within_bbox(bbox)
     words = [
-        Word(_clean_cell(w["text"]) or "", w["x0"], w["x1"], w["top"], w["bottom"], is_bold_font(str(w.get("fontname", ""))))
+        Word(
+            _clean_cell(w["text"]) or "",
+            w["x0"],
+            w["x1"],
+            w["top"],
+            w["bottom"],
+            is_bold_font(str(w.get("fontname", ""))),
+        )
         for w in region.extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname"])
         if w.get("upright", True)
     ]

@@ -194,9 +194,7 @@ class Grid:
             if row.kind == SECTION:
                 section = row.text
                 continue
-            row_path = [
-                PathPart(label, "row", self.stub_title(c, r), c) for c, label in enumerate(row.labels) if label
-            ]
+            row_path = [PathPart(label, "row", self.stub_title(c, r), c) for c, label in enumerate(row.labels) if label]
             if section:
                 row_path.append(PathPart(section, "section"))
             for cell in row.cells:
@@ -327,7 +325,12 @@ def build_grid(
     if len(words) < 4:
         return None
     if bbox is None:
-        bbox = (min(w.x0 for w in words), min(w.top for w in words), max(w.x1 for w in words), max(w.bottom for w in words))
+        bbox = (
+            min(w.x0 for w in words),
+            min(w.top for w in words),
+            max(w.x1 for w in words),
+            max(w.bottom for w in words),
+        )
     x0, _, x1, _ = bbox
     size = statistics.median(w.bottom - w.top for w in words) or 8.0
     vrules = [v for v in vrules if v.bottom - v.top > 0.8 * size]
@@ -368,11 +371,18 @@ def build_grid(
     for line in body_lines:
         cells = _body_cells(line, extents)
         text_columns = {j for c in cells for j in range(c.first, c.last + 1)}
-        if not line.has_numbers() and len(cells) >= 2 and any(c.first >= stub for c in cells) and _spread(cells, len(extents)):
+        if (
+            not line.has_numbers()
+            and len(cells) >= 2
+            and any(c.first >= stub for c in cells)
+            and _spread(cells, len(extents))
+        ):
             restart.append(line)
             continue
         flush_restart()
-        if line.has_numbers() or (text_columns and max(text_columns) < max(stub, 1) and _near_a_row(line, value_lines, pitch)):
+        if line.has_numbers() or (
+            text_columns and max(text_columns) < max(stub, 1) and _near_a_row(line, value_lines, pitch)
+        ):
             rows.append(GridRow(BODY, cells))  # values, or a multirow label between the rows it covers
         else:
             text = " ".join(c.text for c in cells)
@@ -382,7 +392,12 @@ def build_grid(
     if not any(r.kind == BODY for r in rows):
         return None
     grid = Grid(columns=len(extents), stub=stub, rows=rows)
-    _fill_labels(grid, _blocks(grid, row_y, full), row_y, size)
+    # Row groups of a stub column end at full-width rules and at partial rules under that column.
+    blocks = {
+        c: _blocks(grid, row_y, full + [r for r in partial if r.x0 - 1 <= sum(extents[c]) / 2 <= r.x1 + 1])
+        for c in range(stub)
+    }
+    _fill_labels(grid, blocks, row_y, size)
     return grid
 
 
@@ -407,7 +422,9 @@ def _chunks(words: list[Word], gap: float, vrules: list[VRule]) -> list[_Chunk]:
     for word in words:
         if chunks:
             last = chunks[-1].words[-1]
-            ruled = any(last.x1 - 0.5 <= v.x <= word.x0 + 0.5 and v.top <= word.bottom and v.bottom >= word.top for v in vrules)
+            ruled = any(
+                last.x1 - 0.5 <= v.x <= word.x0 + 0.5 and v.top <= word.bottom and v.bottom >= word.top for v in vrules
+            )
             if word.x0 - last.x1 < gap and not ruled:
                 chunks[-1].words.append(word)
                 continue
@@ -500,11 +517,13 @@ def _column_of(x: float, extents: list[tuple[float, float]]) -> int:
 
 
 def _stub_count(body: list[_Line], extents: list[tuple[float, float]]) -> int:
+    """Leading columns whose body cells are text, dashes or check marks rather than numbers."""
     value_lines = [line for line in body if line.has_numbers()]
     stub = 0
     for k in range(len(extents) - 1):
-        texts = [c for line in value_lines for c in line.chunks if _column_of(c.centre, extents) == k]
-        if texts and sum(not c.numeric for c in texts) * 2 > len(texts):
+        cells = [c for line in value_lines for c in line.chunks if _column_of(c.centre, extents) == k]
+        numbers = sum(1 for c in cells if is_number_token(c.text.replace(" ", "")))
+        if cells and numbers * 2 < len(cells):
             stub = k + 1
         else:
             break
@@ -530,23 +549,41 @@ def _header_rows(
 ) -> list[GridRow]:
     rows: list[tuple[_Line, list[GridCell]]] = []
     for i, line in enumerate(lines):
-        below = lines[i + 1].top if i + 1 < len(lines) else line.bottom + 2.5 * size
-        cells = []
+        spans: list[list[int]] = []
+        ruled: list[HRule | None] = []
         for chunk in line.chunks:
-            cols = _covered(chunk, extents)
-            rule = next(
-                (
-                    r
-                    for r in partial
-                    if line.middle < r.y < below + 0.5 * size and r.x0 < chunk.x1 and chunk.x0 < r.x1
-                ),
-                None,
+            spans.append(_covered(chunk, extents))
+            # The rule under a group header lies above the next line printed under it (a multirow
+            # cell of a neighbouring column may sit in between).
+            below = next(
+                (n.top for n in lines[i + 1 :] if any(c.x0 < chunk.x1 and chunk.x0 < c.x1 for c in n.chunks)),
+                line.bottom + 2.5 * size,
             )
-            if rule is not None:
-                under = [k for k, (a, b) in enumerate(extents) if a < r_x1(rule) and b > rule.x0 and k >= stub]
-                if under:
-                    cols = sorted(set(cols) | set(under)) if min(under) <= min(cols) <= max(under) else under
-            cells.append(GridCell(chunk.text, min(cols), max(cols), chunk.bold, chunk.x0, chunk.x1))
+            ruled.append(
+                next(
+                    (
+                        r
+                        for r in partial
+                        if line.middle < r.y < below + 0.5 * size and r.x0 < chunk.x1 and chunk.x0 < r.x1
+                    ),
+                    None,
+                )
+            )
+        # A cmidrule gives the span of the header over it; one rule under several headers is shared
+        # out, each column going to the header printed nearest to it.
+        for rule in {r for r in ruled if r is not None}:
+            owners = [k for k, r in enumerate(ruled) if r is rule]
+            under = [j for j, (a, b) in enumerate(extents) if a < rule.x1 and b > rule.x0 and j >= stub]
+            for j in under:
+                centre = sum(extents[j]) / 2
+                reachable = [k for k in owners if not _rule_between(extents, *sorted((j, spans[k][0])), vrules)]
+                if reachable:
+                    k = min(reachable, key=lambda k: abs(line.chunks[k].centre - centre))
+                    spans[k] = sorted(set(spans[k]) | {j})
+        cells = [
+            GridCell(chunk.text, min(cols), max(cols), chunk.bold, chunk.x0, chunk.x1)
+            for chunk, cols in zip(line.chunks, spans, strict=True)
+        ]
         rows.append((line, _merge_same_column(cells)))
     # A line holding only multirow cells (centred between two header lines) joins the next line
     # when their columns do not collide.
@@ -565,14 +602,13 @@ def _header_rows(
     return out
 
 
-def r_x1(rule: HRule) -> float:
-    return rule.x1
-
-
 def _has_rule_under(row: GridRow, partial: list[HRule], rows: list[tuple[_Line, list[GridCell]]]) -> bool:
-    for line, cells in rows:
-        if any(c in row.cells for c in cells):
-            return any(line.middle < r.y < line.bottom + 12 for r in partial)
+    """Whether a partial rule (a cmidrule) lies under one of the row's cells: then spans are exact."""
+    for k, (line, cells) in enumerate(rows):
+        if not any(c in row.cells for c in cells):
+            continue
+        next_top = rows[k + 1][0].top if k + 1 < len(rows) else line.bottom + 12
+        return any(line.middle < r.y < max(next_top, line.bottom + 4) for r in partial)
     return False
 
 
@@ -582,7 +618,9 @@ def _merge_same_column(cells: list[GridCell]) -> list[GridCell]:
     for cell in sorted(cells, key=lambda c: c.first):
         if out and out[-1].first == cell.first and out[-1].last == cell.last:
             prev = out[-1]
-            out[-1] = GridCell(f"{prev.text} {cell.text}", cell.first, cell.last, prev.bold and cell.bold, prev.x0, cell.x1)
+            out[-1] = GridCell(
+                f"{prev.text} {cell.text}", cell.first, cell.last, prev.bold and cell.bold, prev.x0, cell.x1
+            )
         else:
             out.append(cell)
     return out
@@ -596,9 +634,7 @@ def _only_stub(cells: list[GridCell], stub: int) -> bool:
     return bool(cells) and all(c.last < stub for c in cells)
 
 
-def _spread_groups(
-    row: GridRow, n: int, stub: int, extents: list[tuple[float, float]], vrules: list[VRule]
-) -> None:
+def _spread_groups(row: GridRow, n: int, stub: int, extents: list[tuple[float, float]], vrules: list[VRule]) -> None:
     """A group header row without cmidrules: a centred header grows over free columns on both
     sides while it stays centred over them; a column still free then joins the header printed
     nearest to it. Never across a vertical rule."""
@@ -624,9 +660,7 @@ def _spread_groups(
             continue
         centre = sum(extents[j]) / 2
         reachable = [
-            g
-            for g in groups
-            if not _rule_between(extents, *sorted((j, g.first if j < g.first else g.last)), vrules)
+            g for g in groups if not _rule_between(extents, *sorted((j, g.first if j < g.first else g.last)), vrules)
         ]
         if not reachable:
             continue
@@ -645,7 +679,9 @@ def _body_cells(line: _Line, extents: list[tuple[float, float]]) -> list[GridCel
     cells: list[GridCell] = []
     for chunk in line.chunks:
         cols = _covered(chunk, extents)
-        first, last = (min(cols), max(cols)) if len(cols) > 1 and not chunk.numeric else (_column_of(chunk.centre, extents),) * 2
+        first, last = (
+            (min(cols), max(cols)) if len(cols) > 1 and not chunk.numeric else (_column_of(chunk.centre, extents),) * 2
+        )
         if cells and cells[-1].first <= last and first <= cells[-1].last:
             prev = cells[-1]
             cells[-1] = GridCell(f"{prev.text} {chunk.text}", min(prev.first, first), max(prev.last, last), prev.bold)
@@ -669,9 +705,9 @@ def _spread(cells: list[GridCell], n: int) -> bool:
     return len({c.first for c in cells}) >= max(2, (n - 1) // 2)
 
 
-def _blocks(grid: Grid, row_y: list[float | None], full: list[HRule]) -> list[list[int]]:
-    """Body row indexes in groups separated by inner rules, header rows and section rows."""
-    ys = sorted(r.y for r in full)
+def _blocks(grid: Grid, row_y: list[float | None], rules: list[HRule]) -> list[list[int]]:
+    """Body row indexes in groups separated by the given rules, header rows and section rows."""
+    ys = sorted(r.y for r in rules)
     blocks: list[list[int]] = [[]]
     previous_y: float | None = None
     for i, row in enumerate(grid.rows):
@@ -686,7 +722,10 @@ def _blocks(grid: Grid, row_y: list[float | None], full: list[HRule]) -> list[li
 
 
 def _fill_labels(
-    grid: Grid, blocks: list[list[int]] | None, row_y: Sequence[float | None] = (), size: float = 0.0
+    grid: Grid,
+    blocks: dict[int, list[list[int]]] | None,
+    row_y: Sequence[float | None] = (),
+    size: float = 0.0,
 ) -> None:
     """Give every body row its row header per stub column, filling row groups.
 
@@ -694,31 +733,42 @@ def _fill_labels(
     marks, is read row by row). Within a block, a label printed on the block's first row covers
     the rows down to the next label (top-aligned groups); labels that start lower are
     \\multirow labels centred on their rows: label lines about one text line apart are one label
-    ("INT3" over "g128"), and each row takes the nearest label.
+    ("INT3" over "g128"), and each row takes the label printed nearest to it.
     """
     if blocks is None:
-        blocks = []
+        plain: list[list[int]] = []
         current: list[int] = []
         for i, row in enumerate(grid.rows):
             if row.kind == BODY:
                 current.append(i)
             elif current:
-                blocks.append(current)
+                plain.append(current)
                 current = []
         if current:
-            blocks.append(current)
+            plain.append(current)
+        blocks = dict.fromkeys(range(grid.stub), plain)
     for row in grid.rows:
         if row.kind == BODY:
             row.labels = [
                 " ".join(cell.text for cell in row.cells if cell.first == c and cell.last < grid.stub)
                 for c in range(grid.stub)
             ]
-    for block in blocks:
-        for c in range(grid.stub):
+
+    def position(i: int, k: int) -> float:
+        y = row_y[i] if i < len(row_y) else None
+        return y / max(size, 1.0) if y is not None and size else float(k)
+
+    for c, column_blocks in blocks.items():
+        for block in column_blocks:
             raw = [(i, grid.rows[i].labels[c]) for i in block]
             filled = [k for k, (_, text) in enumerate(raw) if text]
-            if not filled or len(filled) * 5 > len(raw) * 3 or len(raw) < 2:
-                continue  # nothing to spread, or a label (or a mark) on most rows
+            if not filled or len(raw) < 2:
+                continue
+            if len(filled) * 5 > len(raw) * 3:
+                # A label (or a mark) on most rows: read row by row, but a label printed on a line
+                # of its own, a little off its row, belongs to the row of values nearest to it.
+                _attach_stray_labels(grid, block, c, position)
+                continue
             if filled[0] == 0:
                 label = ""
                 for i, text in raw:
@@ -734,8 +784,32 @@ def _fill_labels(
                 else:
                     runs.append(([k], text))
             for k, (i, _) in enumerate(raw):
-                nearest = min(runs, key=lambda run: (abs(k - statistics.mean(run[0])), run[0][0]))
+                here = position(i, k)
+                nearest = min(
+                    runs,
+                    key=lambda run: (abs(here - statistics.mean(position(block[x], x) for x in run[0])), run[0][0]),
+                )
                 grid.rows[i].labels[c] = nearest[1]
+
+
+def _attach_stray_labels(grid: Grid, block: list[int], c: int, position: Any) -> None:
+    def has_values(i: int) -> bool:
+        return any(cell.first >= grid.stub for cell in grid.rows[i].cells)
+
+    for k, i in enumerate(block):
+        text = grid.rows[i].labels[c]
+        if not text or has_values(i):
+            continue
+        neighbours = [
+            (kk, ii)
+            for kk, ii in ((k - 1, block[k - 1] if k else None), (k + 1, block[k + 1] if k + 1 < len(block) else None))
+            if ii is not None and has_values(ii)
+        ]
+        if not neighbours:
+            continue
+        kk, target = min(neighbours, key=lambda n: abs(position(n[1], n[0]) - position(i, k)))
+        if not grid.rows[target].labels[c]:
+            grid.rows[target].labels[c] = text
 
 
 def _one_text_line_apart(row_y: Sequence[float | None], a: int, b: int, size: float, steps: int) -> bool:

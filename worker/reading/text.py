@@ -152,7 +152,6 @@ def _caption_paragraph_end(lines: list[Line], start: int) -> int:
     return end
 
 
-
 # --------------------------------------------------------------------------------------------
 # Sentences
 
@@ -222,8 +221,6 @@ def split_sentences(text: str) -> list[str]:
     if tail:
         parts.append(tail)
     return [p for p in parts if len(p) > 3]
-
-
 
 
 def caption_paragraphs(page_text: str) -> dict[str, str]:
