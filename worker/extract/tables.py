@@ -35,6 +35,7 @@ from worker.extract.vocab import (
     family_of,
     find_models,
     interpret_label,
+    looks_like_name,
     model_size,
     parse_setting,
     split_names,
@@ -402,7 +403,7 @@ def _column(
 
 
 def _row(
-    parts: tuple[PathPart, ...], registry: Registry, proposed: list[str]
+    parts: tuple[PathPart, ...], registry: Registry, proposed: list[str], columns_are_models: bool = False
 ) -> tuple[RowInfo, str, str, list[str]]:
     """What a row's labels (stub columns and section row) say: (meaning, model, format name, conditions).
 
@@ -428,7 +429,12 @@ def _row(
 
     candidates = []
     for part, m in meanings:
-        hub = model_name(part.text) if (_MODEL_AXIS_RE.search(part.axis) or _HUB_ID_RE.match(part.text)) else ""
+        # "Parameters" over a stub whose header row lists sizes titles the sizes, not the rows.
+        model_axis = bool(_MODEL_AXIS_RE.search(part.axis)) and not columns_are_models
+        hub = model_name(part.text) if (model_axis or _HUB_ID_RE.match(part.text)) else ""
+        if not hub and model_axis and not (m.known or m.full_precision or m.ours or m.format_name) and m.setting.empty:
+            if looks_like_name(part.text) or re.search(r"[A-Za-z]{3,}", part.text):
+                hub = part.text.strip()  # under "Model", a name the vocabulary does not know ("Regnext")
         if hub:
             model = model or hub
             continue
@@ -537,12 +543,21 @@ def table_cells(
                 ctx.lower_better = _lower(found[1])
     fallback_method = _caption_method(source.caption, registry, proposed)
     values = grid.value_cells()
+    leaves = {vc.column_path[-1].text for vc in values if vc.column_path}
+    columns_are_models = bool(leaves) and sum(
+        1 for t in leaves if model_size(clean_header(t)) or model_name(t)
+    ) * 5 >= len(leaves) * 3
     rows: dict[int, tuple[RowInfo, str, str, list[str]]] = {}
     for vc in values:
         if vc.row not in rows:
-            rows[vc.row] = _row(vc.row_path, registry, proposed)
+            rows[vc.row] = _row(vc.row_path, registry, proposed, columns_are_models)
     # Rows that name models and no method: the methods are across the top.
     rows_are_models = bool(rows) and all(model and not (r.known or r.full_precision) for r, model, _, _ in rows.values())
+    # Unknown names across the top are methods only beside one the vocabulary knows ("Dense",
+    # "FP32", a registry method): a table of statistics per model has other columns ("SDims").
+    rows_are_models = rows_are_models and any(
+        (m := interpret_label(leaf, registry, proposed)).known or m.full_precision for leaf in leaves
+    )
     paths = {vc.column_path for vc in values}
     named = {r.info.name if r.info else r.name for r in (classify_header(p.text, registry) for path in paths for p in path) if r.kind == "benchmark"}
     ctx.single_task = bool(ctx.benchmark) and named <= {ctx.info.name if ctx.info else ctx.benchmark}
@@ -587,6 +602,10 @@ def table_cells(
             benchmark, info = row.benchmark, row.info
         model = row_model or col.model or ctx.model or (column.reference[0] if column.reference else "")
         model = _qualified_model(model, col, ctx) or ctx.family
+        if not benchmark and conditions and not col.benchmark:
+            # Under a "Task" column: the row names its task ("Classification (Top-1% accuracy)").
+            benchmark, info = conditions[0], registry.benchmark(conditions[0])
+            conditions = conditions[1:]
         if not benchmark and model:
             benchmark, info = _task_of(model, paper.model_tasks)
         if not benchmark:

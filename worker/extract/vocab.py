@@ -333,6 +333,10 @@ def benchmark_in(text: str, registry: Registry) -> tuple[str, BenchmarkInfo] | N
     return (average[1].name, average[1]) if average else None
 
 
+_METRIC_ONLY_RE = re.compile(
+    r"(?:kpi|acc\.?|accuracy|score|ppl|perplexity|results?|metric|value|top-?1)(?:\s+(?:kpi|acc\.?|accuracy|score))?",
+    re.IGNORECASE,
+)
 _CONDITION_RE = re.compile(r"\d+(?:\.\d+)?\s*[×x]|\d+\s*:\s*\d+|\d+(?:\.\d+)?\s*%\s*(?:sparsity|sparse|pruned)?", re.IGNORECASE)
 
 
@@ -353,8 +357,8 @@ def classify_header(text: str, registry: Registry) -> Role:
     if models and len(" ".join(models)) >= 0.6 * len(plain.replace(" ", "")):
         return Role("model", model=models[0])
     setting, rest = parse_setting(plain)
-    if not setting.empty and not re.sub(r"[\W_]+", "", rest):
-        return Role("setting", plain, setting=setting)
+    if not setting.empty and (not re.sub(r"[\W_]+", "", rest) or _METRIC_ONLY_RE.fullmatch(rest.strip())):
+        return Role("setting", plain, setting=setting)  # "W4A16", "INT8 KPI"
     if _AVERAGE_RE.match(plain):
         return Role("average", plain)
     if _AVERAGE_WORD_RE.search(plain) and _METRIC_RE.match(_AVERAGE_WORD_RE.sub("", plain).strip()):
@@ -550,6 +554,8 @@ def interpret_label(label: str, registry: Registry, proposed: list[str]) -> RowI
     inside = " ".join(re.findall(r"\(([^()]*)\)", rest)).strip()
     core = outside or inside
     core = re.sub(r"\s+", " ", core).strip()
+    if not setting.empty and _METRIC_ONLY_RE.fullmatch(core):
+        core = ""  # "FP32 KPI", "INT8 Acc.": a number format and the metric shown under it
     if _OURS_RE.search(raw):
         info.ours = True
         named = _registry_method(core, registry)

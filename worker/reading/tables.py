@@ -183,10 +183,22 @@ class Grid:
                 parts.append(PathPart(cell.text, "column", self._axis(header), level))
         return parts
 
+    def text_columns(self) -> set[int]:
+        """Columns right of the stub whose body cells are mostly words ("PTQ", "yes"): attributes of
+        their row, read like row labels, not values."""
+        out = set()
+        for j in range(self.stub, self.columns):
+            texts = [c.text for row in self.rows if row.kind == BODY for c in row.cells if c.first == j and c.text]
+            numbers = sum(1 for t in texts if is_number_token(t.replace(" ", "")) or is_value_token(t.replace(" ", "")))
+            if texts and numbers * 2 < len(texts):
+                out.add(j)
+        return out
+
     def value_cells(self) -> list[ValueCell]:
         """Every non-empty body cell right of the stub, with its full header path."""
         out: list[ValueCell] = []
         section = ""
+        attributes = self.text_columns()
         for r, row in enumerate(self.rows):
             if row.kind == HEADER:
                 section = ""
@@ -195,10 +207,14 @@ class Grid:
                 section = row.text
                 continue
             row_path = [PathPart(label, "row", self.stub_title(c, r), c) for c, label in enumerate(row.labels) if label]
+            for cell in row.cells:
+                if cell.first in attributes and cell.text:
+                    leaf = self.column_path(cell.first, r)
+                    row_path.append(PathPart(cell.text, "row", leaf[-1].text if leaf else "", cell.first))
             if section:
                 row_path.append(PathPart(section, "section"))
             for cell in row.cells:
-                if cell.first < self.stub or not cell.text:
+                if cell.first < self.stub or not cell.text or cell.first in attributes:
                     continue
                 out.append(
                     ValueCell(
