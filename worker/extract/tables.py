@@ -378,7 +378,7 @@ def _column(
     # The deepest header that names a method: methods across the top.
     method_text = ""
     for text in reversed(texts):
-        meaning = interpret_label(text, registry, proposed)
+        meaning = interpret_label(text, registry, proposed, row=False)
         if meaning.format_name and not col.format_name:
             col.format_name = meaning.format_name
             if meaning.setting.w is not None:
@@ -556,7 +556,7 @@ def table_cells(
     # Unknown names across the top are methods only beside one the vocabulary knows ("Dense",
     # "FP32", a registry method): a table of statistics per model has other columns ("SDims").
     rows_are_models = rows_are_models and any(
-        (m := interpret_label(leaf, registry, proposed)).known or m.full_precision for leaf in leaves
+        (m := interpret_label(leaf, registry, proposed, row=False)).known or m.full_precision for leaf in leaves
     )
     paths = {vc.column_path for vc in values}
     named = {r.info.name if r.info else r.name for r in (classify_header(p.text, registry) for path in paths for p in path) if r.kind == "benchmark"}

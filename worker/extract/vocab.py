@@ -512,9 +512,10 @@ def _strip_settings(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,;:-")
 
 
-def interpret_label(label: str, registry: Registry, proposed: list[str]) -> RowInfo:
+def interpret_label(label: str, registry: Registry, proposed: list[str], *, row: bool = True) -> RowInfo:
+    """What a row label (or, with ``row=False``, a column header) says about the method of its cells."""
     info = RowInfo()
-    if _VARIANT_RE.match(label) and proposed and _method_like(label.strip(" +-−–")):
+    if row and _VARIANT_RE.match(label) and proposed and _method_like(label.strip(" +-−–")):
         # An ablation row: a configuration of the paper's own method, not a method of its own.
         info.method, info.known, info.variant, info.ours = proposed[0], True, True, True
         info.note = re.sub(r"\s+", " ", label).strip()
