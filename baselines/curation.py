@@ -20,7 +20,7 @@ from baselines.models import (
     MethodAlias,
     MethodCandidate,
 )
-from benchmarks.models import BenchmarkResult
+from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkCandidate, BenchmarkResult
 from papers.models import Citation
 from papers.provenance import Receipt, ReceiptStatus
 from reviews.models import ReviewPaper
@@ -31,6 +31,7 @@ KINDS: dict[str, type[Receipt]] = {
     "beats": BeatsReceipt,
     "critique": CritiqueReceipt,
     "candidate": MethodCandidate,
+    "benchmark-candidate": BenchmarkCandidate,
     "citation": Citation,
 }
 # Fields a curator may correct, per kind (everything else is provenance and stays as extracted).
@@ -39,6 +40,7 @@ EDITABLE: dict[str, tuple[str, ...]] = {
     "beats": ("method", "baseline", "benchmark", "model_name", "setting"),
     "critique": ("method",),
     "candidate": ("name",),
+    "benchmark-candidate": ("name",),
     "citation": ("role", "polarity", "method"),
 }
 
@@ -133,6 +135,8 @@ def decide(
             receipt.value_text = f"{receipt.value:g}"  # type: ignore[attr-defined]  # as the curator typed it, not as extracted
         if kind == "candidate" and action != DecisionAction.REJECT:
             _adopt_candidate(receipt)  # type: ignore[arg-type]
+        if kind == "benchmark-candidate" and action != DecisionAction.REJECT:
+            _adopt_benchmark_candidate(receipt)  # type: ignore[arg-type]
         receipt.status = ReceiptStatus.REJECTED if action == DecisionAction.REJECT else ReceiptStatus.APPROVED
         receipt.decided_by, receipt.decided_at, receipt.reason = actor, timezone.now(), reason
         receipt.save()
@@ -142,12 +146,63 @@ def decide(
 
 
 def _adopt_candidate(candidate: MethodCandidate) -> None:
-    """An approved candidate becomes a method (or joins the method its name already names)."""
+    """An approved candidate becomes a method: the provisional method its receipts wait on (or the
+    method its corrected name already names, which then takes them over) stops being provisional."""
+    waiting = candidate.resolved_method
     method = Method.objects.by_name(candidate.name)
     if method is None:
-        method, _ = Method.objects.get_or_create(name=candidate.name, defaults={"introduced_by": candidate.paper})
-        MethodAlias.objects.get_or_create(method=method, alias=candidate.name)
+        if waiting is not None and waiting.provisional:
+            method = waiting
+            if method.name != candidate.name:  # corrected by the curator
+                method.name = candidate.name
+                MethodAlias.objects.get_or_create(method=method, alias=candidate.name)
+        else:
+            method, _ = Method.objects.get_or_create(name=candidate.name, defaults={"introduced_by": candidate.paper})
+            MethodAlias.objects.get_or_create(method=method, alias=candidate.name)
+    elif waiting is not None and waiting.provisional and waiting.pk != method.pk:
+        _move_receipts(waiting, method)
+    if method.provisional or method.introduced_by_id is None:
+        method.provisional = False
+        method.introduced_by_id = method.introduced_by_id or candidate.paper_id
+        method.save()
     candidate.resolved_method = method
+
+
+def _move_receipts(source: Method, target: Method) -> None:
+    """Every receipt of a provisional method moves to the method it turned out to be."""
+    for model, field in (
+        (BenchmarkResult, "method"),
+        (CritiqueReceipt, "method"),
+        (BeatsReceipt, "method"),
+        (BeatsReceipt, "baseline"),
+        (Citation, "method"),
+        (MethodCandidate, "resolved_method"),
+    ):
+        model.objects.filter(**{field: source}).update(**{field: target})
+    BeatsReceipt.objects.filter(method=target, baseline=target).delete()
+    MethodAlias.objects.filter(method=source).update(method=target)
+    source.delete()
+
+
+def _adopt_benchmark_candidate(candidate: BenchmarkCandidate) -> None:
+    """An approved benchmark candidate: its provisional benchmark counts from now on (or, when the
+    corrected name is a known benchmark, its results move there)."""
+    waiting = candidate.resolved_benchmark
+    known = Benchmark.objects.by_name(candidate.name)
+    if known is not None and waiting is not None and known.pk != waiting.pk and waiting.provisional:
+        BenchmarkResult.objects.filter(benchmark=waiting).update(benchmark=known)
+        BeatsReceipt.objects.filter(benchmark=waiting).update(benchmark=known)
+        BenchmarkCandidate.objects.filter(resolved_benchmark=waiting).update(resolved_benchmark=known)
+        BenchmarkAlias.objects.filter(benchmark=waiting).update(benchmark=known)
+        waiting.delete()
+        waiting = known
+    target = known or waiting
+    if target is None:
+        return
+    if target.provisional:
+        target.provisional = False
+        target.save(update_fields=["provisional"])
+    candidate.resolved_benchmark = target
 
 
 def repoint(kind: str, receipt_id: int, *, actor: AbstractBaseUser, method: Method, reason: str = "") -> Outcome:
@@ -215,6 +270,9 @@ def merge_methods(source: Method, target: Method, *, actor: AbstractBaseUser, re
         if target.introduced_by_id is None and source.introduced_by_id:
             target.introduced_by_id = source.introduced_by_id
             target.save(update_fields=["introduced_by"])
+        if target.provisional and not source.provisional:  # a known method merged into a new name
+            target.provisional = False
+            target.save(update_fields=["provisional"])
         CuratorDecision.objects.create(
             content_type=ContentType.objects.get_for_model(Method),
             object_id=target.pk,

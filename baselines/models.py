@@ -46,6 +46,11 @@ class Method(models.Model):
         "papers.Paper", null=True, blank=True, on_delete=models.SET_NULL, related_name="introduced_methods"
     )
     description = models.TextField(blank=True)
+    provisional = models.BooleanField(
+        default=False,
+        help_text="Named by a paper but not approved by a curator yet: its receipts wait in the queue and "
+        "count on no public page until its candidate is approved (or it is merged into a known method).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MethodQuerySet.as_manager()

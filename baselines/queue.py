@@ -17,7 +17,8 @@ RELATED: dict[str, tuple[str, ...]] = {
     "result": ("paper", "method", "benchmark"),
     "beats": ("paper", "method", "baseline", "benchmark"),
     "critique": ("paper", "method"),
-    "candidate": ("paper",),
+    "candidate": ("paper", "resolved_method"),
+    "benchmark-candidate": ("paper", "resolved_benchmark"),
     "citation": ("paper", "cited", "method"),
 }
 ORDERS = {"newest": ("-paper__published", "pk"), "confidence": ("confidence", "pk")}

@@ -33,6 +33,11 @@ class Benchmark(models.Model):
     direction = models.CharField(max_length=8, choices=Direction.choices)
     task = models.CharField(max_length=40, blank=True)
     description = models.TextField(blank=True)
+    provisional = models.BooleanField(
+        default=False,
+        help_text="Named by a paper but not approved by a curator yet: its results count on no public page "
+        "until its candidate is approved (or it is merged into a known benchmark).",
+    )
 
     objects = BenchmarkQuerySet.as_manager()
 
@@ -115,6 +120,34 @@ class BenchmarkResult(Receipt):
 
     def __str__(self) -> str:
         return f"{self.method} {self.model_name} {self.setting} {self.benchmark} = {self.value_text or self.value}"
+
+
+class BenchmarkCandidate(Receipt):
+    """Receipt: a task name in `paper` that no registry knows yet, for curators to approve or merge."""
+
+    name = models.CharField(max_length=120)
+    normalized = models.CharField(max_length=160, editable=False)
+    resolved_benchmark = models.ForeignKey(
+        Benchmark,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The provisional benchmark its results wait on, then the benchmark it became.",
+    )
+
+    class Meta(Receipt.Meta):
+        constraints = [
+            *Receipt.Meta.constraints,
+            models.UniqueConstraint(fields=["paper", "normalized"], name="benchmark_candidate_once_per_paper"),
+        ]
+
+    def __str__(self) -> str:
+        return f"candidate benchmark {self.name!r} in {self.paper.arxiv_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)
 
 
 class LeaderboardEntry(models.Model):

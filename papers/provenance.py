@@ -32,6 +32,16 @@ class ReceiptQuerySet(models.QuerySet):
             return self.exclude(status=ReceiptStatus.REJECTED)
         return self.approved()
 
+    def named(self) -> ReceiptQuerySet:
+        """Receipts whose methods and benchmarks are approved names: a provisional one (a name a
+        paper used that no curator has approved yet) keeps its receipts off the public pages."""
+        fields = {f.name for f in self.model._meta.get_fields()}
+        excluded = Q()
+        for field in ("method", "baseline", "benchmark"):
+            if field in fields:
+                excluded |= Q(**{f"{field}__provisional": True})
+        return self.exclude(excluded) if excluded else self
+
     def from_extractor(self, name: str, version: str) -> ReceiptQuerySet:
         return self.filter(extractor=name, extractor_version=version)
 

@@ -42,7 +42,7 @@ class RecomputeReport:
 def counted(queryset: ReceiptQuerySet, review: Review, include_unreviewed: bool) -> ReceiptQuerySet:
     """Receipts that count for the review: from its included papers, approved (or pending when allowed)."""
     included = ReviewPaper.objects.filter(review=review).included().values("paper_id")
-    return queryset.filter(paper_id__in=included).visible(include_unreviewed=include_unreviewed)
+    return queryset.filter(paper_id__in=included).visible(include_unreviewed=include_unreviewed).named()
 
 
 def _distinct_papers(queryset: QuerySet, field: str) -> dict[int, int]:

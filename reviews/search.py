@@ -43,10 +43,14 @@ def search(query: str) -> SearchResults:
     key = normalize_name(query)
     if key:
         results.methods = list(
-            Method.objects.filter(aliases__normalized__contains=key).distinct().order_by("name")[:NAMES_SHOWN]
+            Method.objects.filter(aliases__normalized__contains=key, provisional=False)
+            .distinct()
+            .order_by("name")[:NAMES_SHOWN]
         )
         results.benchmarks = list(
-            Benchmark.objects.filter(aliases__normalized__contains=key).distinct().order_by("name")[:NAMES_SHOWN]
+            Benchmark.objects.filter(aliases__normalized__contains=key, provisional=False)
+            .distinct()
+            .order_by("name")[:NAMES_SHOWN]
         )
     return results
 

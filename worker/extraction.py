@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -13,15 +15,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 from django.utils.module_loading import import_string
 
-from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodCandidate
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodAlias, MethodCandidate
 from baselines.reference import METHODS
-from benchmarks.models import Benchmark, BenchmarkResult
+from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkCandidate, BenchmarkResult, Direction
 from benchmarks.reference import BENCHMARKS
 from papers.models import Paper, PaperDocument
 from papers.provenance import Receipt, ReceiptStatus
 from worker.extract.claude import DEFAULT_MODEL, AnthropicExtractor, anthropic_client
 from worker.extract.names import normalize_name
-from worker.extract.receipts import BenchmarkInfo, Extraction, Extractor, Provenance, Registry
+from worker.extract.receipts import BenchmarkInfo, Extraction, Extractor, Provenance, Registry, result_problem
 from worker.extract.rules import RuleExtractor
 from worker.reading.document import ParsedDocument, ParsedPage
 
@@ -144,134 +146,206 @@ def _provenance(p: Provenance, extraction: Extraction) -> dict[str, Any]:
     }
 
 
+class _Names:
+    """Names in an extraction linked to registry rows; a name no registry knows gets a provisional
+    row (created once, found again by alias) and a candidate receipt, so no result is dropped."""
+
+    def __init__(self, paper: Paper, extraction: Extraction, report: StoreReport) -> None:
+        self.paper, self.extraction, self.report = paper, extraction, report
+        self.methods: dict[str, Method | None] = {m.name: m for m in Method.objects.all()}
+        self.benchmarks: dict[str, Benchmark | None] = {b.name: b for b in Benchmark.objects.all()}
+        self.new_method_candidates: dict[str, tuple[Method, Provenance]] = {}
+        self.new_benchmark_candidates: dict[str, tuple[Benchmark, Provenance]] = {}
+
+    def method(self, name: str, provenance: Provenance | None = None) -> Method | None:
+        name = " ".join(name.split())[:120]
+        if not normalize_name(name):
+            return None
+        if name not in self.methods:
+            self.methods[name] = Method.objects.by_name(name)
+        found = self.methods[name]
+        if found is None and provenance is not None:
+            found = Method.objects.create(name=name, provisional=True, introduced_by=None)
+            MethodAlias.objects.create(method=found, alias=name)
+            self.methods[name] = found
+        if found is not None and found.provisional and provenance is not None:
+            self.new_method_candidates.setdefault(normalize_name(found.name), (found, provenance))
+        return found
+
+    def benchmark(self, name: str, metric: str = "", provenance: Provenance | None = None) -> Benchmark | None:
+        name = " ".join(name.split())[:120]
+        if not normalize_name(name):
+            return None
+        if name not in self.benchmarks:
+            self.benchmarks[name] = Benchmark.objects.by_name(name)
+        found = self.benchmarks[name]
+        if found is None and provenance is not None:
+            lower = re.search(r"perplex|ppl|error|loss|wer", f"{name} {metric}", re.IGNORECASE)
+            found = Benchmark.objects.create(
+                name=name,
+                metric=(metric or ("perplexity" if lower else "score"))[:40],
+                direction=Direction.LOWER if lower else Direction.HIGHER,
+                provisional=True,
+            )
+            BenchmarkAlias.objects.create(benchmark=found, alias=name)
+            self.benchmarks[name] = found
+        if found is not None and found.provisional and provenance is not None:
+            self.new_benchmark_candidates.setdefault(normalize_name(found.name), (found, provenance))
+        return found
+
+    def store_candidates(self) -> int:
+        """One pending candidate receipt per new name in this paper (curators approve or merge it)."""
+        fields = {"paper": self.paper}
+        methods = [
+            MethodCandidate(name=m.name, resolved_method=m, **fields, **_provenance(prov, self.extraction))
+            for m, prov in self.new_method_candidates.values()
+        ]
+        benchmarks = [
+            BenchmarkCandidate(name=b.name, resolved_benchmark=b, **fields, **_provenance(prov, self.extraction))
+            for b, prov in self.new_benchmark_candidates.values()
+        ]
+        for row in [*methods, *benchmarks]:
+            row.normalized = normalize_name(row.name)  # bulk_create does not call save()
+        known_m = set(MethodCandidate.objects.filter(paper=self.paper).values_list("normalized", flat=True))
+        known_b = set(BenchmarkCandidate.objects.filter(paper=self.paper).values_list("normalized", flat=True))
+        methods = [m for m in methods if m.normalized not in known_m]
+        benchmarks = [b for b in benchmarks if b.normalized not in known_b]
+        MethodCandidate.objects.bulk_create(methods)
+        BenchmarkCandidate.objects.bulk_create(benchmarks)
+        return len(methods) + len(benchmarks)
+
+
 def store_extraction(paper: Paper, extraction: Extraction) -> StoreReport:
     """Replace the paper's pending receipts from this extractor version with `extraction`.
 
     Idempotent. Receipts curators decided on (approved or rejected) are never touched, and a new
     pending receipt that repeats a decided one is not created again. Names are linked to registry
-    rows; a result whose method is unknown waits for its candidate to be approved (counted in
-    `skipped`), an unknown benchmark likewise.
+    rows; a name no registry knows is kept under a provisional method or benchmark with a candidate
+    receipt for curators (nothing is dropped for being new). A value that cannot be right (bits
+    outside 1-32, an accuracy outside 0-100, a perplexity below 0) is skipped and counted with its
+    reason in `skipped`.
     """
     report = StoreReport()
-    methods = {m.name: m for m in Method.objects.all()}
-    benchmarks = {b.name: b for b in Benchmark.objects.all()}
-
-    def method(name: str) -> Method | None:
-        return methods.get(name) or Method.objects.by_name(name)
-
-    def benchmark(name: str) -> Benchmark | None:
-        return benchmarks.get(name) or Benchmark.objects.by_name(name)
-
-    models: list[type[Receipt]] = [BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate]
+    kinds: list[type[Receipt]] = [BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate, BenchmarkCandidate]
     with transaction.atomic():
-        for model in models:
+        for model in kinds:
             pending = (
                 model.objects.filter(paper=paper).pending().from_extractor(extraction.extractor, extraction.version)
             )
             report.replaced += pending.count()
             pending.delete()
-        decided_results = set(
-            BenchmarkResult.objects.filter(paper=paper)
-            .exclude(status=ReceiptStatus.PENDING)
-            .values_list("method__name", "benchmark__name", "model_name", "setting", "value", "page")
-        )
-        results = []
-        for r in extraction.results:
-            m, b = method(r.method), benchmark(r.benchmark)
-            if m is None or b is None:
-                report.skip(
-                    "result: method not in the registry" if m is None else "result: benchmark not in the registry"
-                )
-                continue
-            if (m.name, b.name, r.model, r.setting, r.value, r.provenance.page) in decided_results:
-                report.kept_decided += 1
-                continue
-            results.append(
-                BenchmarkResult(
-                    paper=paper,
-                    method=m,
-                    benchmark=b,
-                    model_name=r.model[:120],
-                    setting=r.setting[:80],
-                    weight_bits=r.weight_bits,
-                    activation_bits=r.activation_bits,
-                    kv_bits=r.kv_bits,
-                    group_size=r.group_size,
-                    value=r.value,
-                    value_text=r.value_text[:40],
-                    row_label=r.row_label[:200],
-                    column_label=r.column_label[:200],
-                    **_provenance(r.provenance, extraction),
-                )
-            )
-        BenchmarkResult.objects.bulk_create(results)
-        report.written += len(results)
-
-        decided_beats = set(
-            BeatsReceipt.objects.filter(paper=paper)
-            .exclude(status=ReceiptStatus.PENDING)
-            .values_list("method__name", "baseline__name")
-        )
-        beats, seen_pairs = [], set()
-        for claim in extraction.beats:
-            m, base = method(claim.method), method(claim.baseline)
-            if m is None or base is None or m == base:
-                report.skip("beats: method not in the registry")
-                continue
-            key = (m.name, base.name, claim.benchmark, claim.model, claim.setting)
-            if (m.name, base.name) in decided_beats or key in seen_pairs:
-                report.kept_decided += (m.name, base.name) in decided_beats
-                continue
-            seen_pairs.add(key)
-            beats.append(
-                BeatsReceipt(
-                    paper=paper,
-                    method=m,
-                    baseline=base,
-                    benchmark=benchmark(claim.benchmark) if claim.benchmark else None,
-                    model_name=claim.model[:120],
-                    setting=claim.setting[:80],
-                    method_value=claim.method_value,
-                    baseline_value=claim.baseline_value,
-                    evidence=claim.evidence if claim.evidence in ("table", "sentence") else "sentence",
-                    **_provenance(claim.provenance, extraction),
-                )
-            )
-        BeatsReceipt.objects.bulk_create(beats)
-        report.written += len(beats)
-
-        decided_critiques = set(
-            CritiqueReceipt.objects.filter(paper=paper)
-            .exclude(status=ReceiptStatus.PENDING)
-            .values_list("method__name", "quote")
-        )
-        critiques = []
-        for c in extraction.critiques:
-            m = method(c.method)
-            if m is None:
-                report.skip("critique: method not in the registry")
-                continue
-            if (m.name, c.provenance.quote) in decided_critiques:
-                report.kept_decided += 1
-                continue
-            fields = _provenance(c.provenance, extraction)
-            if c.section and not fields["locator"]:
-                fields["locator"] = c.section[:200]
-            critiques.append(CritiqueReceipt(paper=paper, method=m, **fields))
-        CritiqueReceipt.objects.bulk_create(critiques)
-        report.written += len(critiques)
-
-        known = set(MethodCandidate.objects.filter(paper=paper).values_list("normalized", flat=True))
+        names = _Names(paper, extraction, report)
         for candidate in extraction.candidates:
-            key = normalize_name(candidate.name)
-            if not key or key in known or method(candidate.name) is not None:
-                continue
-            known.add(key)
-            MethodCandidate.objects.create(
-                paper=paper, name=candidate.name[:160], **_provenance(candidate.provenance, extraction)
-            )
-            report.written += 1
+            names.method(candidate.name, candidate.provenance)
+        report.written += _store_results(paper, extraction, names, report)
+        report.written += _store_beats(paper, extraction, names, report)
+        report.written += _store_critiques(paper, extraction, names, report)
+        report.written += names.store_candidates()
     return report
+
+
+def _store_results(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> int:
+    decided = set(
+        BenchmarkResult.objects.filter(paper=paper)
+        .exclude(status=ReceiptStatus.PENDING)
+        .values_list("method__name", "benchmark__name", "model_name", "setting", "value", "page")
+    )
+    rows = []
+    for r in extraction.results:
+        m = names.method(r.method, r.provenance)
+        b = names.benchmark(r.benchmark, r.metric, r.provenance)
+        if m is None or b is None:
+            report.skip("result: no method" if m is None else "result: no benchmark")
+            continue
+        problem = result_problem(r, b.metric)
+        if problem:
+            report.skip(f"result: {problem}")
+            continue
+        if (m.name, b.name, r.model[:120], r.setting[:80], r.value, r.provenance.page) in decided:
+            report.kept_decided += 1
+            continue
+        rows.append(
+            BenchmarkResult(
+                paper=paper,
+                method=m,
+                benchmark=b,
+                model_name=r.model[:120],
+                setting=r.setting[:80],
+                weight_bits=r.weight_bits,
+                activation_bits=r.activation_bits,
+                kv_bits=r.kv_bits,
+                group_size=r.group_size,
+                value=r.value,
+                value_text=r.value_text[:40],
+                row_label=r.row_label[:200],
+                column_label=r.column_label[:200],
+                **_provenance(r.provenance, extraction),
+            )
+        )
+    BenchmarkResult.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _store_beats(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> int:
+    decided = set(
+        BeatsReceipt.objects.filter(paper=paper)
+        .exclude(status=ReceiptStatus.PENDING)
+        .values_list("method__name", "baseline__name")
+    )
+    rows, seen = [], set()
+    for claim in extraction.beats:
+        m, base = names.method(claim.method, claim.provenance), names.method(claim.baseline, claim.provenance)
+        if m is None or base is None or m == base:
+            report.skip("beats: a method beating itself" if m is not None and m == base else "beats: no method")
+            continue
+        key = (m.name, base.name, claim.benchmark, claim.model, claim.setting)
+        if (m.name, base.name) in decided or key in seen:
+            report.kept_decided += (m.name, base.name) in decided
+            continue
+        seen.add(key)
+        rows.append(
+            BeatsReceipt(
+                paper=paper,
+                method=m,
+                baseline=base,
+                benchmark=names.benchmark(claim.benchmark) if claim.benchmark else None,
+                model_name=claim.model[:120],
+                setting=claim.setting[:80],
+                method_value=claim.method_value
+                if claim.method_value is None or math.isfinite(claim.method_value)
+                else None,
+                baseline_value=claim.baseline_value
+                if claim.baseline_value is None or math.isfinite(claim.baseline_value)
+                else None,
+                evidence=claim.evidence if claim.evidence in ("table", "sentence") else "sentence",
+                **_provenance(claim.provenance, extraction),
+            )
+        )
+    BeatsReceipt.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _store_critiques(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> int:
+    decided = set(
+        CritiqueReceipt.objects.filter(paper=paper)
+        .exclude(status=ReceiptStatus.PENDING)
+        .values_list("method__name", "quote")
+    )
+    rows = []
+    for c in extraction.critiques:
+        m = names.method(c.method, c.provenance)
+        if m is None:
+            report.skip("critique: no method")
+            continue
+        if (m.name, c.provenance.quote) in decided:
+            report.kept_decided += 1
+            continue
+        fields = _provenance(c.provenance, extraction)
+        if c.section and not fields["locator"]:
+            fields["locator"] = c.section[:200]
+        rows.append(CritiqueReceipt(paper=paper, method=m, **fields))
+    CritiqueReceipt.objects.bulk_create(rows)
+    return len(rows)
 
 
 def extract_with_default_extractor(document_id: int) -> int:

@@ -19,7 +19,7 @@ import pypdfium2 as pdfium
 import requests
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -366,7 +366,16 @@ def extract_item(item_id: int) -> int:
     item = RunItem.objects.get(pk=item_id)
     written = 0
     if item.state == ItemState.PARSED:
-        written = extract_document_receipts(item.document_id) if item.document_id else 0
+        try:
+            written = extract_document_receipts(item.document_id) if item.document_id else 0
+        except (OperationalError, InterfaceError):
+            raise  # the database went away: transient, the task is retried and nothing was half-stored
+        except Exception as exc:
+            # One paper's bad table or value must not stop the run: this item fails with its reason
+            # (shown on /ops/runs/) and the others go on. Whatever the store wrote was rolled back.
+            logger.exception("extract failed for item %s", item_id)
+            fail_item(item_id, "extract", f"{type(exc).__name__}: {exc}"[:500])
+            return 0
         _advance(item_id, ItemState.PARSED, ItemState.DONE, extracted=written)
     # Also when the item was already done: a worker may have died between the two steps.
     finish_run_if_done(item.run_id)

@@ -4,25 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benchmarks', '0002_derived_views'),
+        ("benchmarks", "0002_derived_views"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='benchmarkresult',
-            name='quote_checked_at',
+            model_name="benchmarkresult",
+            name="quote_checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='benchmarkresult',
-            name='quote_checked_version',
+            model_name="benchmarkresult",
+            name="quote_checked_version",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='benchmarkresult',
-            name='quote_status',
-            field=models.CharField(choices=[('unchecked', 'Not checked yet'), ('verified', "Found in the paper's text"), ('missing', "Not found in the paper's text")], default='unchecked', max_length=12),
+            model_name="benchmarkresult",
+            name="quote_status",
+            field=models.CharField(
+                choices=[
+                    ("unchecked", "Not checked yet"),
+                    ("verified", "Found in the paper's text"),
+                    ("missing", "Not found in the paper's text"),
+                ],
+                default="unchecked",
+                max_length=12,
+            ),
         ),
     ]

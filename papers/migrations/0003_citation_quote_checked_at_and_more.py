@@ -4,25 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('papers', '0002_paper_fulltext_index'),
+        ("papers", "0002_paper_fulltext_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='citation',
-            name='quote_checked_at',
+            model_name="citation",
+            name="quote_checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='citation',
-            name='quote_checked_version',
+            model_name="citation",
+            name="quote_checked_version",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='citation',
-            name='quote_status',
-            field=models.CharField(choices=[('unchecked', 'Not checked yet'), ('verified', "Found in the paper's text"), ('missing', "Not found in the paper's text")], default='unchecked', max_length=12),
+            model_name="citation",
+            name="quote_status",
+            field=models.CharField(
+                choices=[
+                    ("unchecked", "Not checked yet"),
+                    ("verified", "Found in the paper's text"),
+                    ("missing", "Not found in the paper's text"),
+                ],
+                default="unchecked",
+                max_length=12,
+            ),
         ),
     ]

@@ -63,8 +63,10 @@ def test_two_curators_racing_on_one_receipt_store_one_decision(alice, bob):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=decide, args=(alice, "approve")),
-               threading.Thread(target=decide, args=(bob, "reject", "duplicate row"))]
+    threads = [
+        threading.Thread(target=decide, args=(alice, "approve")),
+        threading.Thread(target=decide, args=(bob, "reject", "duplicate row")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

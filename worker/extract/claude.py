@@ -1245,6 +1245,8 @@ class AnthropicExtractor:
         return extraction
 
 
-def anthropic_client(api_key: str, *, max_retries: int = 4, http_client: httpx2.Client | None = None) -> anthropic.Anthropic:
+def anthropic_client(
+    api_key: str, *, max_retries: int = 4, http_client: httpx2.Client | None = None
+) -> anthropic.Anthropic:
     """The one way this project makes an Anthropic client (extraction, citations, summaries, synthesis)."""
     return anthropic.Anthropic(api_key=api_key, http_client=http_client, max_retries=max_retries)

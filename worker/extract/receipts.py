@@ -6,6 +6,7 @@ registry rows and keeping curators' decisions intact is the job of `worker.extra
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -41,6 +42,35 @@ class ResultReceipt:
     activation_bits: int | None = None
     kv_bits: int | None = None
     group_size: int | None = None
+
+
+# Metrics whose values are percentages or fractions; perplexities are positive; the rest only finite.
+_BOUNDED_METRICS = {"accuracy", "exact_match", "f1", "top1", "top-1", "rouge", "bleu"}
+_POSITIVE_METRICS = {"perplexity", "ppl"}
+
+
+def result_problem(r: ResultReceipt, metric: str = "") -> str | None:
+    """Why a result cannot be stored as extracted ("accuracy out of range", ...), or None when it can.
+
+    Bits are 1-32, a group size is positive, a value is finite, an accuracy lies in 0-100 and a
+    perplexity is positive: anything else is a misread cell (a delta column, a header number)."""
+    if not r.method.strip():
+        return "no method"
+    if not r.benchmark.strip():
+        return "no benchmark"
+    if not math.isfinite(r.value):
+        return "value is not a finite number"
+    for name, bits in (("weight", r.weight_bits), ("activation", r.activation_bits), ("KV", r.kv_bits)):
+        if bits is not None and not 1 <= bits <= 32:
+            return f"{name} bits out of range (1-32)"
+    if r.group_size is not None and not 1 <= r.group_size <= 1 << 20:
+        return "group size out of range"
+    kind = (metric or r.metric).lower().replace(" ", "_")
+    if kind in _BOUNDED_METRICS and not 0 <= r.value <= 100:
+        return f"{kind} out of range (0-100)"
+    if kind in _POSITIVE_METRICS and r.value <= 0:
+        return "perplexity not positive"
+    return None
 
 
 @dataclass

@@ -10,7 +10,7 @@ curators), and canonical when it does.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from worker.extract.names import normalize_name
@@ -21,6 +21,7 @@ from worker.extract.receipts import (
     Provenance,
     Registry,
     ResultReceipt,
+    result_problem,
 )
 from worker.extract.tables import PaperContext, TableCell, TableSource, table_cells
 from worker.extract.text import (
@@ -62,7 +63,14 @@ class RuleExtractor:
         # Sentences are read knowing the names the tables print (a critique of "absmax" is of a row).
         text = analyse_text(pages, registry, title=title, abstract=abstract, table_methods=list(names))
         proposed = list(dict.fromkeys([*proposed, *text.proposed]))
-        results = [_receipt(c) for c in cells]
+        results, invalid = [], Counter[str]()
+        for cell in cells:
+            receipt = _receipt(cell)
+            problem = result_problem(receipt, cell.info.metric if cell.info else "")
+            if problem:
+                invalid[problem] += 1
+            else:
+                results.append(receipt)
         caption_beats = _caption_beats(cells, proposed)
         # A row that a caption says "improves upon the baselines", and that no registry entry
         # credits to another paper, is one of this paper's methods.
@@ -87,7 +95,7 @@ class RuleExtractor:
             beats=beats,
             critiques=critiques,
             candidates=list(candidates.values()),
-            stats={"tables": len(sources), "pages": len(pages), "weight_only": weight_only},
+            stats={"tables": len(sources), "pages": len(pages), "weight_only": weight_only, "invalid": dict(invalid)},
         )
 
 
@@ -165,9 +173,7 @@ def _table_beats(cells: list[TableCell], proposed: list[str]) -> list[BeatsClaim
         others = [
             c
             for c in group
-            if normalize_name(c.method) not in own
-            and not c.full_precision
-            and not _is_variant(c.method, proposed)
+            if normalize_name(c.method) not in own and not c.full_precision and not _is_variant(c.method, proposed)
         ]
         for m in mine:
             for b in others:
@@ -262,6 +268,3 @@ def _dedupe_beats(beats: list[BeatsClaim]) -> list[BeatsClaim]:
         if key not in seen or (seen[key].evidence != "table" and b.evidence == "table"):
             seen[key] = b
     return list(seen.values())
-
-
-

@@ -35,7 +35,6 @@ from worker.extract.vocab import (
     family_of,
     find_models,
     interpret_label,
-    looks_like_name,
     model_size,
     parse_setting,
     split_names,
@@ -78,8 +77,6 @@ class TableContext:
     results_like: bool = False
     cost: bool = False  # the caption is about speed, memory or energy, not quality
     single_task: bool = False  # no column names a task of its own: every value is of ctx.benchmark
-
-
 
 
 def table_context(caption: str, corner: list[str], registry: Registry) -> TableContext:
@@ -256,20 +253,40 @@ def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: l
     return col
 
 
-
-
 # ------------------------------------------------------------------------------------------------
 # A table's cells, typed
 
 # Axis titles (a header row's or a stub column's own title) and what they say about the parts under them.
-_MODEL_AXIS_RE = re.compile(r"\b(?:models?|llms?|networks?|archs?|architectures?|sizes?|params|parameters|backbones?)\b", re.I)
-_METHOD_AXIS_RE = re.compile(r"\b(?:methods?|approach(?:es)?|baselines?|schemes?|techniques?|algorithms?|precision)\b", re.I)
+_MODEL_AXIS_RE = re.compile(
+    r"\b(?:models?|llms?|networks?|archs?|architectures?|sizes?|params|parameters|backbones?)\b", re.I
+)
+_METHOD_AXIS_RE = re.compile(
+    r"\b(?:methods?|approach(?:es)?|baselines?|schemes?|techniques?|algorithms?|precision)\b", re.I
+)
 _DATA_AXIS_RE = re.compile(r"\b(?:datasets?|data\s*sets?|tasks?|benchmarks?|corpus|corpora)\b", re.I)
 # "ResNet50 – 76.13", "LLaMA-7B (5.68)": a model with its full-precision reference value.
 _REFERENCE_RE = re.compile(r"^(?P<name>.*?\S)\s*(?:[–—-]\s*|\(\s*)(?P<value>\d+(?:\.\d+)?)\s*\)?$")
 # "EleutherAI/gpt-j-6B", "meta-llama/Llama-2-7b-hf": a model by its hub id.
 _HUB_ID_RE = re.compile(r"^[\w.-]+/(?P<name>[\w.-]*?\d+(?:\.\d+)?[bBmM](?:[\w.-]*))$")
-_COST_UNITS = {"ms", "s", "sec", "min", "mins", "minutes", "h", "hr", "hrs", "hours", "days", "gb", "mb", "kb", "tb", "x", "×"}
+_COST_UNITS = {
+    "ms",
+    "s",
+    "sec",
+    "min",
+    "mins",
+    "minutes",
+    "h",
+    "hr",
+    "hrs",
+    "hours",
+    "days",
+    "gb",
+    "mb",
+    "kb",
+    "tb",
+    "x",
+    "×",
+}
 
 
 @dataclass
@@ -389,8 +406,14 @@ def _column(
         if (named or unknown_name) and not meaning.benchmark and col.method is None and not task_named:
             col.method, method_text = meaning, text
             info.setting = info.setting.merged(meaning.setting)
-    if col.method is not None and info.benchmark and (
-        registry.method(info.benchmark) or info.info is None or normalize_name(info.benchmark) == normalize_name(clean_header(method_text))
+    if (
+        col.method is not None
+        and info.benchmark
+        and (
+            registry.method(info.benchmark)
+            or info.info is None
+            or normalize_name(info.benchmark) == normalize_name(clean_header(method_text))
+        )
     ):
         # A column of one method: its other unknown headers ("Teacher", "Epoch-3") describe the
         # run, they are not tasks.
@@ -418,7 +441,12 @@ def _row(
 
     def condition(part: PathPart, m: RowInfo) -> bool:
         plainly_method = m.known or m.full_precision or m.ours or m.format_name or m.setting.w is not None
-        return bool(_DATA_AXIS_RE.search(part.axis)) and not plainly_method and not m.benchmark and not find_models(part.text)
+        return (
+            bool(_DATA_AXIS_RE.search(part.axis))
+            and not plainly_method
+            and not m.benchmark
+            and not find_models(part.text)
+        )
 
     def rank(item: tuple[PathPart, RowInfo]) -> tuple[int, int, int, int]:
         """Named methods first, the paper's own next, then a column titled as methods, then the leftmost."""
@@ -432,9 +460,9 @@ def _row(
         # "Parameters" over a stub whose header row lists sizes titles the sizes, not the rows.
         model_axis = bool(_MODEL_AXIS_RE.search(part.axis)) and not columns_are_models
         hub = model_name(part.text) if (model_axis or _HUB_ID_RE.match(part.text)) else ""
-        if not hub and model_axis and not (m.known or m.full_precision or m.ours or m.format_name) and m.setting.empty:
-            if looks_like_name(part.text) or re.search(r"[A-Za-z]{3,}", part.text):
-                hub = part.text.strip()  # under "Model", a name the vocabulary does not know ("Regnext")
+        plainly_method = m.known or m.full_precision or m.ours or m.format_name or not m.setting.empty
+        if not hub and model_axis and not plainly_method and re.search(r"[A-Za-z]{2,}", part.text):
+            hub = part.text.strip()  # under "Model", a name the vocabulary does not know ("Regnext")
         if hub:
             model = model or hub
             continue
@@ -443,7 +471,9 @@ def _row(
             setting = setting.merged(bits)  # "INT8" under "A-bits": activations at 8 bits
             continue
         if _CHECK_MARK_RE.fullmatch(part.text.strip()):
-            named = registry.method(part.axis) or next((p for p in proposed if normalize_name(p) == normalize_name(part.axis)), None)
+            named = registry.method(part.axis) or next(
+                (p for p in proposed if normalize_name(p) == normalize_name(part.axis)), None
+            )
             if named:  # a check mark under a method's name: that method is on in this row
                 candidates.append((part, RowInfo(method=named, known=True, ours=named in proposed)))
             continue
@@ -544,22 +574,28 @@ def table_cells(
     fallback_method = _caption_method(source.caption, registry, proposed)
     values = grid.value_cells()
     leaves = {vc.column_path[-1].text for vc in values if vc.column_path}
-    columns_are_models = bool(leaves) and sum(
-        1 for t in leaves if model_size(clean_header(t)) or model_name(t)
-    ) * 5 >= len(leaves) * 3
+    columns_are_models = (
+        bool(leaves) and sum(1 for t in leaves if model_size(clean_header(t)) or model_name(t)) * 5 >= len(leaves) * 3
+    )
     rows: dict[int, tuple[RowInfo, str, str, list[str]]] = {}
     for vc in values:
         if vc.row not in rows:
             rows[vc.row] = _row(vc.row_path, registry, proposed, columns_are_models)
     # Rows that name models and no method: the methods are across the top.
-    rows_are_models = bool(rows) and all(model and not (r.known or r.full_precision) for r, model, _, _ in rows.values())
+    rows_are_models = bool(rows) and all(
+        model and not (r.known or r.full_precision) for r, model, _, _ in rows.values()
+    )
     # Unknown names across the top are methods only beside one the vocabulary knows ("Dense",
     # "FP32", a registry method): a table of statistics per model has other columns ("SDims").
     rows_are_models = rows_are_models and any(
         (m := interpret_label(leaf, registry, proposed, row=False)).known or m.full_precision for leaf in leaves
     )
     paths = {vc.column_path for vc in values}
-    named = {r.info.name if r.info else r.name for r in (classify_header(p.text, registry) for path in paths for p in path) if r.kind == "benchmark"}
+    named = {
+        r.info.name if r.info else r.name
+        for r in (classify_header(p.text, registry) for path in paths for p in path)
+        if r.kind == "benchmark"
+    }
     ctx.single_task = bool(ctx.benchmark) and named <= {ctx.info.name if ctx.info else ctx.benchmark}
     columns: dict[tuple[PathPart, ...], _Column] = {}
     for vc in values:
@@ -570,7 +606,9 @@ def table_cells(
     if not ctx.results_like and not any(c.info.info or c.method for c in columns.values()):
         # A caption that does not say "results": read on only if a cell can still be tied to a
         # task (a row or column names one, or a model the paper evaluates on a known task).
-        models = [m for _, m, _, _ in rows.values()] + [c.info.model or (c.reference or ("",))[0] for c in columns.values()]
+        models = [m for _, m, _, _ in rows.values()] + [
+            c.info.model or (c.reference or ("",))[0] for c in columns.values()
+        ]
         if not any(r[0].benchmark for r in rows.values()) and not any(
             _task_of(m, paper.model_tasks)[0] for m in models if m
         ):

@@ -105,7 +105,6 @@ def header_tokens(text: str) -> list[str]:
     return out
 
 
-
 AXIS_RE = re.compile(
     r"^(?:tasks?|datasets?|benchmarks?|models?|methods?|settings?|precision|#?\s*bits?|config\w*|schemes?|"
     r"types?|metrics?|family|families|model size|sizes?|approach(?:es)?|baselines?|networks?|architectures?)\s*:?$",
@@ -337,7 +336,9 @@ _METRIC_ONLY_RE = re.compile(
     r"(?:kpi|acc\.?|accuracy|score|ppl|perplexity|results?|metric|value|top-?1)(?:\s+(?:kpi|acc\.?|accuracy|score))?",
     re.IGNORECASE,
 )
-_CONDITION_RE = re.compile(r"\d+(?:\.\d+)?\s*[×x]|\d+\s*:\s*\d+|\d+(?:\.\d+)?\s*%\s*(?:sparsity|sparse|pruned)?", re.IGNORECASE)
+_CONDITION_RE = re.compile(
+    r"\d+(?:\.\d+)?\s*[×x]|\d+\s*:\s*\d+|\d+(?:\.\d+)?\s*%\s*(?:sparsity|sparse|pruned)?", re.IGNORECASE
+)
 
 
 def classify_header(text: str, registry: Registry) -> Role:
@@ -388,7 +389,6 @@ def classify_header(text: str, registry: Registry) -> Role:
     return Role("unknown", plain)
 
 
-
 def _direction(text: str) -> bool | None:
     """True for lower-is-better, False for higher-is-better, None when the text says neither (or both,
     as a caption describing several metrics does)."""
@@ -396,7 +396,6 @@ def _direction(text: str) -> bool | None:
     if lower == higher:
         return None
     return lower
-
 
 
 _SPECIFIC_MODEL_RE = re.compile(
@@ -603,5 +602,3 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
     if core and _method_like(core) and not _SKIP_RE.fullmatch(core) and not _NOT_METHOD_RE.match(core):
         info.method = core
     return info
-
-
