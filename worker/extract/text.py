@@ -15,7 +15,7 @@ from typing import Any
 from worker.extract.names import normalize_name
 from worker.extract.receipts import BeatsClaim, CritiqueClaim, Provenance, Registry
 from worker.extract.vocab import FAMILY_ONLY, MODEL_RE, family_of, find_models, looks_like_name
-from worker.reading.text import APPENDIX_RE, REFERENCES_RE, Sentence, join_lines, page_sentences
+from worker.reading.text import APPENDIX_RE, REFERENCES_RE, Sentence, join_lines, page_sentences, split_sentences
 
 # --------------------------------------------------------------------------------------------
 # Method mentions
@@ -175,7 +175,10 @@ class CitationResolver:
             if name:
                 out.append(Mention(name, m.start(), m.end()))
         for m in _NUMBER_CITE_RE.finditer(text):
-            for number in re.findall(r"\d+", m.group("nums"))[:4]:
+            numbers = re.findall(r"\d+", m.group("nums"))
+            if len(numbers) >= 3 or re.search(r"[–-]", m.group("nums")):
+                continue  # "[14, 13, 18, 66]": a body of work, not one method
+            for number in numbers:
                 name = self.by_number(number)
                 if name:
                     out.append(Mention(name, m.start(), m.end()))
@@ -223,6 +226,13 @@ _FIRST_WORD_RE = re.compile(
     r"^(?:(?:a|an|the|two|three|several|novel|new|simple|efficient|effective|our|innovative)\s+)*"
     r"(?P<name>[A-Za-z][A-Za-z0-9.\-+#()]*[A-Za-z0-9)+#])"
 )
+_NAME = r"[A-Z][A-Za-z0-9.\-+#]*[A-Za-z0-9+#]"
+_WE_NAME_RE = re.compile(
+    rf"\b(?:we\s+(?:call|name|dub|term)|which\s+we\s+(?:call|name|dub|term)|(?:resulting|proposed|new)\s+\w+,?\s+"
+    rf"(?:called|named|dubbed|termed))\s+(?:(?:it|this|them|the\s+[\w\-]+(?:\s+[\w\-]+){{0,2}})\s+)?(?:as\s+)?"
+    rf"(?:the\s+)?(?P<name>{_NAME}(?:\s+{_NAME}){{0,3}})(?:\s*\((?P<acro>{_NAME})\))?(?=[\s,.;:)]|$)"
+)
+_INTRODUCES_RE = re.compile(r"\b(?:introduces?|propos(?:e|es|ed)|presents?|new|novel)\b", re.IGNORECASE)
 _OUR_METHOD_RE = re.compile(
     r"\b(?:our|Our)\s+(?:proposed\s+)?(?:method|approach|framework|technique|scheme|algorithm|solution)s?,?\s+"
     r"(?P<name>[A-Z][A-Za-z0-9.\-+#()]*[A-Za-z0-9)+#])"
@@ -326,6 +336,22 @@ def proposed_methods(pages: list[Any], registry: Registry, title: str = "", abst
         name = _accept_name(m.group("name"), registry)
         if name and name not in found:
             found.append(name)
+    # "we call the unified framework the Optimal Brain Compressor (OBC)", "which we call ExactOBS",
+    # "the resulting algorithm, called the Optimal Brain Quantizer (OBQ)": names the paper gives
+    # its own methods anywhere before the experiments.
+    body = " ".join(join_lines(p.text.split("\n")) for p in pages[:8])
+    for m in _WE_NAME_RE.finditer(f"{abstract} {body}"):
+        name = _accept_name(m.group("acro") or m.group("name"), registry)
+        if name and name not in found and not registry.method(name):
+            found.append(name)
+    # "(a) 4-bit NormalFloat (NF4), a new data type": an acronym defined where the abstract lists
+    # what the paper introduces.
+    for sentence in split_sentences(abstract):
+        if _INTRODUCES_RE.search(sentence):
+            for m in _ACRONYM_DEF_RE.finditer(sentence):
+                name = _accept_name(m.group("name"), registry)
+                if name and name not in found and not registry.method(name) and _PRECISION_RE.match(name) is None:
+                    found.append(name)
     # "... Activation-aware Weight Quantization (AWQ)": an acronym defined in the title or abstract
     if not found:
         for m in _ACRONYM_DEF_RE.finditer(title + " " + abstract[:1200]):
@@ -338,7 +364,7 @@ def proposed_methods(pages: list[Any], registry: Registry, title: str = "", abst
     for name in found:
         if normalize_name(name) not in {normalize_name(x) for x in out}:
             out.append(name)
-    return out[:3]
+    return out[:5]
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,6 +386,9 @@ _CUES = [
     r"(?:does|do|did) not (?:work|generalize|achieve|perform|handle|support|address|consider|outperform)",
     r"(?:is|are) (?:only )?limited", r"lacks?\b", r"lack of", r"ignor(?:e|es|ed|ing)\b", r"overlook(?:s|ed)?\b",
     r"neglect(?:s|ed)?\b", r"off by", r"biased", r"non-trivial (?:overhead|cost)", r"expensive",
+    r"(?:considerably |significantly |much )?less (?:accurate|efficient|stable|robust)", r"reduces? (?:the )?flexibility",
+    r"(?:larger|higher|bigger) (?:accuracy )?(?:drop|loss|error)s?", r"takes? (?:about |roughly )?\w+ (?:times |×\s*)?as long",
+    r"(?:much |significantly |considerably )?slower\b",
 ]  # fmt: skip
 _CUE_RE = re.compile(r"\b(?:" + "|".join(_CUES) + r")", re.IGNORECASE)
 _OBJECT_CUE_RE = re.compile(
@@ -367,7 +396,7 @@ _OBJECT_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _NEGATED_RE = re.compile(
-    r"(?:\b(?:not|no|without|never|n't|nor|free of|avoid\w*|negligible|minimal|little|less|minor|slight|"
+    r"(?:\b(?:not|no|without|never|n't|nor|free of|avoid\w*|negligible|minimal|little|less|minor|slight|only|few|"
     r"small|marginal|prevent\w*|reduc\w*|mitigat\w*|alleviat\w*|address\w*|overcom\w*|solv\w*|eliminat\w*|"
     r"resolv\w*|tackl\w*|fix\w*)\s+(?:\w+\s+){0,2}|\bzero-)$",
     re.IGNORECASE,
@@ -377,6 +406,23 @@ _PRONOUN_START_RE = re.compile(
     re.IGNORECASE,
 )
 _OUR_SUBJECT_RE = re.compile(r"\b(?:our|we|ours)\b", re.IGNORECASE)
+_FRAME_RE = re.compile(r"^(?:For|With|Using|Under|Compared (?:to|with)|Unlike|Similar to|As for)\b[^,;]{0,80},")
+_CLAUSE_BREAK_RE = re.compile(r"\b(?:because|since|while|whereas|although|though|unless)\b", re.IGNORECASE)
+_PRAISE_RE = re.compile(
+    r"\b(?:(?:is|are|remains?|stays?)\s+(?:\w+\s+){0,2}(?:strong|competitive|good|effective|robust|accurate|"
+    r"state-of-the-art)|(?:strong|competitive|solid)\s+baselines?)\b",
+    re.IGNORECASE,
+)
+_WE_BEAT_RE = re.compile(
+    r"\b(?:we|our\s+(?:\w+\s+){0,3}?(?:method|approach|kernels?|implementation|model|framework))\s+(?:\w+\s+){0,2}?"
+    r"(?:outperform|surpass|beat|exceed)\w*",
+    re.IGNORECASE,
+)
+
+
+def _praised_or_beaten(text: str, cue_start: int) -> bool:
+    """The sentence praises a method before its cue, or is a comparison our method wins."""
+    return bool(_PRAISE_RE.search(text[:cue_start]) or _WE_BEAT_RE.search(text))
 
 
 def critiques(
@@ -392,7 +438,10 @@ def critiques(
     seen: set[tuple[str, int]] = set()
     previous: list[Mention] = []
     for s in sentences:
+        frame = _FRAME_RE.match(s.text)
         mentions = [m for m in _mentions(s.text, finder, citations) if foreign(m)]
+        # "For symmetric quantization, ...": a name in a leading frame is not what the sentence judges.
+        subjects = [m for m in mentions if frame is None or m.start >= frame.end()]
         cue = None
         for m in _CUE_RE.finditer(s.text):
             if _NEGATED_RE.search(s.text[: m.start()]):
@@ -400,10 +449,14 @@ def critiques(
             cue = m
             break
         targets: list[Mention] = []
+        if cue is not None and _praised_or_beaten(s.text, cue.start()):
+            cue = None  # "RTN is already quite strong", "we outperform X since it relies on": not a weakness
         if cue is not None:
-            targets = [m for m in mentions if m.end <= cue.start()]
+            targets = [m for m in subjects if m.end <= cue.start()]
             if targets and _OUR_SUBJECT_RE.search(s.text[targets[-1].end : cue.start()]):
                 targets = []  # "X ... while ours does not suffer": the cue is about our method
+            if targets and _CLAUSE_BREAK_RE.search(s.text[targets[-1].end : cue.start()]):
+                targets = []  # "due to outliers [13] or because the test is not accurate": another subject
             for obj in _OBJECT_CUE_RE.finditer(s.text):
                 targets += [m for m in mentions if 0 <= m.start - obj.end() <= 40]
             if not mentions and _PRONOUN_START_RE.match(s.text) and 1 <= len(previous) <= 3:
