@@ -119,3 +119,52 @@ def make_beats(**overrides: Any) -> BeatsReceipt:
     fields.setdefault("method", make_method())
     fields.setdefault("baseline", make_method())
     return BeatsReceipt.objects.create(**fields)
+
+
+# ------------------------------------------------------------------------------------------------
+# Read papers for the pure extractor (no database): grids as worker.reading builds them
+
+
+Cell = str | tuple[str, int, int]  # a header cell at its column, or (text, first, last) for a span
+
+
+def make_grid(header: list[list[Cell]], body: list[list[str]], stub: int = 1) -> Any:
+    """A grid: header rows of cells (a string sits in the column of its position, "" skips one),
+    then body rows, one string per column ("" for an empty cell; "—" for a section row alone)."""
+    from worker.reading.tables import BODY, HEADER, SECTION, Grid, GridCell, GridRow, fill_labels
+
+    columns = max(len(r) for r in [*header, *body])
+    rows: list[GridRow] = []
+    for cells in header:
+        row = []
+        for j, cell in enumerate(cells):
+            if isinstance(cell, tuple):
+                row.append(GridCell(cell[0], cell[1], cell[2]))
+            elif cell:
+                row.append(GridCell(cell, j, j))
+        rows.append(GridRow(HEADER, row))
+    for cells in body:
+        if len(cells) == 1 and cells[0].startswith("— "):
+            rows.append(GridRow(SECTION, [GridCell(cells[0][2:], 0, columns - 1)]))
+            continue
+        rows.append(GridRow(BODY, [GridCell(t, j, j) for j, t in enumerate(cells) if t]))
+    grid = Grid(columns=columns, stub=stub, rows=rows)
+    fill_labels(grid, None)
+    return grid
+
+
+def make_document(*pages: str, tables: dict[int, list[tuple[str, Any]]] | None = None) -> Any:
+    """A parsed document of page texts; `tables` maps a page number to (caption, grid) pairs."""
+    from worker.reading.document import ParsedDocument, ParsedPage, ParsedTable
+
+    tables = tables or {}
+    parsed = [
+        ParsedPage(
+            i + 1,
+            text,
+            [ParsedTable(i + 1, (0.0, 0.0, 100.0, 100.0), grid, caption) for caption, grid in tables.get(i + 1, [])],
+            [],
+        )
+        for i, text in enumerate(pages)
+    ]
+    return ParsedDocument("0" * 64, len(parsed), parsed, 0.0, "test")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from worker.extract.names import normalize_name
 from worker.extract.receipts import BenchmarkInfo, Registry
 
 # --------------------------------------------------------------------------------------------
@@ -518,7 +519,7 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
         # An ablation row: a configuration of the paper's own method, not a method of its own.
         info.method, info.known, info.variant, info.ours = proposed[0], True, True, True
         info.note = re.sub(r"\s+", " ", label).strip()
-        info.setting, _ = parse_setting(label)
+        info.setting = replace(parse_setting(label)[0], note=info.note)  # told apart by what changed
         return info
     variant = _DASH_VARIANT_RE.match(_CITATION_RE.sub("", label).strip())
     if variant and (registry.method(variant.group("base")) or variant.group("base") in proposed):
@@ -556,6 +557,10 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
     core = re.sub(r"\s+", " ", core).strip()
     if not setting.empty and _METRIC_ONLY_RE.fullmatch(core):
         core = ""  # "FP32 KPI", "INT8 Acc.": a number format and the metric shown under it
+    own = next((p for p in proposed if normalize_name(p) == normalize_name(raw)), None)
+    if own:
+        info.method, info.known, info.ours = own, True, True  # the paper's own method, by its name
+        return info
     if _OURS_RE.search(raw):
         info.ours = True
         named = _registry_method(core, registry)

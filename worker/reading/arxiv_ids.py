@@ -30,6 +30,6 @@ def split_arxiv_id(text: str) -> tuple[str, int | None]:
 
 
 def find_arxiv_ids(text: str) -> list[tuple[str, int | None]]:
-    """Every new-style arXiv id printed in free text ("arXiv:2306.00978v2", "arxiv.org/abs/2306.00978")."""
+    """Every new-style arXiv id printed in free text ("arXiv:2101.00001v2", "arxiv.org/abs/2101.00001")."""
     found = re.finditer(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\d])", text)
     return [(m.group(1), int(m.group(2)) if m.group(2) else None) for m in found]

@@ -276,7 +276,7 @@ class Grid:
             cells = [GridCell(t, j, j) for j, t in enumerate(r) if t]
             grid_rows.append(GridRow(HEADER if i < first_body else BODY, cells))
         grid = cls(width, stub, grid_rows)
-        _fill_labels(grid, None)
+        fill_labels(grid, None)
         return grid
 
 
@@ -361,7 +361,7 @@ def build_grid(
     )
     full = [r for r in inner if r.x1 - r.x0 >= 0.9 * width]
     partial = [r for r in inner if r.x1 - r.x0 < 0.9 * width]
-    lines = _merge_ruled_rows(lines, full, size)
+    lines = _merge_ruled_rows(lines, full, vrules)
     header_lines, body_lines = _split_header(lines, full)
     if not body_lines:
         return None
@@ -372,7 +372,9 @@ def build_grid(
 
     rows: list[GridRow] = []
     rows.extend(_header_rows(header_lines, extents, partial, vrules, stub, size))
-    pitch = _pitch(body_lines)
+    # Section rows between blocks stretch the steps between rows of values; a row is never much
+    # taller than a line of text.
+    pitch = min(_pitch(body_lines), 1.6 * size)
     value_lines = [line for line in body_lines if line.has_numbers()]
     row_y: list[float | None] = [None] * len(rows)
     restart: list[_Line] = []
@@ -413,7 +415,7 @@ def build_grid(
         c: _blocks(grid, row_y, full + [r for r in partial if r.x0 - 1 <= sum(extents[c]) / 2 <= r.x1 + 1])
         for c in range(stub)
     }
-    _fill_labels(grid, blocks, row_y, size)
+    fill_labels(grid, blocks, row_y, size)
     return grid
 
 
@@ -448,10 +450,13 @@ def _chunks(words: list[Word], gap: float, vrules: list[VRule]) -> list[_Chunk]:
     return chunks
 
 
-def _merge_ruled_rows(lines: list[_Line], full: list[HRule], size: float) -> list[_Line]:
-    """In a fully ruled table (a rule under nearly every row), the lines between two rules are one
-    row: a cell whose text wraps onto a second line stays one cell."""
-    if len(full) < 3 or len(full) < 0.6 * len(lines):
+def _merge_ruled_rows(lines: list[_Line], full: list[HRule], vrules: list[VRule]) -> list[_Line]:
+    """In a fully ruled table (cell borders: vertical rules, and a rule under nearly every row), the
+    lines between two rules are one row: a cell whose text wraps onto a second line stays one cell."""
+    bordered = len({round(v.x) for v in vrules}) >= 2
+    if not (bordered and len(full) >= 2 and len(full) >= 0.5 * (len(lines) - 1)) and not (
+        len(full) >= 3 and len(full) >= 0.6 * len(lines)
+    ):
         return lines
     ys = [r.y for r in full]
     merged: list[_Line] = []
@@ -486,7 +491,7 @@ def _split_header(lines: list[_Line], full: list[HRule]) -> tuple[list[_Line], l
             continue
         if sum(line.has_numbers() for line in above) >= 2:
             break  # a rule between row blocks of a table whose header has no rule
-        if below[0].has_numbers():
+        if any(line.has_numbers() for line in below):
             return above, below
     first = next((i for i, line in enumerate(lines) if line.has_numbers()), None)
     if first is None:
@@ -547,12 +552,22 @@ def _stub_count(body: list[_Line], extents: list[tuple[float, float]]) -> int:
 
 
 def _covered(chunk: _Chunk, extents: list[tuple[float, float]]) -> list[int]:
+    """The columns a cell is printed over. A cell sitting in the gap between two columns, centred
+    on it, is a header of both (\\multicolumn{2}{c})."""
     hit = []
     for k, (a, b) in enumerate(extents):
         overlap = min(b, chunk.x1) - max(a, chunk.x0)
         if overlap > 0.5 * min(b - a, chunk.x1 - chunk.x0) or (a >= chunk.x0 - 1 and b <= chunk.x1 + 1):
             hit.append(k)
-    return hit or [_column_of(chunk.centre, extents)]
+    if hit:
+        return hit
+    for k in range(len(extents) - 1):
+        gap_left, gap_right = extents[k][1], extents[k + 1][0]
+        if gap_left - 1 <= chunk.centre <= gap_right + 1:
+            middle = (gap_left + gap_right) / 2
+            if abs(chunk.centre - middle) <= 0.25 * (extents[k + 1][1] - extents[k][0]) / 2:
+                return [k, k + 1]
+    return [_column_of(chunk.centre, extents)]
 
 
 def _header_rows(
@@ -668,7 +683,7 @@ def _spread_groups(row: GridRow, n: int, stub: int, extents: list[tuple[float, f
             blocked = _rule_between(extents, g.first - 1, g.first, vrules) or _rule_between(
                 extents, g.last, g.last + 1, vrules
             )
-            if blocked or abs((a + b) / 2 - centre) > 0.15 * (b - a):
+            if blocked or abs((a + b) / 2 - centre) > 0.1 * (b - a):
                 break
             g.first, g.last = g.first - 1, g.last + 1
     for j in range(stub, n):
@@ -737,7 +752,7 @@ def _blocks(grid: Grid, row_y: list[float | None], rules: list[HRule]) -> list[l
     return [b for b in blocks if b]
 
 
-def _fill_labels(
+def fill_labels(
     grid: Grid,
     blocks: dict[int, list[list[int]]] | None,
     row_y: Sequence[float | None] = (),

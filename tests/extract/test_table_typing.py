@@ -1,0 +1,176 @@
+"""worker.extract.tables through the rule-based extractor: every value's header path typed as method,
+model, setting and benchmark, whatever the table's shape (pure: grids built by tests.factories)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_document, make_grid
+from worker.extract.receipts import Extraction, Registry
+from worker.extract.rules import RuleExtractor
+from worker.extraction import reference_registry
+
+TITLE = """FastQ: Accurate Post-Training Quantization for Large Language Models
+Jane Doe1, John Roe2
+Abstract
+We propose FastQ, a post-training quantization method for large language models.
+"""
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return reference_registry()
+
+
+def extract(registry: Registry, caption: str, grid: object, *pages: str) -> Extraction:
+    document = make_document(TITLE, *pages, caption, tables={len(pages) + 2: [(caption, grid)]})
+    return RuleExtractor().extract(document, registry)
+
+
+def results(ex: Extraction) -> dict[tuple[str, str, str, str], float]:
+    return {(r.method, r.model, r.setting, r.benchmark): r.value for r in ex.results}
+
+
+def test_methods_in_rows_models_across_the_top_and_the_caption_task(registry: Registry) -> None:
+    grid = make_grid(
+        [["OPT / PPL↓", "125M", "1.3B"]],
+        [["FP16", "27.65", "14.62"], ["RTN", "37.28", "48.17"], ["FastQ", "29.11", "15.01"]],
+    )
+    ex = extract(registry, "Table 2: WikiText-2 perplexity of OPT models at 4 bits (W4A16).", grid)
+    got = results(ex)
+    assert got[("FP16", "OPT-125M", "W16A16", "WikiText-2")] == 27.65
+    assert got[("RTN", "OPT-1.3B", "W4A16", "WikiText-2")] == 48.17
+    assert ("FastQ", "RTN") in {(b.method, b.baseline) for b in ex.beats}  # lower perplexity wins
+    assert not any(b.baseline == "FP16" for b in ex.beats)
+
+
+def test_methods_across_the_top_when_rows_are_models(registry: Registry) -> None:
+    grid = make_grid(
+        [["Model", "FP16", "RTN", "FastQ"]],
+        [["LLaMA-7B", "5.68", "6.29", "5.85"], ["LLaMA-13B", "5.09", "5.53", "5.20"]],
+    )
+    got = results(extract(registry, "Table 3: WikiText-2 perplexity at W4A16.", grid))
+    assert got[("RTN", "LLaMA-13B", "W4A16", "WikiText-2")] == 5.53
+    assert got[("FastQ", "LLaMA-7B", "W4A16", "WikiText-2")] == 5.85
+    assert got[("FP16", "LLaMA-7B", "W16A16", "WikiText-2")] == 5.68
+
+
+def test_a_method_named_once_over_a_block_of_columns(registry: Registry) -> None:
+    # Two halves of one table, each under its own method.
+    grid = make_grid(
+        [["", ("RTN", 1, 2), ("FastQ", 3, 4)], ["Model", "Wiki2", "C4", "Wiki2", "C4"]],
+        [["LLaMA-7B", "6.29", "7.93", "5.91", "7.33"]],
+    )
+    got = results(extract(registry, "Table 4: Perplexity at W4A16.", grid))
+    assert got[("RTN", "LLaMA-7B", "W4A16", "C4")] == 7.93
+    assert got[("FastQ", "LLaMA-7B", "W4A16", "Wiki2")] == 5.91
+
+
+def test_model_as_a_row_group_label_and_a_bits_column(registry: Registry) -> None:
+    grid = make_grid(
+        [["Model", "Method", "WBits", "Wiki2", "PIQA"]],
+        [
+            ["LLaMA-7B", "RTN", "4", "6.29", "77.3"],
+            ["", "FastQ", "4", "5.91", "78.0"],
+            ["", "FastQ", "3", "6.70", "76.1"],
+            ["LLaMA-13B", "RTN", "4", "5.53", "78.9"],
+        ],
+        stub=2,
+    )
+    got = results(extract(registry, "Table 5: Weight-only quantization results.", grid))
+    assert got[("FastQ", "LLaMA-7B", "W3A16", "Wiki2")] == 6.70  # the bits column is a setting, not a task
+    assert got[("RTN", "LLaMA-13B", "W4A16", "PIQA")] == 78.9
+    assert not any(r.benchmark == "WBits" for r in extract(registry, "Table 5: results.", grid).results)
+
+
+def test_activation_and_weight_bits_columns_in_either_order(registry: Registry) -> None:
+    grid = make_grid(
+        [["Method", "A-bits", "W-bits", "Wiki2"]],
+        [["RTN", "INT8", "INT4", "7.10"], ["FastQ", "INT8", "INT4", "6.02"]],
+        stub=3,
+    )
+    ex = extract(registry, "Table 6: Perplexity of LLaMA-7B.", grid)
+    assert {r.setting for r in ex.results} == {"W4A8"}  # not W8A4
+
+
+def test_inline_section_rows_name_the_method(registry: Registry) -> None:
+    grid = make_grid(
+        [["Setting", "Wiki2", "C4"]],
+        [["— GPTQ"], ["W4A16", "6.13", "7.43"], ["W3A16", "8.07", "9.26"], ["— FastQ"], ["W4A16", "5.91", "7.12"]],
+    )
+    got = results(extract(registry, "Table 7: Perplexity of LLaMA-7B.", grid))
+    assert got[("GPTQ", "LLaMA-7B", "W3A16", "Wiki2")] == 8.07
+    assert got[("FastQ", "LLaMA-7B", "W4A16", "C4")] == 7.12
+
+
+def test_ablation_rows_are_variants_of_the_papers_method(registry: Registry) -> None:
+    grid = make_grid(
+        [["Ablation", "Wiki2"]],
+        [["FastQ", "5.91"], ["w/o scaling", "6.40"], ["+ clipping", "5.88"]],
+    )
+    ex = extract(registry, "Table 8: Ablation study of FastQ components on LLaMA-7B at W4A16.", grid)
+    assert {r.method for r in ex.results} == {"FastQ"}  # "scaling" and "clipping" are not methods
+    assert {r.setting for r in ex.results} == {"W4A16", "W4A16 w/o scaling", "W4A16 + clipping"}
+    assert not {c.name for c in ex.candidates} & {"w/o scaling", "scaling", "+ clipping"}
+
+
+def test_unknown_methods_and_tasks_are_kept_as_candidates(registry: Registry) -> None:
+    grid = make_grid(
+        [["Method", "Wiki2", "SciQ"]],
+        [["RTN", "6.29", "88.1"], ["ZipQuant", "6.01", "89.0"], ["FastQ", "5.91", "89.4"]],
+    )
+    ex = extract(registry, "Table 9: Results on LLaMA-7B at W4A16.", grid)
+    got = results(ex)
+    assert got[("ZipQuant", "LLaMA-7B", "W4A16", "Wiki2")] == 6.01  # kept, not dropped
+    assert got[("ZipQuant", "LLaMA-7B", "W4A16", "SciQ")] == 89.0  # an unknown task too
+    assert "ZipQuant" in {c.name for c in ex.candidates}
+
+
+def test_number_formats_as_rows_full_precision_as_fp16(registry: Registry) -> None:
+    grid = make_grid(
+        [["Data type", "Mean PPL"]],
+        [["BFloat16", "26.1"], ["Int4", "34.34"], ["Float4 (E2M1)", "31.07"], ["NFloat4 + DQ", "27.41"]],
+    )
+    ex = extract(registry, "Table 2: Pile Common Crawl mean perplexity for different data types.", grid)
+    got = {(r.method, r.benchmark): r.value for r in ex.results}
+    assert got[("FP16", "Pile Common Crawl")] == 26.1
+    assert got[("Float4 (E2M1)", "Pile Common Crawl")] == 31.07
+    assert got[("NFloat4 + DQ", "Pile Common Crawl")] == 27.41
+
+
+def test_values_as_printed(registry: Registry) -> None:
+    grid = make_grid(
+        [["Method", "Wiki2", "C4", "Acc"]],
+        [["RTN", "1.3e3", "4,817", "65.3±0.2"], ["FastQ", "571.", "12.3*", "38.41%"]],
+    )
+    ex = extract(registry, "Table 3: Results of LLaMA-7B at W3A16.", grid)
+    values = {(r.method, r.benchmark): (r.value, r.value_text) for r in ex.results}
+    assert values[("RTN", "Wiki2")] == (1300.0, "1.3e3")
+    assert values[("RTN", "C4")] == (4817.0, "4,817")
+    assert values[("FastQ", "Wiki2")] == (571.0, "571.")
+    assert values[("FastQ", "C4")][0] == 12.3
+
+
+def test_cost_tables_and_values_with_units_are_not_results(registry: Registry) -> None:
+    grid = make_grid([["Model", "FP16", "FastQ"]], [["LLaMA-7B", "31.2ms", "22.9ms"]])
+    assert extract(registry, "Table 4: Latency of next-token generation.", grid).results == []
+    grid = make_grid([["Method", "Wiki2", "Time"]], [["RTN", "6.29", "7 mins"], ["FastQ", "5.91", "1.1 hours"]])
+    ex = extract(registry, "Table 5: Results on LLaMA-7B at W4A16.", grid)
+    assert {r.benchmark for r in ex.results} == {"Wiki2"}
+
+
+def test_impossible_values_are_dropped_and_counted(registry: Registry) -> None:
+    grid = make_grid([["Method", "PIQA", "Wiki2"]], [["RTN", "-12.0", "6.3"], ["FastQ", "140.2", "-1"]])
+    ex = extract(registry, "Table 6: Results on LLaMA-7B at W4A16.", grid)
+    assert {(r.method, r.benchmark) for r in ex.results} == {("RTN", "Wiki2")}
+    assert sum(ex.stats["invalid"].values()) == 3
+
+
+def test_a_model_with_its_reference_value_in_a_group_header(registry: Registry) -> None:
+    grid = make_grid(
+        [["", ("LLaMA-7B – 5.68", 1, 2)], ["Method", "4bit", "3bit"]],
+        [["RTN", "6.29", "25.6"], ["FastQ", "5.91", "6.70"]],
+    )
+    got = results(extract(registry, "Table 7: WikiText-2 perplexity, weight-only.", grid))
+    assert got[("FP16", "LLaMA-7B", "W16A16", "WikiText-2")] == 5.68
+    assert got[("FastQ", "LLaMA-7B", "W3A16", "WikiText-2")] == 6.70
