@@ -140,7 +140,9 @@ def test_section_rows_and_a_repeated_header() -> None:
     grid = build_grid(words, [HRule(0, 170, -2), HRule(0, 170, 11), HRule(0, 170, 85)])
     assert grid is not None
     assert [r.kind for r in grid.rows] == [HEADER, SECTION, BODY, SECTION, BODY, HEADER, BODY]
-    paths = {(v.text, tuple(p.text for p in v.column_path), tuple(p.text for p in v.row_path)) for v in grid.value_cells()}
+    paths = {
+        (v.text, tuple(p.text for p in v.column_path), tuple(p.text for p in v.row_path)) for v in grid.value_cells()
+    }
     assert ("5.91", ("Wiki2",), ("FastQ", "Ours")) in paths
     assert ("62.0", ("LAMBADA",), ("RTN",)) in paths
 

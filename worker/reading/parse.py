@@ -553,16 +553,88 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
 
     first = min(("above", "below"), key=score)
     tables: list[ParsedTable] = []
+    read: set[int] = set()
     for ai, gi in assign([first, "below" if first == "above" else "above"]):
         anchor = table_anchors[ai]
         found = _read_region(page, frames[gi])
         if found is None:
             continue
+        read.add(ai)
         bbox, grid = found
         caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
         tables.append(ParsedTable(page=parsed.number, bbox=bbox, grid=grid, caption=caption))
+    # A caption without rules beside it (a table ruled by one line, or none): the block of
+    # table-like lines next to it, on the side the page's captions use first.
+    for ai, anchor in enumerate(table_anchors):
+        if ai in read:
+            continue
+        for direction in (first, "below" if first == "above" else "above"):
+            found = _read_text_region(page, chars, anchor, direction, [t.bbox for t in tables])
+            if found is not None:
+                bbox, grid = found
+                caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
+                tables.append(ParsedTable(page=parsed.number, bbox=bbox, grid=grid, caption=caption))
+                break
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     return tables
+
+
+def _read_text_region(
+    page: Any,
+    chars: list[dict[str, Any]],
+    anchor: _Anchor,
+    direction: str,
+    taken: list[tuple[float, float, float, float]],
+) -> tuple[tuple[float, float, float, float], Grid] | None:
+    """The lines next to a caption that read as a table: several cells apart on a line, no prose,
+    no more than a line and a half of space between them."""
+    px0, ptop, px1, pbottom = page.bbox
+    wide = anchor.x1 - anchor.x0 > 0.55 * (px1 - px0)
+    x0, x1 = (px0, px1) if wide else (anchor.x0 - 6, max(anchor.x1, anchor.x0 + 0.45 * (px1 - px0)) + 6)
+    band = [c for c in chars if x0 <= c["x0"] and c["x1"] <= x1 and (c.get("text") or "").strip()]
+    if direction == "above":  # caption above the table: read downwards from it
+        band = sorted((c for c in band if c["top"] >= anchor.bottom + 1), key=lambda c: c["top"])
+    else:
+        band = sorted((c for c in band if c["bottom"] <= anchor.top - 1), key=lambda c: -c["bottom"])
+    if not band:
+        return None
+    size = sorted(c["bottom"] - c["top"] for c in band)[len(band) // 2] or 8.0
+    lines: list[list[dict[str, Any]]] = []
+    for c in band:
+        if lines and abs(c["top"] - lines[-1][0]["top"]) <= 0.5 * size:
+            lines[-1].append(c)
+        else:
+            if lines and abs(c["top"] - lines[-1][0]["top"]) > 2.6 * size:
+                break  # a gap: the table ended
+            if len(lines) >= 40:
+                break
+            lines.append([c])
+    kept: list[list[dict[str, Any]]] = []
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+        gaps = [b["x0"] - a["x1"] for a, b in itertools.pairwise(line)]
+        if CAPTION_RE.match("".join(c["text"] for c in line[:12]).replace(" ", "")):
+            break  # the next caption
+        if not any(g > 0.9 * size for g in gaps) and line[-1]["x1"] - line[0]["x0"] > 0.7 * (x1 - x0):
+            break  # a line of running text
+        kept.append(line)
+    if len(kept) < 2:
+        return None
+    region_chars = [c for line in kept for c in line]
+    bbox = (
+        min(c["x0"] for c in region_chars) - 1,
+        min(c["top"] for c in region_chars) - 1,
+        max(c["x1"] for c in region_chars) + 1,
+        max(c["bottom"] for c in region_chars) + 1,
+    )
+    if any(
+        _overlaps(bbox[0], bbox[2], t[0], t[2], 0.3) and _overlaps(bbox[1], bbox[3], t[1], t[3], 0.3) for t in taken
+    ):
+        return None
+    found = _read_region(page, (bbox[0] + 2, bbox[2] - 2, bbox[1] + 2, bbox[3] - 2, 0))
+    if found is None or not any(row.kind == "body" for row in found[1].rows):
+        return None
+    return found
 
 
 # pdfminer cannot name glyphs of symbol fonts without a unicode map and writes "(cid:51)";

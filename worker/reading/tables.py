@@ -352,7 +352,8 @@ def build_grid(
     vrules = [v for v in vrules if v.bottom - v.top > 0.8 * size]
     lines = _lines(words, size)
     for line in lines:
-        line.chunks = _chunks(line.words, 0.55 * size, vrules)
+        # A word space is about a third of the type size; the tightest column gaps seen are half.
+        line.chunks = _chunks(line.words, 0.45 * size, vrules)
     width = max(1.0, x1 - x0)
     # Inner rules have text on both sides; the top and bottom rules frame the table.
     inner = sorted(
@@ -361,7 +362,7 @@ def build_grid(
     )
     full = [r for r in inner if r.x1 - r.x0 >= 0.9 * width]
     partial = [r for r in inner if r.x1 - r.x0 < 0.9 * width]
-    lines = _merge_ruled_rows(lines, full, vrules)
+    lines = _merge_ruled_rows(lines, full)
     header_lines, body_lines = _split_header(lines, full)
     if not body_lines:
         return None
@@ -450,20 +451,20 @@ def _chunks(words: list[Word], gap: float, vrules: list[VRule]) -> list[_Chunk]:
     return chunks
 
 
-def _merge_ruled_rows(lines: list[_Line], full: list[HRule], vrules: list[VRule]) -> list[_Line]:
+def _merge_ruled_rows(lines: list[_Line], full: list[HRule]) -> list[_Line]:
     """In a fully ruled table (cell borders: vertical rules, and a rule under nearly every row), the
     lines between two rules are one row: a cell whose text wraps onto a second line stays one cell."""
-    bordered = len({round(v.x) for v in vrules}) >= 2
-    if not (bordered and len(full) >= 2 and len(full) >= 0.5 * (len(lines) - 1)) and not (
-        len(full) >= 3 and len(full) >= 0.6 * len(lines)
-    ):
-        return lines
+    pairs = list(itertools.pairwise(lines))
+    ruled_pairs = sum(1 for a, b in pairs if any(a.middle < r.y < b.middle for r in full))
+    if len(full) < 2 or not pairs or ruled_pairs < 0.6 * len(pairs):
+        return lines  # rules between row groups (booktabs), not under every row
     ys = [r.y for r in full]
     merged: list[_Line] = []
     slot_of: list[int] = []
     for line in lines:
         slot = sum(1 for y in ys if y < line.middle)
-        if merged and slot_of[-1] == slot:
+        # Two lines of values are two rows even inside one ruled box (a group of rows).
+        if merged and slot_of[-1] == slot and not (line.has_numbers() and merged[-1].has_numbers()):
             target = merged[-1]
             target.bottom = max(target.bottom, line.bottom)
             target.words.extend(line.words)
@@ -580,6 +581,8 @@ def _header_rows(
 ) -> list[GridRow]:
     rows: list[tuple[_Line, list[GridCell]]] = []
     for i, line in enumerate(lines):
+        if i == len(lines) - 1:
+            line.chunks = _split_at_columns(line.chunks, extents)
         spans: list[list[int]] = []
         ruled: list[HRule | None] = []
         for chunk in line.chunks:
@@ -641,6 +644,27 @@ def _has_rule_under(row: GridRow, partial: list[HRule], rows: list[tuple[_Line, 
         next_top = rows[k + 1][0].top if k + 1 < len(rows) else line.bottom + 12
         return any(line.middle < r.y < max(next_top, line.bottom + 4) for r in partial)
     return False
+
+
+def _split_at_columns(chunks: list[_Chunk], extents: list[tuple[float, float]]) -> list[_Chunk]:
+    """The last header row names one column per cell: words set as tight as a word space but over
+    different columns ("Precision PTB Wikitext-2" over a narrow table) are different cells."""
+    out: list[_Chunk] = []
+    for chunk in chunks:
+        current = [chunk.words[0]]
+        for word in chunk.words[1:]:
+            prev = current[-1]
+            a = _column_of((prev.x0 + prev.x1) / 2, extents)
+            b = _column_of((word.x0 + word.x1) / 2, extents)
+            # "( ↑ )" and "(5-shot)" stay with the name they qualify.
+            starts_a_name = word.text[:1].isalnum() and not prev.text.endswith(("(", "/", "-", "+", "&"))
+            if a != b and starts_a_name:
+                out.append(_Chunk(current))
+                current = [word]
+            else:
+                current.append(word)
+        out.append(_Chunk(current))
+    return out
 
 
 def _merge_same_column(cells: list[GridCell]) -> list[GridCell]:
