@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+from worker.reading.text import split_sentences
+
 CONTRIBUTION_CUES = re.compile(
     r"\b(we (propose|present|introduce|develop)|this (paper|work) (proposes|presents|introduces))\b", re.I
 )
@@ -16,7 +17,7 @@ LIMITATION_CUES = re.compile(
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.split(" ".join(text.split())) if s.strip()]
+    return split_sentences(" ".join(text.split()))
 
 
 def summary_from_receipts(abstract: str, beats: list[Any], page_texts: list[str]) -> dict[str, list[str] | str]:

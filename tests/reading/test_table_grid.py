@@ -111,7 +111,10 @@ def test_multirow_labels_cover_their_group_of_rows() -> None:
     assert grid.stub == 2
     labels = [r.labels for r in grid.rows if r.kind == BODY]
     assert labels[0] == ["FP16", "-"]
-    assert all(label == ["INT3 g128", method] for label, method in zip(labels[1:], ["RTN", "GPTQ", "GPTQ-R", "AWQ"]))
+    assert all(
+        label == ["INT3 g128", method]
+        for label, method in zip(labels[1:], ["RTN", "GPTQ", "GPTQ-R", "AWQ"], strict=True)
+    )
 
 
 def test_top_aligned_group_labels_fill_down() -> None:

@@ -26,7 +26,9 @@ from worker.extract.claude import (
     parse_setting,
 )
 from worker.extract.receipts import Registry
-from worker.reading.parse import ParsedDocument, ParsedPage, ParsedTable
+from worker.extraction import anthropic_extractor, reference_registry
+from worker.reading.document import ParsedDocument, ParsedPage, ParsedTable
+from worker.reading.tables import Grid
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "anthropic"
 MODEL = "claude-sonnet-4-6"
@@ -109,7 +111,9 @@ def appendix_page() -> ParsedPage:
         ["RotaQ", "78.6", "68.3"],
     ]
     caption = "Table 5: Zero-shot accuracy (%) of LLaMA-2-7B at W4A16 g128."
-    return ParsedPage(5, PAGE_5, [ParsedTable(5, (72.0, 400.0, 540.0, 480.0), rows, caption)], [caption])
+    return ParsedPage(
+        5, PAGE_5, [ParsedTable(5, (72.0, 400.0, 540.0, 480.0), Grid.from_text_rows(rows), caption)], [caption]
+    )
 
 
 def paper(extra: list[ParsedPage] | None = None) -> ParsedDocument:
@@ -117,7 +121,10 @@ def paper(extra: list[ParsedPage] | None = None) -> ParsedDocument:
         ParsedPage(1, PAGE_1),
         ParsedPage(2, PAGE_2),
         ParsedPage(
-            3, PAGE_3, [ParsedTable(3, (72.0, 96.0, 540.0, 210.0), TABLE_2_ROWS, TABLE_2_CAPTION)], [TABLE_2_CAPTION]
+            3,
+            PAGE_3,
+            [ParsedTable(3, (72.0, 96.0, 540.0, 210.0), Grid.from_text_rows(TABLE_2_ROWS), TABLE_2_CAPTION)],
+            [TABLE_2_CAPTION],
         ),
         ParsedPage(4, PAGE_4),
         *(extra or []),
@@ -160,7 +167,7 @@ class FakeMessagesAPI:
 
 @pytest.fixture
 def registry() -> Registry:
-    return Registry.from_reference()
+    return reference_registry()
 
 
 @pytest.fixture
@@ -418,7 +425,7 @@ def test_from_settings_sends_the_configured_model_and_the_tool(
     settings.ANTHROPIC_API_KEY = "sk-ant-test-key"  # type: ignore[attr-defined]
     settings.ANTHROPIC_MODEL = "claude-haiku-4-5"  # type: ignore[attr-defined]
     api = FakeMessagesAPI((200, "normal.json"))
-    extractor = AnthropicExtractor.from_settings(http_client=http_client(api))
+    extractor = anthropic_extractor(http_client=http_client(api))
     extraction = extractor.extract(paper(), registry, title=TITLE, abstract=ABSTRACT)
 
     (request,) = api.requests
@@ -449,7 +456,7 @@ def test_from_settings_sends_the_configured_model_and_the_tool(
 def test_from_settings_without_a_key_says_what_to_set(settings: pytest.FixtureRequest) -> None:
     settings.ANTHROPIC_API_KEY = ""  # type: ignore[attr-defined]
     with pytest.raises(ImproperlyConfigured, match="ANTHROPIC_API_KEY is not set"):
-        AnthropicExtractor.from_settings()
+        anthropic_extractor()
 
 
 # --- the checks, on their own -----------------------------------------------------------------

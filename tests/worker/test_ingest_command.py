@@ -130,3 +130,37 @@ def test_the_extractor_can_be_chosen_per_run(review, tmp_path, settings):
     from benchmarks.models import BenchmarkResult
 
     assert set(BenchmarkResult.objects.values_list("extractor", flat=True)) <= {"rules"}
+
+
+def test_one_paper_whose_extraction_breaks_fails_alone_and_the_run_goes_on(review, tmp_path, monkeypatch):
+    """The same on SQLite and on PostgreSQL (CI runs the suite on PostgreSQL): a database error
+    while storing one paper's receipts is that paper's failure, with its reason."""
+    from django.db import IntegrityError, transaction
+
+    from benchmarks.models import BenchmarkResult
+    from worker import extraction
+
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for name in ("q-bert.pdf", "i-bert.pdf"):
+        shutil.copy(corpus_path("pdfs", name), folder / name)
+    real = extraction.store_extraction
+
+    def store_breaking_on_q_bert(paper, result):
+        if paper.arxiv_id == "1909.05840":
+            with transaction.atomic():  # writes, then the database refuses: all of it is rolled back
+                real(paper, result)
+                raise IntegrityError("CHECK constraint failed: result_activation_bits_range")
+        return real(paper, result)
+
+    monkeypatch.setattr(extraction, "store_extraction", store_breaking_on_q_bert)
+    call_command("ingest", "--review", "llm-quantization", "--from-dir", str(folder))
+    run = IngestionRun.objects.get()
+    assert run.status == RunStatus.PARTIAL and run.failed == 1
+    failure = IngestionFailure.objects.get()
+    assert failure.stage == "extract" and "result_activation_bits_range" in failure.reason
+    assert failure.arxiv_id == "1909.05840"
+    states = dict(RunItem.objects.values_list("paper__arxiv_id", "state"))
+    assert states == {"1909.05840": ItemState.FAILED, "2101.01321": ItemState.DONE}
+    assert BenchmarkResult.objects.filter(paper__arxiv_id="2101.01321").exists()
+    assert not BenchmarkResult.objects.filter(paper__arxiv_id="1909.05840").exists()

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
-from benchmarks.models import BenchmarkResult
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodCandidate
+from benchmarks.models import Benchmark, BenchmarkCandidate, BenchmarkResult
 from reviews.services import load_reference_data
 from tests.factories import make_paper
 from worker.extract.receipts import (
@@ -56,31 +56,88 @@ def paper(db):
     return make_paper(arxiv_id="2401.12345")
 
 
-def test_names_are_linked_to_registry_rows_and_unknown_ones_wait_as_candidates(paper):
+def test_names_are_linked_and_unknown_ones_kept_under_provisional_names(paper):
     report = store_extraction(paper, an_extraction())
     results = BenchmarkResult.objects.filter(paper=paper).select_related("method", "benchmark")
     assert {(r.method.name, r.benchmark.name, r.value) for r in results} == {
         ("GPTQ", "WikiText-2", 5.83),
         ("AWQ", "WikiText-2", 5.60),
+        ("NewQuant", "WikiText-2", 5.70),  # kept, waiting on its candidate
+        ("AWQ", "Some private benchmark", 1.0),
     }
     assert all(r.status == "pending" and r.page == 7 and r.locator == "Table 2" for r in results)
+    assert Method.objects.get(name="NewQuant").provisional
+    assert Benchmark.objects.get(name="Some private benchmark").provisional
     # OPTQ is GPTQ's alias, so the sentence and the table claim collapse to one pair per benchmark context.
     assert set(BeatsReceipt.objects.values_list("method__name", "baseline__name", "evidence")) == {
         ("AWQ", "GPTQ", "table"),
         ("AWQ", "GPTQ", "sentence"),
     }
     assert CritiqueReceipt.objects.get().method.name == "RTN"
-    assert list(MethodCandidate.objects.values_list("name", flat=True)) == ["NewQuant"]
-    assert report.skipped == {"result: method not in the registry": 1, "result: benchmark not in the registry": 1}
+    assert list(MethodCandidate.objects.values_list("name", "resolved_method__name")) == [("NewQuant", "NewQuant")]
+    assert list(BenchmarkCandidate.objects.values_list("name", flat=True)) == ["Some private benchmark"]
+    assert report.skipped == {}
+
+
+def test_impossible_values_are_skipped_with_their_reason(paper):
+    where = Provenance(page=2, locator="Table 1", quote="row")
+    extraction = Extraction(
+        extractor="rules",
+        version="1",
+        results=[
+            ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", -3.0, where),
+            ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 130.0, where),
+            ResultReceipt("GPTQ", "LLaMA-7B", "W40A8", "WikiText-2", 5.9, where, weight_bits=40, activation_bits=8),
+            ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", float("nan"), where),
+            ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 77.1, where, weight_bits=4, activation_bits=8),
+        ],
+    )
+    report = store_extraction(paper, extraction)
+    assert list(BenchmarkResult.objects.values_list("value", flat=True)) == [77.1]
+    assert report.skipped == {
+        "result: perplexity not positive": 1,
+        "result: accuracy out of range (0-100)": 1,
+        "result: weight bits out of range (1-32)": 1,
+        "result: value is not a finite number": 1,
+    }
+
+
+def test_approving_a_candidate_puts_its_results_on_the_public_pages(paper, alice):
+    from baselines.curation import decide
+    from papers.provenance import ReceiptQuerySet
+
+    store_extraction(paper, an_extraction())
+    waiting: ReceiptQuerySet = BenchmarkResult.objects.filter(method__name="NewQuant")
+    assert not waiting.named().exists()  # a provisional name counts nowhere yet
+    candidate = MethodCandidate.objects.get(name="NewQuant")
+    decide("candidate", candidate.pk, actor=alice, action="approve")
+    assert not Method.objects.get(name="NewQuant").provisional
+    assert waiting.named().count() == 1
+    # a curator who corrects a benchmark candidate to a known name moves its results there
+    benchmark_candidate = BenchmarkCandidate.objects.get()
+    decide("benchmark-candidate", benchmark_candidate.pk, actor=alice, action="correct", changes={"name": "MMLU"})
+    assert BenchmarkResult.objects.filter(benchmark__name="MMLU", paper=paper).count() == 1
+    assert not Benchmark.objects.filter(name="Some private benchmark").exists()
+
+
+def test_merging_a_candidate_into_a_known_method_moves_its_receipts(paper, alice):
+    from baselines.curation import merge_methods
+
+    store_extraction(paper, an_extraction())
+    merge_methods(Method.objects.get(name="NewQuant"), Method.objects.get(name="GPTQ"), actor=alice)
+    assert BenchmarkResult.objects.filter(method__name="GPTQ").count() == 2
+    assert Method.objects.by_name("NewQuant").name == "GPTQ"
 
 
 def test_re_extraction_replaces_pending_receipts_of_the_same_version_only(paper):
     store_extraction(paper, an_extraction())
     store_extraction(paper, an_extraction())
-    assert BenchmarkResult.objects.filter(paper=paper).count() == 2
+    assert BenchmarkResult.objects.filter(paper=paper).count() == 4
+    assert Method.objects.filter(name="NewQuant").count() == 1  # the provisional name is made once
+    assert MethodCandidate.objects.filter(paper=paper).count() == 1
     store_extraction(paper, an_extraction(version="2"))
-    assert BenchmarkResult.objects.filter(paper=paper, extractor_version="1").count() == 2
-    assert BenchmarkResult.objects.filter(paper=paper, extractor_version="2").count() == 2
+    assert BenchmarkResult.objects.filter(paper=paper, extractor_version="1").count() == 4
+    assert BenchmarkResult.objects.filter(paper=paper, extractor_version="2").count() == 4
 
 
 def test_re_extraction_never_touches_a_curators_decision(paper, alice):

@@ -52,6 +52,7 @@ from worker.extract.receipts import (
     Registry,
     ResultReceipt,
 )
+from worker.reading.quotes import best_window
 
 if TYPE_CHECKING:
     import httpx2
@@ -424,38 +425,6 @@ def _agrees(printed: str, value: float) -> bool:
     minus sign or print it as a dash glyph. Not "equal after rounding": 6.34 is not a receipt for a
     printed "6"."""
     return abs(float(printed) - abs(value)) <= 1e-9 * max(1.0, abs(value))
-
-
-def best_window(quote_words: list[str], page_words: list[tuple[str, int, int]]) -> tuple[float, int, int]:
-    """The best token Jaccard between the quote's word set and any run of as many consecutive page
-    words, with that run's character span; (0.0, 0, 0) when nothing overlaps.
-
-    One pass with running counts, so a page of thousands of words costs O(words), not
-    O(words x quote length)."""
-    wanted = set(quote_words)
-    words = [w for w, _, _ in page_words]
-    if not wanted or not words:
-        return 0.0, 0, 0
-    width = min(len(quote_words), len(words))
-    counts: Counter[str] = Counter()
-    overlap = 0  # distinct words of the window that are in the quote
-    best = (0.0, 0, 0)
-    for i, word in enumerate(words):
-        counts[word] += 1
-        if counts[word] == 1 and word in wanted:
-            overlap += 1
-        if i >= width:
-            old = words[i - width]
-            counts[old] -= 1
-            if counts[old] == 0:
-                del counts[old]
-                if old in wanted:
-                    overlap -= 1
-        if i >= width - 1:
-            score = overlap / (len(wanted) + len(counts) - overlap)
-            if score > best[0]:
-                best = (score, page_words[i - width + 1][1], page_words[i][2])
-    return best
 
 
 @dataclass(frozen=True)

@@ -446,8 +446,10 @@ def critiques(
         for m in _CUE_RE.finditer(s.text):
             if _NEGATED_RE.search(s.text[: m.start()]):
                 continue
-            cue = m
-            break
+            cue = cue or m
+            if any(x.end <= m.start() for x in subjects):
+                cue = m  # the first weakness stated after a name ("patterns in X kernels are not friendly")
+                break
         targets: list[Mention] = []
         if cue is not None and _praised_or_beaten(s.text, cue.start()):
             cue = None  # "RTN is already quite strong", "we outperform X since it relies on": not a weakness

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,24 +35,41 @@ class QuoteMatch:
     score: float  # 1.0 for a substring, else the best Jaccard
 
 
+def best_window(quote_words: list[str], page_words: list[tuple[str, int, int]]) -> tuple[float, int, int]:
+    """The best token Jaccard between the quote's word set and any run of as many consecutive page
+    words, with that run's character span; (0.0, 0, 0) when nothing overlaps.
+
+    One pass with running counts, so a page of thousands of words costs O(words), not
+    O(words x quote length)."""
+    wanted = set(quote_words)
+    words = [w for w, _, _ in page_words]
+    if not wanted or not words:
+        return 0.0, 0, 0
+    width = min(len(quote_words), len(words))
+    counts: Counter[str] = Counter()
+    overlap = 0  # distinct words of the window that are in the quote
+    best = (0.0, 0, 0)
+    for i, word in enumerate(words):
+        counts[word] += 1
+        if counts[word] == 1 and word in wanted:
+            overlap += 1
+        if i >= width:
+            old = words[i - width]
+            counts[old] -= 1
+            if counts[old] == 0:
+                del counts[old]
+                if old in wanted:
+                    overlap -= 1
+        if i >= width - 1:
+            score = overlap / (len(wanted) + len(counts) - overlap)
+            if score > best[0]:
+                best = (score, page_words[i - width + 1][1], page_words[i][2])
+    return best
+
+
 def jaccard_in(quote_tokens: list[str], page_tokens: list[str]) -> float:
     """Best token Jaccard between the quote and any window of the page of the quote's length."""
-    width = len(quote_tokens)
-    if not width or not page_tokens:
-        return 0.0
-    wanted = set(quote_tokens)
-    best = 0.0
-    # A stride of a quarter window keeps this linear in the page length; the best window is never
-    # more than a few tokens off a stride point, which costs little overlap.
-    stride = max(1, width // 4)
-    for start in range(0, max(1, len(page_tokens) - width + 1), stride):
-        window = set(page_tokens[start : start + width])
-        score = len(wanted & window) / len(wanted | window)
-        if score > best:
-            best = score
-            if best == 1.0:
-                break
-    return best
+    return best_window(quote_tokens, [(t, 0, 0) for t in page_tokens])[0]
 
 
 def find_quote(quote: str, pages: Iterable[tuple[int, str]], threshold: float = 0.6) -> QuoteMatch:

@@ -25,6 +25,7 @@ from typing import Generic, Literal, TypeVar
 from rapidfuzz import fuzz
 
 from worker.reading.arxiv_ids import find_arxiv_ids
+from worker.reading.text import sentence_breaks
 
 Style = Literal["numbered", "author-year"]
 K = TypeVar("K")
@@ -614,10 +615,6 @@ def _unique(values: Iterable[int]) -> list[int]:
 
 # --- body text and sentences -----------------------------------------------------------------
 
-_ABBREVIATION_RE = re.compile(
-    r"(?:al|e\.g|i\.e|etc|fig|figs|eq|eqs|eqn|sec|secs|tab|vs|cf|resp|approx|no|nos|ref|refs|dr|prof|mr|ms|st|inc|ltd|jr|viz|ca|app|appx|def|thm|lem|prop|cor|alg)"
-)
-_BOUNDARY_RE = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z(\[“\"])|\n")
 _SECTION_HEADING_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-H](?:\.\d+)*\.?)\s+[A-Z][^.]{0,70}$")
 _CAPTION_RE = re.compile(r"^(?:Table|TABLE|Figure|FIGURE|Fig\.|FIG\.|Algorithm)\s*[A-Z]?\d+")
 
@@ -675,17 +672,6 @@ def _is_table_row(line: str) -> bool:
     return bool(tokens) and (numeric == len(tokens) or (len(tokens) >= 3 and numeric >= 0.4 * len(tokens)))
 
 
-def sentence_breaks(text: str) -> list[tuple[int, int]]:
-    """(end of a sentence, start of the next) for every sentence boundary of ``text``, in order."""
-    breaks = []
-    for match in _BOUNDARY_RE.finditer(text):
-        if match.group() == "\n":
-            breaks.append((match.start(), match.end()))
-        elif not _is_abbreviation(text, match.start()):
-            breaks.append((match.start() + 1, match.end()))
-    return breaks
-
-
 def sentence_bounds(text: str, offset: int, breaks: list[tuple[int, int]] | None = None) -> tuple[int, int]:
     """Start and end of the sentence of ``text`` that contains ``offset`` (pass ``breaks`` from
     :func:`sentence_breaks` when asking about many offsets of one text)."""
@@ -695,19 +681,6 @@ def sentence_bounds(text: str, offset: int, breaks: list[tuple[int, int]] | None
     start = breaks[after - 1][1] if after > 0 else 0
     end = breaks[after][0] if after < len(breaks) else len(text)
     return start, end
-
-
-def _is_abbreviation(text: str, period: int) -> bool:
-    before = re.search(r"(\S+)$", text[max(0, period - 20) : period])
-    if not before:
-        return False
-    word = before.group(1).lower().lstrip("([")
-    return (
-        bool(_ABBREVIATION_RE.fullmatch(word))
-        or bool(re.fullmatch(r"[a-z]", word))
-        or word.endswith("e.g")
-        or word.endswith("i.e")
-    )
 
 
 MAX_QUOTE = 400  # characters; a longer "sentence" is layout debris (a table read as text) around the marker

@@ -155,10 +155,6 @@ def _caption_paragraph_end(lines: list[Line], start: int) -> int:
 # --------------------------------------------------------------------------------------------
 # Sentences
 
-_ABBREV = re.compile(
-    r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bFigs|\bEq|\bEqs|\bSec|\bSecs|\bTab|\bApp|\bNo|\bresp|\betc|\bapprox|"
-    r"\bRef|\bRefs|\bal|\bDr|\bProf|\b[A-Z])\.$"
-)
 _HEADING_RE = re.compile(r"^(?P<num>(?:\d+|[A-H])(?:\.\d+){0,3}\.?)\s+(?P<title>[A-Z][A-Za-z0-9 ,:&\-–/()']{2,70})$")
 REFERENCES_RE = re.compile(r"^(?:\d+\.?\s*)?(?:References|REFERENCES|Bibliography|BIBLIOGRAPHY)\s*$")
 APPENDIX_RE = re.compile(r"^(?:(?:[A-H](?:\.\d+)*\.?\s+[A-Z])|(?:Appendix|APPENDIX|Supplementary|SUPPLEMENTARY)\b)")
@@ -208,18 +204,44 @@ def page_sentences(pages: Iterable[Any]) -> list[Sentence]:
     return out
 
 
+_ABBREVIATION_RE = re.compile(
+    r"(?:al|e\.g|i\.e|etc|fig|figs|eq|eqs|eqn|sec|secs|tab|vs|cf|resp|approx|no|nos|ref|refs|dr|prof|mr|ms|st|inc|ltd|jr|viz|ca|app|appx|def|thm|lem|prop|cor|alg)"
+)
+_BOUNDARY_RE = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z(\[“\"])|\n")
+
+
+def sentence_breaks(text: str) -> list[tuple[int, int]]:
+    """(end of a sentence, start of the next) for every sentence boundary of ``text``, in order."""
+    breaks = []
+    for match in _BOUNDARY_RE.finditer(text):
+        if match.group() == "\n":
+            breaks.append((match.start(), match.end()))
+        elif not _is_abbreviation(text, match.start()):
+            breaks.append((match.start() + 1, match.end()))
+    return breaks
+
+
+def _is_abbreviation(text: str, period: int) -> bool:
+    before = re.search(r"(\S+)$", text[max(0, period - 20) : period])
+    if not before:
+        return False
+    word = before.group(1).lower().lstrip("([")
+    return (
+        bool(_ABBREVIATION_RE.fullmatch(word))
+        or bool(re.fullmatch(r"[a-z]", word))
+        or word.endswith("e.g")
+        or word.endswith("i.e")
+    )
+
+
 def split_sentences(text: str) -> list[str]:
+    """The sentences of a paragraph (abbreviations such as "et al." and "Fig." do not end one)."""
     parts: list[str] = []
     start = 0
-    for m in re.finditer(r"[.!?](?=\s+[A-Z(\[])", text):
-        chunk = text[start : m.end()]
-        if _ABBREV.search(chunk):
-            continue
-        parts.append(chunk.strip())
-        start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        parts.append(tail)
+    for end, next_start in sentence_breaks(text):
+        parts.append(text[start:end].strip())
+        start = next_start
+    parts.append(text[start:].strip())
     return [p for p in parts if len(p) > 3]
 
 
