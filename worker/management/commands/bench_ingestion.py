@@ -16,6 +16,9 @@ from papers.models import Paper
 from papers.services import upsert_papers
 from worker.arxiv_client import parse_feed
 from worker.bench_parse import measure_against_bare_pdfplumber
+from worker.extract.rules import RuleExtractor
+from worker.extraction import reference_registry
+from worker.reading.parse import parse_pdf
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -72,11 +75,7 @@ class Command(BaseCommand):
 
     def _extract_stage(self, pdfs: list[Path]) -> None:
         """Extraction seconds per page next to parsing seconds per page, on the same documents."""
-        from worker.extract.receipts import Registry
-        from worker.extract.rules import RuleExtractor
-        from worker.reading.parse import parse_pdf
-
-        registry, extractor = Registry.from_reference(), RuleExtractor()
+        registry, extractor = reference_registry(), RuleExtractor()
         parse_seconds = extract_seconds = 0.0
         pages = receipts = 0
         for path in pdfs:
