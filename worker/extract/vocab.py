@@ -492,7 +492,8 @@ def _method_like(text: str) -> bool:
 # Row labels that name a statistic, a part of the model or a budget, not a method.
 _NOT_METHOD_RE = re.compile(
     r"^(?:mean|max|min|avg\.?|average|diff\.?|difference|delta|Δ|std|best|worst|median|total|gap|improvement|"
-    r"speed-?up|drop|low|medium|high|small|large|base|all|none|others?|ratio|yes|no|"
+    r"speed-?up|drop|low|medium|high|small|large|base|all|none|others?|ratio|yes|no|public|private|local|"
+    r"\d+(?:\.\d+)?\s*(?:[KMGT]B|[KMGT]iB|ms|s|x|×|%)|"
     r"(?:layer|block|epoch|step|seed|iter\w*|sequence|seq|batch|size|budget|group|head|stage|module)\b.*)$",
     re.IGNORECASE,
 )
