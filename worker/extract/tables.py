@@ -21,6 +21,7 @@ from worker.extract.vocab import (
     _COST_CAPTION_RE,
     _METRIC_WORDS_RE,
     _PAREN_RE,
+    _SKIP_RE,
     _SPECIFIC_MODEL_RE,
     AXIS_RE,
     FAMILY_ONLY,
@@ -195,6 +196,9 @@ def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: l
             if fam and not col.family:
                 col.family = family_of(fam[0])
     if roles and roles[-1].kind == "skip" or any(r.kind == "skip" for r in roles[-1:]):
+        col.skip = True
+    # "Size" over "w/o-e": a cost header anywhere below the top makes the whole column a cost.
+    if any(r.kind == "skip" and _SKIP_RE.search(r.name) for r in roles[1:]):
         col.skip = True
     if size and not col.model:
         family = col.family or ctx.family
@@ -778,7 +782,8 @@ def _reference_cell(
 
 
 def _bits_cell(cell: str, parts: tuple[PathPart, ...] = ()) -> Setting:
-    """A bits column cell: "4", "4/16", "W4A16", "4-16-16"; the header says which bits ("A-bits")."""
+    """A bits column cell: "4", "4/16", "W4A16", "4-16-16"; the header says which bits ("A-bits").
+    Under a weights-only header, "2/4 MP" is mixed 2- and 4-bit weights, not W2A4."""
     s, _ = parse_setting(cell)
     if not s.empty:
         return s
@@ -786,6 +791,9 @@ def _bits_cell(cell: str, parts: tuple[PathPart, ...] = ()) -> Setting:
     if not nums:
         return Setting()
     header = " ".join(p.text for p in parts).lower()
+    if re.search(r"\bw(?:eights?)?[\s-]*bits?\b|\bwbits?\b", header):
+        note = re.sub(r"^\d+(?:/\d+)*\s*", "", cell).strip() or ("/".join(map(str, nums)) if len(nums) > 1 else "")
+        return Setting(w=nums[0], weight_only_hint=True, note=note)
     if len(nums) == 1 and re.search(r"\b(?:a|act|activations?)[\s-]*bits?\b|\ba\s*bits?", header):
         return Setting(a=nums[0])
     if len(nums) == 1 and re.search(r"\bkv[\s-]*bits?\b|\bkv\b", header):

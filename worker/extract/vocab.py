@@ -285,6 +285,8 @@ _CHECK_RE = re.compile(r"[✓✔✗✘]|(?<!\w)[-–—](?!\w)")
 
 
 def clean_header(text: str) -> str:
+    text = re.sub(r"\bF\s+1\b", "F1", text)  # "F₁" comes out of the PDF as "F 1"
+    text = re.sub(r"^\(\s*[a-z]\s*\)\s*", "", text)  # "(c) CoNLL-03": a sub-table's label
     text = _ARROWS_RE.sub("", text)
     text = _MARKS_RE.sub("", text)
     return re.sub(r"\s+", " ", text).strip(" :")
@@ -381,6 +383,8 @@ def classify_header(text: str, registry: Registry) -> Role:
         return Role("metric", plain)
     if _SKIP_RE.search(plain) or _DELTA_RE.search(cleaned) or AXIS_RE.match(plain):
         return Role("skip", plain)
+    if re.fullmatch(r"[a-z]{1,3}", plain):
+        return Role("unknown", plain)  # "m" / "mm" under "MNLI": the part of a task
     if not _BENCHMARK_SHAPE_RE.match(plain) or re.search(r"bits?\b", plain, re.IGNORECASE):
         return Role("skip", plain)  # fragments of a broken header ("ep-", "-bits"), not task names
     if _AVERAGE_WORD_RE.search(plain):
@@ -590,6 +594,10 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
         # A method at a stated number format ("QLoRA Int8", "NFloat4 + DQ", "Int8 absmax"): the
         # paper reports it under the name as printed.
         info.method = printed
+        return info
+    suffix = re.fullmatch(r"(?P<base>.+?)\s+(?P<suffix>[A-Z]{1,4})", core)
+    if suffix and registry.method(suffix.group("base")) and not DATA_TYPE_RE.fullmatch(suffix.group("suffix")):
+        info.method = core  # "Q-BERT MP" (a subscript): a variant the paper names with a suffix
         return info
     if "+" not in core:
         named = _registry_method(core, registry)

@@ -508,7 +508,8 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
     table_anchors = [a for a in anchors if a.kind == "table" and ("table", a.number) in captions]
     if not table_anchors:
         return []
-    groups = _rule_groups(rules, anchors)
+    # A sub-table's label ("(b) MNLI") between two sets of rules splits them like a caption does.
+    groups = _rule_groups(rules, anchors + _subcaption_anchors(chars))
 
     # pairs[direction]: (distance, anchor index, group index); "above" = caption above table.
     pairs: dict[str, list[tuple[float, int, int]]] = {"above": [], "below": []}
@@ -554,15 +555,29 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
     first = min(("above", "below"), key=score)
     tables: list[ParsedTable] = []
     read: set[int] = set()
-    for ai, gi in assign([first, "below" if first == "above" else "above"]):
+    chosen = assign([first, "below" if first == "above" else "above"])
+    for ai, gi in chosen:
         anchor = table_anchors[ai]
-        found = _read_region(page, frames[gi])
+        found = _read_region(page, _with_subcaption(chars, frames[gi]))
         if found is None:
             continue
         read.add(ai)
         bbox, grid = found
         caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
         tables.append(ParsedTable(page=parsed.number, bbox=bbox, grid=grid, caption=caption))
+    # Sub-tables under one caption ("(a) SST-2", "(b) MNLI"): rules no caption took, with a
+    # sub-caption over them, belong to the nearest caption.
+    taken = {gi for _, gi in chosen}
+    for gi, frame in enumerate(frames):
+        if gi in taken or frame[4] < 2 or _with_subcaption(chars, frame) == frame:
+            continue
+        anchor = min(table_anchors, key=lambda a: min(abs(a.bottom - frame[2]), abs(a.top - frame[3])))
+        if min(abs(anchor.bottom - frame[2]), abs(anchor.top - frame[3])) > 4 * _MAX_CAPTION_TO_TABLE:
+            continue
+        found = _read_region(page, _with_subcaption(chars, frame))
+        if found is not None:
+            caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
+            tables.append(ParsedTable(page=parsed.number, bbox=found[0], grid=found[1], caption=caption))
     # A caption without rules beside it (a table ruled by one line, or none): the block of
     # table-like lines next to it, on the side the page's captions use first.
     for ai, anchor in enumerate(table_anchors):
@@ -577,6 +592,56 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
                 break
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     return tables
+
+
+_SUBCAPTION_RE = re.compile(r"^\([a-z]\)\S")
+
+
+def _subcaption_anchors(chars: list[dict[str, Any]]) -> list[_Anchor]:
+    """Short lines that label a sub-table: "(a) SST-2", "(c) CoNLL-03"."""
+    rows: list[list[dict[str, Any]]] = []
+    for c in sorted(chars, key=lambda c: c["top"]):
+        if rows and abs(c["top"] - rows[-1][0]["top"]) < 2:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    lines: list[list[dict[str, Any]]] = []  # runs of characters on one row, split at wide gaps
+    for row in rows:
+        row.sort(key=lambda c: c["x0"])
+        lines.append([row[0]])
+        for c in row[1:]:
+            if c["x0"] - lines[-1][-1]["x1"] < 12:
+                lines[-1].append(c)
+            else:
+                lines.append([c])
+    out = []
+    for line in lines:
+        text = "".join(c.get("text") or "" for c in line).replace(" ", "")
+        if _SUBCAPTION_RE.match(text) and len(text) <= 40:
+            out.append(
+                _Anchor("sub", text[1], line[0]["x0"], line[-1]["x1"], line[0]["top"], max(c["bottom"] for c in line))
+            )
+    return out
+
+
+def _with_subcaption(
+    chars: list[dict[str, Any]], frame: tuple[float, float, float, float, int]
+) -> tuple[float, float, float, float, int]:
+    """The frame grown over a sub-table's label printed right above its top rule ("(a) SST-2")."""
+    gx0, gx1, gtop, gbottom, count = frame
+    near = [
+        c
+        for c in chars
+        if c["x0"] >= gx0 - 2 and c["x1"] <= gx1 + 2 and gtop - 20 <= c["top"] and c["bottom"] <= gtop + 0.5
+    ]
+    if not near:
+        return frame
+    bottom = max(c["bottom"] for c in near)
+    line = sorted((c for c in near if abs(c["bottom"] - bottom) < 3), key=lambda c: c["x0"])
+    text = "".join(c.get("text") or "" for c in line).replace(" ", "")
+    if gtop - bottom > 10 or not _SUBCAPTION_RE.match(text):
+        return frame
+    return (gx0, gx1, min(c["top"] for c in line) - 0.5, gbottom, count)
 
 
 def _read_text_region(

@@ -174,8 +174,18 @@ class Grid:
                 return cell.text
         return ""
 
+    def block_title(self, row_index: int) -> str:
+        """A title printed over a header block ("(c) CoNLL-03" over a sub-table's header)."""
+        block = self.header_block(row_index)
+        if block and block[0] > 0 and self.rows[block[0] - 1].kind == SECTION:
+            return self.rows[block[0] - 1].text
+        return ""
+
     def column_path(self, column: int, row_index: int) -> list[PathPart]:
         parts = []
+        title = self.block_title(row_index)
+        if title:
+            parts.append(PathPart(title, "column", "", -1))
         for level, i in enumerate(self.header_block(row_index)):
             header = self.rows[i]
             cell = header.cell_at(column)
@@ -201,7 +211,7 @@ class Grid:
         attributes = self.text_columns()
         for r, row in enumerate(self.rows):
             if row.kind == HEADER:
-                section = ""
+                section = ""  # a section row right over a header is that block's title (block_title)
                 continue
             if row.kind == SECTION:
                 section = row.text
@@ -492,6 +502,8 @@ def _split_header(lines: list[_Line], full: list[HRule]) -> tuple[list[_Line], l
             continue
         if sum(line.has_numbers() for line in above) >= 2:
             break  # a rule between row blocks of a table whose header has no rule
+        if not below[0].has_numbers() and len(below[0].chunks) >= 2:
+            continue  # a rule under a title row: more header follows
         if any(line.has_numbers() for line in below):
             return above, below
     first = next((i for i, line in enumerate(lines) if line.has_numbers()), None)
@@ -630,6 +642,10 @@ def _header_rows(
     if len(merged) >= 2 and _only_stub(merged[-1], stub) and not _collide(merged[-2], merged[-1]):
         merged[-2] = sorted(merged[-2] + merged.pop(), key=lambda c: c.first)
     out = [GridRow(HEADER, cells) for cells in merged]
+    for row in out[:-1]:
+        if len(row.cells) == 1 and row.cells[0].last >= stub:
+            # A lone title over the table ("LLaMA 7B" over everything): it heads every column.
+            row.cells[0].first, row.cells[0].last = stub, len(extents) - 1
     for row in out[:-1]:
         if not _has_rule_under(row, partial, rows):  # cmidrules give spans exactly; else spread
             _spread_groups(row, len(extents), stub, extents, vrules)
