@@ -32,6 +32,8 @@ from worker.extract.text import (
     own_method_bits,
     proposed_methods,
     section_models,
+    usual_activations,
+    usual_tasks,
 )
 from worker.reading.text import caption_paragraphs, page_sentences, split_sentences
 
@@ -52,6 +54,8 @@ class RuleExtractor:
             weight_only=is_weight_only(pages),
             own_bits=own_method_bits(pages, title, abstract),
             model_tasks=model_tasks(sentences, registry),
+            usual_activations=usual_activations(pages),
+            usual_tasks=usual_tasks(sentences, registry),
         )
         proposed, weight_only = paper.proposed, paper.weight_only
         models = section_models(sentences, [(s.page, s.locator) for s in sources])

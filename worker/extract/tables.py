@@ -312,6 +312,11 @@ class PaperContext:
     proposed: list[str] = field(default_factory=list)  # the paper's own methods
     weight_only: bool | None = None  # whether a bare "INT4" means weights only (see text.is_weight_only)
     own_bits: int | None = None  # the bit width the paper's own method runs at unless a table says otherwise
+    # Weight bits -> the activation bits the paper's explicit settings pair them with ("W4A8" x 12).
+    usual_activations: dict[int, int] = field(default_factory=dict)
+    # Metric -> the task the paper names most for it ("perplexity" -> "WikiText-2"), for tables
+    # that report a metric without naming their task.
+    usual_tasks: dict[str, tuple[str, BenchmarkInfo | None]] = field(default_factory=dict)
     # The task each model family is evaluated on, where the paper says so (worker.extract.text.model_tasks).
     model_tasks: dict[str, tuple[str, BenchmarkInfo | None]] = field(default_factory=dict)
 
@@ -473,13 +478,16 @@ def _row(
         bits = axis_bits(part.text, part.axis)
         if bits is not None:
             setting = setting.merged(bits)  # "INT8" under "A-bits": activations at 8 bits
+            if any(normalize_name(part.text).startswith(normalize_name(p)) for p in proposed if len(p) >= 3):
+                # the paper's own number format ("dINT4" for a paper proposing dINT): part of the method
+                candidates.append((part, RowInfo(method=part.text.strip(), ours=True, note=_OWN_FORMAT)))
             continue
         if _CHECK_MARK_RE.fullmatch(part.text.strip()):
             named = registry.method(part.axis) or next(
                 (p for p in proposed if normalize_name(p) == normalize_name(part.axis)), None
             )
             if named:  # a check mark under a method's name: that method is on in this row
-                candidates.append((part, RowInfo(method=named, known=True, ours=named in proposed)))
+                candidates.append((part, RowInfo(method=named, known=True, ours=named in proposed, note=part.axis)))
             continue
         if condition(part, m):
             conditions.append(part.text)
@@ -494,7 +502,14 @@ def _row(
         elif not m.model and not m.format_name and not m.benchmark and find_models(part.text):
             # "LLaMA no tuning": a model run as it is, reported as a row of its own.
             candidates.append((part, RowInfo(method=part.text.strip(), model=find_models(part.text)[0])))
-    if candidates:
+    switched = [(p, m) for p, m in candidates if _CHECK_MARK_RE.fullmatch(p.text.strip()) or m.note == _OWN_FORMAT]
+    if switched and len(candidates) >= 2:
+        # Techniques switched on together in one row ("SQ" with a check under "OPTQ"): their
+        # combination, named as printed.
+        ordered = sorted(candidates, key=lambda item: item[0].level)
+        name = " + ".join(m.note if _CHECK_MARK_RE.fullmatch(p.text.strip()) else p.text.strip() for p, m in ordered)
+        chosen = RowInfo(method=name, ours=any(m.ours for _, m in ordered))
+    elif candidates:
         chosen = replace(max(candidates, key=rank)[1])
     else:
         chosen = next((replace(m) for _, m in meanings if m.benchmark), RowInfo())
@@ -507,6 +522,7 @@ def _row(
 
 
 _CHECK_MARK_RE = re.compile(r"[✓✔√]|yes|Yes|YES")
+_OWN_FORMAT = "own number format"
 _BITS_AXIS_RE = re.compile(
     r"^\s*(?:#\s*)?(?P<which>w|a|kv|v|weights?|activations?|w/v|w/a|key[\s/-]*value)?[\s-]*(?:bits?|bit-?width|precision)\s*$",
     re.IGNORECASE,
@@ -576,6 +592,11 @@ def table_cells(
             if ctx.lower_better is None:
                 ctx.lower_better = _lower(found[1])
     fallback_method = _caption_method(source.caption, registry, proposed)
+    axes = {normalize_name(grid.stub_title(c, first_body)) for c in range(grid.stub)}
+    if fallback_method and normalize_name(fallback_method) in {
+        normalize_name(registry.method(a) or a) for a in axes if a
+    }:
+        fallback_method = ""  # the caption names a technique the table switches on and off per row
     values = grid.value_cells()
     leaves = {vc.column_path[-1].text for vc in values if vc.column_path}
     columns_are_models = (
@@ -650,6 +671,8 @@ def table_cells(
             conditions = conditions[1:]
         if not benchmark and model:
             benchmark, info = _task_of(model, paper.model_tasks)
+        if not benchmark and (metric_kind := _metric_kind(col, ctx, source.caption)) in paper.usual_tasks:
+            benchmark, info = paper.usual_tasks[metric_kind]  # "PPL results of ...": the paper's PPL task
         if not benchmark:
             continue
         if column.reference and (column.reference[0], benchmark) not in references:
@@ -663,7 +686,7 @@ def table_cells(
         if method.full_precision:
             w = setting.w if setting.w is not None and setting.w >= 16 else 16
             setting = Setting(w, setting.a if setting.a is not None and setting.a >= 16 else w, note=setting.note)
-        setting = _default_activations(setting, weight_only)
+        setting = _default_activations(setting, weight_only, paper.usual_activations)
         texts = split_values(vc.text)
         bench_names = split_names(benchmark, len(texts))
         metrics = split_names(col.metric, len(texts)) if col.metric else [""] * len(texts)
@@ -707,6 +730,12 @@ def table_cells(
                 )
             )
     return out
+
+
+def _metric_kind(col: ColumnInfo, ctx: TableContext, caption: str) -> str:
+    """ "perplexity" when a column or its caption reports perplexity, else ""."""
+    text = f"{col.metric} {col.label} {caption}"
+    return "perplexity" if re.search(r"\b(?:ppl|perplexit(?:y|ies))\b", text, re.IGNORECASE) else ""
 
 
 def _task_of(model: str, tasks: dict[str, tuple[str, BenchmarkInfo | None]]) -> tuple[str, BenchmarkInfo | None]:
@@ -806,10 +835,13 @@ def _bits_cell(cell: str, parts: tuple[PathPart, ...] = ()) -> Setting:
     return out
 
 
-def _default_activations(s: Setting, weight_only: bool | None) -> Setting:
-    """A bare "INT4" or "8-bit": a weight-only paper keeps activations in 16 bits, a paper about
+def _default_activations(s: Setting, weight_only: bool | None, usual: dict[int, int] | None = None) -> Setting:
+    """A bare "INT4" or "8-bit": the activations the paper's own "W4A8"-style settings pair with
+    those weight bits; else a weight-only paper keeps activations in 16 bits, a paper about
     quantizing activations quantizes them too; when the paper does not tell, 8 bits usually means
     W8A8 (LLM.int8(), SmoothQuant) and fewer bits weight-only."""
+    if s.w is not None and s.a is None and usual and s.w in usual and s.w < 16:
+        return replace(s, a=usual[s.w])
     if s.w is not None and s.a is None and s.weight_only_hint:
         if weight_only is None:
             return replace(s, a=16 if s.w < 8 else s.w)

@@ -681,3 +681,30 @@ def model_tasks(sentences: Iterable[Sentence], registry: Registry) -> dict[str, 
             if key:
                 out.setdefault(key, (shown, info))
     return out
+
+
+def usual_activations(pages: list[Any]) -> dict[int, int]:
+    """For each weight bit width, the activation bits the paper's explicit settings most often pair
+    with it ("W4A8" twelve times, "W4A16" once -> {4: 8})."""
+    pairs = Counter((int(w), int(a)) for w, a in re.findall(r"\bW(\d{1,2})A(\d{1,2})", " ".join(p.text for p in pages)))
+    out: dict[int, int] = {}
+    for (w, a), _ in pairs.most_common():
+        out.setdefault(w, a)
+    return out
+
+
+def usual_tasks(sentences: Iterable[Sentence], registry: Registry) -> dict[str, tuple[str, Any]]:
+    """The registry task the paper names most often per metric ({"perplexity": ("WikiText", info)})."""
+    counts: Counter[tuple[str, str]] = Counter()
+    shown: dict[str, tuple[str, Any]] = {}
+    for sentence in sentences:
+        for word in set(re.findall(r"[A-Za-z][\w\-]*\d?", sentence.text)):
+            info = registry.benchmark(word)
+            if info is not None and info.metric == "perplexity" and len(word) > 2:
+                counts[("perplexity", info.name)] += 1
+                shown.setdefault(info.name, (word, info))
+    out: dict[str, tuple[str, Any]] = {}
+    for (metric, name), n in counts.most_common():
+        if n >= 2:
+            out.setdefault(metric, shown[name])
+    return out
