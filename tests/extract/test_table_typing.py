@@ -174,3 +174,42 @@ def test_a_model_with_its_reference_value_in_a_group_header(registry: Registry) 
     got = results(extract(registry, "Table 7: WikiText-2 perplexity, weight-only.", grid))
     assert got[("FP16", "LLaMA-7B", "W16A16", "WikiText-2")] == 5.68
     assert got[("FastQ", "LLaMA-7B", "W3A16", "WikiText-2")] == 6.70
+
+
+def test_rows_that_switch_techniques_on_name_their_combination(registry: Registry) -> None:
+    grid = make_grid(
+        [["Scaling", "OPTQ", "A-bits", "W-bits", "LLaMA-7B"]],
+        [
+            ["Baseline", "", "", "", "5.68"],
+            ["-", "-", "INT8", "INT4", "6.87"],  # plain rounding: no method named
+            ["-", "✓", "INT8", "INT4", "7.57"],
+            ["SQ", "✓", "INT8", "INT4", "8.26"],
+        ],
+        stub=4,
+    )
+    ex = extract(registry, "Table 3: PPL results on WikiText-2.", grid)
+    got = {(r.method, r.setting): r.value for r in ex.results}
+    assert got == {("FP16", "W16A16"): 5.68, ("GPTQ", "W4A8"): 7.57, ("SQ + OPTQ", "W4A8"): 8.26}
+
+
+def test_a_sub_table_title_over_its_header_names_the_task(registry: Registry) -> None:
+    grid = make_grid(
+        [["", ("(a) SST-2", 1, 2)], ["Method", "w-bits", "Acc"]],
+        [["Baseline", "32", "93.00"], ["FastQ", "2/4 MP", "92.55"], ["— (c) CoNLL-03"]],
+    )
+    grid.rows.extend(make_grid([["Method", "w-bits", "F 1"]], [["FastQ", "4", "94.90"]]).rows)
+    ex = extract(registry, "Table 1: Quantization results on four tasks, 8-bit activations.", grid)
+    got = {(r.method, r.benchmark, r.setting): r.value for r in ex.results}
+    assert got[("FP16", "SST-2", "W32A32")] == 93.0
+    assert got[("FastQ", "SST-2", "W2A8 MP")] == 92.55  # mixed 2/4-bit weights, not W2A4
+    assert got[("FastQ", "CoNLL-03", "W4A8")] == 94.90
+
+
+def test_a_table_of_perplexities_without_its_task_takes_the_papers(registry: Registry) -> None:
+    grid = make_grid([["Method", "OPT-1.3B"]], [["RTN", "48.17"], ["FastQ", "15.01"]])
+    text = "We evaluate perplexity on WikiText-2 throughout. WikiText-2 is standard. We run W4A8 and W4A8 again.\n"
+    ex = extract(registry, "Table 2: PPL of OPT models at 4 bits.", grid, text)
+    assert {(r.method, r.benchmark, r.setting) for r in ex.results} == {
+        ("RTN", "WikiText-2", "W4A8"),
+        ("FastQ", "WikiText-2", "W4A8"),
+    }

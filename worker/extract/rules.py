@@ -57,6 +57,8 @@ class RuleExtractor:
             usual_activations=usual_activations(pages),
             usual_tasks=usual_tasks(sentences, registry),
         )
+        if paper.own_bits and paper.own_bits[1] is not None:  # "4-bit weights and activations"
+            paper.usual_activations.setdefault(paper.own_bits[0], paper.own_bits[1])
         proposed, weight_only = paper.proposed, paper.weight_only
         models = section_models(sentences, [(s.page, s.locator) for s in sources])
         names: dict[str, tuple[int, str, str]] = {}

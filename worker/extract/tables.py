@@ -26,6 +26,7 @@ from worker.extract.vocab import (
     AXIS_RE,
     FAMILY_ONLY,
     MODEL_RE,
+    Role,
     RowInfo,
     Setting,
     _direction,
@@ -60,6 +61,10 @@ class ColumnInfo:
     label: str = ""  # the header as printed
 
 
+# Headers that report a cost at any level of a column's path ("Memory (MB)" over "FP16").
+_COST_HEADER_RE = re.compile(
+    r"\b(?:memory|latency|run-?time|throughput|speed-?ups?|energy|power|flops|bops|time)\b", re.IGNORECASE
+)
 _CAPTION_TASK_RE = re.compile(
     r"(?:^|[:.]\s+)(?P<name>(?:[A-Z][\w\-]*\s+){0,3}[A-Z][\w\-]*)\s+(?:(?:mean|average|validation|test|zero-shot)\s+)*"
     r"(?:perplexit(?:y|ies)|accurac(?:y|ies)|ppl|F1|BLEU|ROUGE)\b"
@@ -172,6 +177,9 @@ def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: l
     levels = [t for t in stack if t and clean_header(t)]
     col.label = " / ".join(clean_header(t) for t in levels)
     roles = [classify_header(t, registry) for t in levels]
+    short_leaf = len(roles) >= 2 and re.fullmatch(r"[a-z]{1,3}", clean_header(levels[-1]))
+    if short_leaf and any(r.kind == "benchmark" for r in roles[:-1]):
+        roles[-1] = Role("unknown", clean_header(levels[-1]))  # "m" / "mm" under "MNLI": part of the task
     size = ""
     for text, role in zip(levels, roles, strict=True):
         d = _direction(text)
@@ -198,7 +206,9 @@ def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: l
     if roles and roles[-1].kind == "skip" or any(r.kind == "skip" for r in roles[-1:]):
         col.skip = True
     # "Size" over "w/o-e": a cost header anywhere below the top makes the whole column a cost.
-    if any(r.kind == "skip" and _SKIP_RE.search(r.name) for r in roles[1:]):
+    if any(r.kind == "skip" and _SKIP_RE.search(r.name) for r in roles[1:]) or any(
+        _COST_HEADER_RE.search(r.name) for r in roles if r.kind == "skip"
+    ):
         col.skip = True
     if size and not col.model:
         family = col.family or ctx.family
@@ -311,7 +321,8 @@ class PaperContext:
 
     proposed: list[str] = field(default_factory=list)  # the paper's own methods
     weight_only: bool | None = None  # whether a bare "INT4" means weights only (see text.is_weight_only)
-    own_bits: int | None = None  # the bit width the paper's own method runs at unless a table says otherwise
+    # The (weight, activation) bits the paper's own method runs at unless a table says otherwise.
+    own_bits: tuple[int, int | None] | None = None
     # Weight bits -> the activation bits the paper's explicit settings pair them with ("W4A8" x 12).
     usual_activations: dict[int, int] = field(default_factory=dict)
     # Metric -> the task the paper names most for it ("perplexity" -> "WikiText-2"), for tables
@@ -474,6 +485,9 @@ def _row(
             hub = part.text.strip()  # under "Model", a name the vocabulary does not know ("Regnext")
         if hub:
             model = model or hub
+            inside = " ".join(re.findall(r"\(([^()]*)\)", part.text))
+            if m.method and (m.full_precision or (inside and normalize_name(m.method) in normalize_name(inside))):
+                candidates.append((part, m))  # "TinyBERT4 (KDLSQ)", "TinyBERT4 (original)": a model and its method
             continue
         bits = axis_bits(part.text, part.axis)
         if bits is not None:
@@ -682,7 +696,8 @@ def table_cells(
         if conditions:
             setting = replace(setting, note=" ".join([*conditions, setting.note]).strip())
         if setting.w is None and paper.own_bits and (method.ours or normalize_name(method.method) in own):
-            setting = replace(setting, w=paper.own_bits, weight_only_hint=True)  # the paper's method at its bits
+            w, a = paper.own_bits  # the paper's own method at its bits
+            setting = replace(setting, w=w, a=setting.a if setting.a is not None else a, weight_only_hint=True)
         if method.full_precision:
             w = setting.w if setting.w is not None and setting.w >= 16 else 16
             setting = Setting(w, setting.a if setting.a is not None and setting.a >= 16 else w, note=setting.note)

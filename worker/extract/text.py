@@ -599,13 +599,21 @@ class TextAnalysis:
     table_models: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
-def own_method_bits(pages: list[Any], title: str = "", abstract: str = "") -> int | None:
-    """The bit width a paper's own method runs at when its title and abstract say one ("a frozen,
-    4-bit quantized pretrained language model"): the most frequent "k-bit" below 16, else None."""
+def own_method_bits(pages: list[Any], title: str = "", abstract: str = "") -> tuple[int, int | None] | None:
+    """The bits a paper's own method runs at when its title and abstract say them: (weights,
+    activations or None). "a frozen, 4-bit quantized pretrained language model" -> (4, None);
+    "Quantized BERT with 4-bits Weights and Activations" -> (4, 4). None when they say none."""
     head, summary = _title_and_abstract(pages, title, abstract)
-    counts = Counter(int(b) for b in re.findall(r"\b(\d{1,2})[- ]bits?\b", f"{head} {summary}", re.IGNORECASE))
+    text = f"{head} {summary}"
+    bits_re = r"\b(\d{1,2})[- ]?bits?\b"
+    counts = Counter(int(b) for b in re.findall(bits_re, text, re.IGNORECASE))
+    counts.update({int(b): 2 for b in re.findall(bits_re, head, re.IGNORECASE)})  # the title says it loudest
     counts = Counter({b: n for b, n in counts.items() if 1 <= b < 16})
-    return counts.most_common(1)[0][0] if counts else None
+    if not counts:
+        return None
+    bits = counts.most_common(1)[0][0]
+    both = re.search(rf"\b{bits}[- ]?bits?\s+(?:\w+\s+){{0,2}}weights?\s+and\s+activations?", text, re.IGNORECASE)
+    return bits, bits if both else None
 
 
 def is_weight_only(pages: list[Any]) -> bool | None:

@@ -383,8 +383,6 @@ def classify_header(text: str, registry: Registry) -> Role:
         return Role("metric", plain)
     if _SKIP_RE.search(plain) or _DELTA_RE.search(cleaned) or AXIS_RE.match(plain):
         return Role("skip", plain)
-    if re.fullmatch(r"[a-z]{1,3}", plain):
-        return Role("unknown", plain)  # "m" / "mm" under "MNLI": the part of a task
     if not _BENCHMARK_SHAPE_RE.match(plain) or re.search(r"bits?\b", plain, re.IGNORECASE):
         return Role("skip", plain)  # fragments of a broken header ("ep-", "-bits"), not task names
     if _AVERAGE_WORD_RE.search(plain):
@@ -550,6 +548,14 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
         if size:
             info.model = size.group(0)
             rest = rest[: size.start()] + " " + rest[size.end() :]
+    remainder = re.sub(r"^[\d\s,]+", "", rest).strip().strip("()").strip()
+    ablation = re.match(r"(?:\+|w/o\b|w/|with(?:out)?\b)", remainder, re.IGNORECASE)  # not "no tuning"
+    if row and models and proposed and ablation and _method_like(remainder.strip(" +-−–")):
+        # "TinyBERT4 3, 4 w/o MINI KD": an ablation of the paper's method on a named model
+        info.method, info.known, info.variant, info.ours = proposed[0], True, True, True
+        info.note = remainder
+        info.setting = replace(parse_setting(remainder)[0], note=remainder)
+        return info
     setting, rest = parse_setting(rest)
     info.setting = setting
     if models and rest.strip() and re.fullmatch(r"[a-z][a-z\s\-]*", rest.strip()) and setting.empty:
@@ -557,6 +563,8 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
         return info
     rest = re.sub(r"\(\s*\)", " ", rest)
     outside = _PAREN_RE.sub(" ", rest).strip(" ,;:-+")
+    if not re.search(r"[A-Za-z]", outside):
+        outside = ""  # "TinyBERT4 3, 4 (KDLSQ)": layer numbers beside the name in parentheses
     inside = " ".join(re.findall(r"\(([^()]*)\)", rest)).strip()
     core = outside or inside
     core = re.sub(r"\s+", " ", core).strip()
