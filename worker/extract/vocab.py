@@ -82,30 +82,6 @@ def looks_like_name(text: str) -> bool:
 # Header cells
 
 
-def header_tokens(text: str) -> list[str]:
-    """Header words as cells: parenthesised parts, arrows and "%" stay with the word before them,
-    and words joined by "/" or "&" stay together ("OPT / PPL↓")."""
-    raw = text.replace("( ", "(").replace(" )", ")").split()
-    out: list[str] = []
-    depth = 0
-    glue_next = False
-    for token in raw:
-        attach = bool(out) and (
-            depth > 0
-            or glue_next
-            or token.startswith("(")
-            or token in {"↑", "↓", "%", "(%)", "/", "&", "+"}
-            or token[:1] in "↑↓"
-        )
-        if attach:
-            out[-1] = f"{out[-1]} {token}"
-        else:
-            out.append(token)
-        depth = max(0, depth + token.count("(") - token.count(")"))
-        glue_next = token in {"/", "&", "+"}
-    return out
-
-
 AXIS_RE = re.compile(
     r"^(?:tasks?|datasets?|benchmarks?|models?|methods?|settings?|precision|#?\s*bits?|config\w*|schemes?|"
     r"types?|metrics?|family|families|model size|sizes?|approach(?:es)?|baselines?|networks?|architectures?)\s*:?$",

@@ -78,9 +78,3 @@ def split_values(cell: str) -> list[str]:
     if "/" in core and _CELL_RE.fullmatch(core.replace(" ", "")):
         return [p.strip() for p in core.replace(" ", "").split("/")]
     return [cell]
-
-
-def decimals(text: str) -> int:
-    """Digits after the decimal point as printed ("18.5300" -> 4, "571." -> 0)."""
-    m = re.search(r"\.(\d*)", text.replace(",", ""))
-    return len(m.group(1)) if m else 0
