@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from papers.provenance import Receipt
-from worker.extract.names import name_slug, normalize_name
+from worker.extract.names import name_slug, normalize_name, unique_slug
 
 
 class MethodFamily(models.TextChoices):
@@ -67,7 +67,8 @@ class Method(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
-            self.slug = name_slug(self.name)
+            others = type(self).objects.exclude(pk=self.pk)
+            self.slug = unique_slug(name_slug(self.name), lambda slug: others.filter(slug=slug).exists())
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.module_loading import import_string
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodAlias, MethodCandidate
@@ -146,6 +146,21 @@ def _provenance(p: Provenance, extraction: Extraction) -> dict[str, Any]:
     }
 
 
+def _provisional(model: Any, alias_model: Any, field: str, name: str, defaults: dict[str, Any]) -> Any:
+    """The row a new name waits under, made once even when two workers store papers naming it at
+    the same moment: the second insert hits the unique name (or alias) and takes the first's row."""
+    try:
+        with transaction.atomic():  # a savepoint: a lost race rolls back only this
+            row, _ = model.objects.get_or_create(name=name, defaults={**defaults, "provisional": True})
+            alias_model.objects.get_or_create(**{field: row}, alias=name)
+            return row
+    except IntegrityError:
+        found = model.objects.by_name(name) or model.objects.filter(name=name).first()
+        if found is None:
+            raise
+        return found
+
+
 class _Names:
     """Names in an extraction linked to registry rows; a name no registry knows gets a provisional
     row (created once, found again by alias) and a candidate receipt, so no result is dropped."""
@@ -165,8 +180,7 @@ class _Names:
             self.methods[name] = Method.objects.by_name(name)
         found = self.methods[name]
         if found is None and provenance is not None:
-            found = Method.objects.create(name=name, provisional=True, introduced_by=None)
-            MethodAlias.objects.create(method=found, alias=name)
+            found = _provisional(Method, MethodAlias, "method", name, {})
             self.methods[name] = found
         if found is not None and found.provisional and provenance is not None:
             self.new_method_candidates.setdefault(normalize_name(found.name), (found, provenance))
@@ -181,13 +195,11 @@ class _Names:
         found = self.benchmarks[name]
         if found is None and provenance is not None:
             lower = re.search(r"perplex|ppl|error|loss|wer", f"{name} {metric}", re.IGNORECASE)
-            found = Benchmark.objects.create(
-                name=name,
-                metric=(metric or ("perplexity" if lower else "score"))[:40],
-                direction=Direction.LOWER if lower else Direction.HIGHER,
-                provisional=True,
-            )
-            BenchmarkAlias.objects.create(benchmark=found, alias=name)
+            defaults = {
+                "metric": (metric or ("perplexity" if lower else "score"))[:40],
+                "direction": Direction.LOWER if lower else Direction.HIGHER,
+            }
+            found = _provisional(Benchmark, BenchmarkAlias, "benchmark", name, defaults)
             self.benchmarks[name] = found
         if found is not None and found.provisional and provenance is not None:
             self.new_benchmark_candidates.setdefault(normalize_name(found.name), (found, provenance))

@@ -175,3 +175,19 @@ def test_the_shipped_registry_is_used_when_the_database_is_empty(db):
     registry = registry_for_extraction()
     assert registry.method("OPTQ") == "GPTQ"
     assert isinstance(registry, Registry)
+
+
+def test_two_new_names_that_slug_alike_get_two_rows(paper):
+    where = Provenance(page=2, locator="Table 1", quote="row")
+    extraction = Extraction(
+        extractor="rules",
+        version="1",
+        results=[
+            ResultReceipt("AQAS+dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 5.9, where),
+            ResultReceipt("AQAS plus dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 6.1, where),
+        ],
+    )
+    report = store_extraction(paper, extraction)
+    assert report.skipped == {}
+    slugs = set(Method.objects.filter(name__in=["AQAS+dINT4", "AQAS plus dINT4"]).values_list("slug", flat=True))
+    assert slugs == {"aqas-plus-dint4", "aqas-plus-dint4-2"}

@@ -326,7 +326,7 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
     )
 
     run.refresh_from_db()
-    assert run.status == RunStatus.SUCCEEDED, (run.status, run.error)
+    assert run.status == RunStatus.SUCCEEDED, (run.status, run.error, list(run.failures.values_list("stage", "reason")))
     assert _states(run) == Counter({ItemState.DONE: total})
     assert run.downloaded == total
     assert run.parsed == total
