@@ -213,3 +213,33 @@ def test_a_table_of_perplexities_without_its_task_takes_the_papers(registry: Reg
         ("RTN", "WikiText-2", "W4A8"),
         ("FastQ", "WikiText-2", "W4A8"),
     }
+
+
+def test_methods_at_bit_widths_across_the_top_and_a_block_size_column(registry: Registry) -> None:
+    # The caption names GPTQ, but GPTQ heads one column only: the other column is "Float"'s.
+    grid = make_grid(
+        [[("WikiText-2 Perplexity", 0, 2)], ["Blocksize", "2-bit GPTQ", "3-bit Float"]],
+        [["1024", "11.84", "13.26"], ["64", "9.18", "9.99"]],
+        stub=0,
+    )
+    ex = extract(registry, "Table 1. WikiText-2 perplexity for 2-bit GPTQ and 3-bit Float.", grid)
+    got = {(r.method, r.setting): r.value for r in ex.results}
+    assert got == {
+        ("GPTQ", "W2A16 g1024"): 11.84,
+        ("GPTQ", "W2A16 g64"): 9.18,
+        ("Float", "W3A16 g1024"): 13.26,
+        ("Float", "W3A16 g64"): 9.99,
+    }
+    assert {r.benchmark for r in ex.results} == {"WikiText-2 Perplexity"}
+    assert "Float" in {c.name for c in ex.candidates}  # a data type nobody registered: a candidate
+
+
+def test_a_row_the_table_marks_as_ours_is_the_papers_method(registry: Registry) -> None:
+    grid = make_grid(
+        [["Method", "MNLI", "SST-2"]],
+        [["Baseline", "87.8", "95.2"], ["h-GELU", "86.8", "94.1"], ["i-GELU (Ours)", "87.6", "95.3"]],
+    )
+    ex = extract(registry, "Table 4: Accuracy of models that use h-GELU and i-GELU.", grid)
+    assert "i-GELU" in ex.proposed
+    assert {r.method for r in ex.results} == {"FP16", "h-GELU", "i-GELU"}  # not the paper's first method
+    assert ("i-GELU", "h-GELU") in {(b.method, b.baseline) for b in ex.beats}

@@ -574,6 +574,11 @@ def _caption_method(caption: str, registry: Registry, proposed: list[str]) -> st
     return found[0] if len(found) == 1 else ""
 
 
+def _registry_or_own(text: str, registry: Registry, proposed: list[str]) -> str:
+    meaning = interpret_label(text, registry, proposed, row=False)
+    return meaning.method if meaning.known else ""
+
+
 def _mentioned_benchmark(text: str, registry: Registry) -> tuple[str, BenchmarkInfo] | None:
     """A benchmark that the sentences pointing at a table name next to a metric word."""
     words = re.findall(r"[\w\-.]+", text)
@@ -612,6 +617,10 @@ def table_cells(
     }:
         fallback_method = ""  # the caption names a technique the table switches on and off per row
     values = grid.value_cells()
+    if fallback_method and any(
+        _registry_or_own(p.text, registry, proposed) == fallback_method for vc in values for p in vc.column_path
+    ):
+        fallback_method = ""  # "2-bit GPTQ and 3-bit Float": the caption's method heads one column, not all
     leaves = {vc.column_path[-1].text for vc in values if vc.column_path}
     columns_are_models = (
         bool(leaves) and sum(1 for t in leaves if model_size(clean_header(t)) or model_name(t)) * 5 >= len(leaves) * 3

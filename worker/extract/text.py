@@ -312,6 +312,19 @@ def _registry_span(text: str, registry: Registry) -> str | None:
     return None
 
 
+_MARKED_OURS_RE = re.compile(r"^(?P<name>\S.*?)\s*\(\s*(?:ours|proposed)\s*\)\W*$", re.IGNORECASE)
+
+
+def _table_labels(pages: list[Any]) -> list[str]:
+    """The row labels and header cells of every table, in reading order."""
+    labels: list[str] = []
+    for page in pages:
+        for table in page.tables:
+            for row in table.grid.rows:
+                labels.extend(row.labels if row.kind != "header" else [c.text for c in row.cells])
+    return [label for label in labels if label]
+
+
 def proposed_methods(pages: list[Any], registry: Registry, title: str = "", abstract: str = "") -> list[str]:
     """The paper's own method names: a "Name:" title prefix, then "we propose X" / "our method, X"
     in the abstract and the first two pages."""
@@ -359,6 +372,12 @@ def proposed_methods(pages: list[Any], registry: Registry, title: str = "", abst
             if name:
                 found.append(name)
                 break
+    # "i-GELU (Ours)": a row or column of a table that the paper marks as its own.
+    for label in _table_labels(pages):
+        marked = _MARKED_OURS_RE.match(label)
+        name = _accept_name(marked.group("name"), registry) if marked else None
+        if name and name not in found and not registry.method(name):
+            found.append(name)
     # Drop a generic word picked up from "we propose a simple ...".
     out: list[str] = []
     for name in found:
@@ -425,6 +444,12 @@ def _praised_or_beaten(text: str, cue_start: int) -> bool:
     return bool(_PRAISE_RE.search(text[:cue_start]) or _WE_BEAT_RE.search(text))
 
 
+# "our 4-bit and 5-bit Float results": a name the paper uses for its own runs, not another's method.
+# "replacing GELU with h-GELU results in a drop": the weakness is the replacement's, not the original's.
+_REPLACED_RE = re.compile(r"\b(?:replac(?:e|es|ed|ing)|substitut(?:e|es|ed|ing)|swapp(?:ed|ing))\s+(?:the\s+)?$", re.I)
+_OUR_OWN_RE = re.compile(r"\bour\s+(?:[\w.-]+\s+){0,4}$", re.IGNORECASE)
+
+
 def critiques(
     sentences: list[Sentence], finder: MentionFinder, proposed: list[str], citations: CitationResolver | None = None
 ) -> list[CritiqueClaim]:
@@ -439,7 +464,13 @@ def critiques(
     previous: list[Mention] = []
     for s in sentences:
         frame = _FRAME_RE.match(s.text)
-        mentions = [m for m in _mentions(s.text, finder, citations) if foreign(m)]
+        mentions = [
+            m
+            for m in _mentions(s.text, finder, citations)
+            if foreign(m)
+            and not _OUR_OWN_RE.search(s.text[max(0, m.start - 60) : m.start])
+            and not _REPLACED_RE.search(s.text[max(0, m.start - 30) : m.start])
+        ]
         # "For symmetric quantization, ...": a name in a leading frame is not what the sentence judges.
         subjects = [m for m in mentions if frame is None or m.start >= frame.end()]
         cue = None

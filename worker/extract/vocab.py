@@ -102,6 +102,9 @@ _FORMAT_RE = re.compile(
     r"(?<![A-Za-z0-9.])(?P<fmt>d?INT|UINT|Int|int|FP|BF|NF|MXFP|MXINT|NFloat|BFloat|Float|E\dM\d)(?P<bits>\d{1,2})?"
     r"(?![A-Za-z0-9(])"
 )
+# A data type named as a word, its bits printed apart ("3-bit Float"), never alone: "Float" by itself
+# is not a setting.
+_FORMAT_WORD_RE = re.compile(r"(?:Float|Int|Integer|NormalFloat|NFloat|BFloat|Quantile|FP|INT|NF|BF)", re.IGNORECASE)
 # A number format printed as a word of a label: "QLoRA Int8", "NFloat4 + DQ", "LoRA BF16".
 DATA_TYPE_RE = re.compile(
     r"(?<![A-Za-z0-9.(])(?:d?INT|UINT|Int|int|FP|BF|NF|MXFP|MXINT|NFloat|BFloat|Float)\d{1,2}(?![A-Za-z0-9(])"
@@ -339,6 +342,9 @@ def classify_header(text: str, registry: Registry) -> Role:
     setting, rest = parse_setting(plain)
     if not setting.empty and (not re.sub(r"[\W_]+", "", rest) or _METRIC_ONLY_RE.fullmatch(rest.strip())):
         return Role("setting", plain, setting=setting)  # "W4A16", "INT8 KPI"
+    if setting.w is not None and registry.method(rest):
+        # "2-bit GPTQ": a method at a bit width over its column; the method is read from the header path.
+        return Role("setting", plain, setting=setting)
     if _AVERAGE_RE.match(plain):
         return Role("average", plain)
     if _AVERAGE_WORD_RE.search(plain) and _METRIC_RE.match(_AVERAGE_WORD_RE.sub("", plain).strip()):
@@ -552,7 +558,9 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
         return info
     if _OURS_RE.search(raw):
         info.ours = True
-        named = _registry_method(core, registry)
+        named = next((p for p in proposed if normalize_name(p) == normalize_name(core)), None) or _registry_method(
+            core, registry
+        )
         info.method = named or (proposed[0] if proposed else "Ours")
         info.known = bool(named) or bool(proposed)
         return info
@@ -571,6 +579,8 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
         return info
     printed = _strip_settings(raw)
     data_types = DATA_TYPE_RE.findall(_PAREN_RE.sub(" ", raw))
+    if not data_types and setting.w is not None and _FORMAT_WORD_RE.fullmatch(printed):
+        data_types = [printed]  # "3-bit Float", "4-bit Int": a data type named beside its bit width
     if not core and data_types and printed:
         info.format_name = printed  # "INT4", "Float4 (E2M1)": a number format, maybe the method
         return info
