@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from baselines import hub
 from baselines.models import Method
 from config.http import HtmxHttpRequest
-from reviews.caching import cache_public_page
+from config.page_cache import cache_public_page
 
 CITING_PER_PAGE = 25
 

@@ -9,7 +9,6 @@ from django.db.models import Count
 
 from benchmarks.charts import Point, disagreement_figure, pareto_figure
 from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
-from reviews.derived import counted
 from reviews.models import Review
 
 BOARDS_LISTED = 60
@@ -80,11 +79,8 @@ def _charts(
         entries, key=lambda e: (e.reports, -e.rank)
     )
     results = (
-        counted(
-            BenchmarkResult.objects.filter(method=focus.method, benchmark=benchmark, model_name=model, setting=setting),
-            review,
-            review.derived_includes_unreviewed,
-        )
+        BenchmarkResult.objects.filter(method=focus.method, benchmark=benchmark, model_name=model, setting=setting)
+        .counted_in(review)
         .select_related("paper")
         .order_by("paper__published", "pk")[:60]
     )

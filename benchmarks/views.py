@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from benchmarks import boards
 from benchmarks.models import Benchmark
 from config.http import HtmxHttpRequest
-from reviews.caching import cache_public_page
+from config.page_cache import cache_public_page
 
 
 def get_benchmark(slug: str) -> Benchmark:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+
+
+class ReviewScope(Protocol):
+    """What a receipt query needs of a review (implemented by ``reviews.models.Review``)."""
+
+    pk: int
+    derived_includes_unreviewed: bool
+
+    def included_paper_ids(self) -> QuerySet: ...
 
 
 class ReceiptStatus(models.TextChoices):
@@ -41,6 +52,15 @@ class ReceiptQuerySet(models.QuerySet):
             if field in fields:
                 excluded |= Q(**{f"{field}__provisional": True})
         return self.exclude(excluded) if excluded else self
+
+    def counted_in(self, review: ReviewScope, include_unreviewed: bool | None = None) -> ReceiptQuerySet:
+        """Receipts that count on the review's public pages: from its included papers, visible under
+        its policy (the one its derived views were built with, unless given) and under approved names."""
+        if include_unreviewed is None:
+            include_unreviewed = review.derived_includes_unreviewed
+        return (
+            self.filter(paper_id__in=review.included_paper_ids()).visible(include_unreviewed=include_unreviewed).named()
+        )
 
     def from_extractor(self, name: str, version: str) -> ReceiptQuerySet:
         return self.filter(extractor=name, extractor_version=version)

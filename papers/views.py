@@ -7,9 +7,9 @@ from django.views.decorators.http import require_GET
 from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
 from benchmarks.models import BenchmarkResult
 from config.http import HtmxHttpRequest
+from config.page_cache import cache_public_page
 from papers.models import DocumentStatus, Paper, PaperSummary, ParsedPage
 from papers.summaries import summary_from_receipts
-from reviews.caching import cache_public_page
 
 TABLE_PAGES_SHOWN = 30
 

@@ -16,8 +16,7 @@ from django.utils import timezone
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from benchmarks.leaderboards import build_cells, ranked
 from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
-from papers.provenance import ReceiptQuerySet
-from reviews.caching import bump_public_version
+from config.page_cache import retire_cached_pages
 from reviews.communities import comparison_graph, find_communities
 from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
 
@@ -39,21 +38,15 @@ class RecomputeReport:
     seconds: float = 0.0
 
 
-def counted(queryset: ReceiptQuerySet, review: Review, include_unreviewed: bool) -> ReceiptQuerySet:
-    """Receipts that count for the review: from its included papers, approved (or pending when allowed)."""
-    included = ReviewPaper.objects.filter(review=review).included().values("paper_id")
-    return queryset.filter(paper_id__in=included).visible(include_unreviewed=include_unreviewed).named()
-
-
 def _distinct_papers(queryset: QuerySet, field: str) -> dict[int, int]:
     return dict(queryset.values_list(field).annotate(n=Count("paper", distinct=True)).order_by())
 
 
 def recompute_standings(review: Review, include_unreviewed: bool) -> int:
-    critiques = _distinct_papers(counted(CritiqueReceipt.objects.all(), review, include_unreviewed), "method")
-    beaten = _distinct_papers(counted(BeatsReceipt.objects.all(), review, include_unreviewed), "baseline")
-    beats = _distinct_papers(counted(BeatsReceipt.objects.all(), review, include_unreviewed), "method")
-    reported = _distinct_papers(counted(BenchmarkResult.objects.all(), review, include_unreviewed), "method")
+    critiques = _distinct_papers(CritiqueReceipt.objects.counted_in(review, include_unreviewed), "method")
+    beaten = _distinct_papers(BeatsReceipt.objects.counted_in(review, include_unreviewed), "baseline")
+    beats = _distinct_papers(BeatsReceipt.objects.counted_in(review, include_unreviewed), "method")
+    reported = _distinct_papers(BenchmarkResult.objects.counted_in(review, include_unreviewed), "method")
     names = dict(Method.objects.filter(pk__in=set(critiques) | set(beaten)).values_list("pk", "name"))
     order = sorted(names, key=lambda m: (-(critiques.get(m, 0) + beaten.get(m, 0)), -beaten.get(m, 0), names[m]))
     rows = [
@@ -75,7 +68,7 @@ def recompute_standings(review: Review, include_unreviewed: bool) -> int:
 
 def recompute_subproblems(review: Review, include_unreviewed: bool) -> int:
     cells = (
-        counted(BenchmarkResult.objects.all(), review, include_unreviewed)
+        BenchmarkResult.objects.counted_in(review, include_unreviewed)
         .order_by("paper_id", "benchmark_id", "model_name")
         .values_list("paper_id", "benchmark_id", "model_name", "method_id")
         .iterator(chunk_size=STREAM_CHUNK)
@@ -103,7 +96,7 @@ def recompute_subproblems(review: Review, include_unreviewed: bool) -> int:
 
 def recompute_frontier(review: Review, include_unreviewed: bool, now: dt.datetime) -> int:
     since = now - dt.timedelta(days=review.frontier_window_days)
-    beaten = counted(BeatsReceipt.objects.all(), review, include_unreviewed).values("baseline_id")
+    beaten = BeatsReceipt.objects.counted_in(review, include_unreviewed).values("baseline_id")
     included = ReviewPaper.objects.filter(review=review).included().values("paper_id")
     recent = (
         Method.objects.filter(introduced_by__in=included, introduced_by__published__gte=since)
@@ -123,7 +116,7 @@ def recompute_frontier(review: Review, include_unreviewed: bool, now: dt.datetim
 def recompute_leaderboard(review: Review, include_unreviewed: bool) -> int:
     lower = {pk: direction == Direction.LOWER for pk, direction in Benchmark.objects.values_list("pk", "direction")}
     rows = (
-        counted(BenchmarkResult.objects.all(), review, include_unreviewed)
+        BenchmarkResult.objects.counted_in(review, include_unreviewed)
         .values_list(
             "pk", "paper_id", "benchmark_id", "model_name", "setting", "method_id", "value", "weight_bits", "status"
         )
@@ -177,14 +170,14 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
         report.leaderboard = recompute_leaderboard(review, include_unreviewed)
         counts = {
             "papers": ReviewPaper.objects.filter(review=review).included().count(),
-            "critiques": counted(CritiqueReceipt.objects.all(), review, include_unreviewed).count(),
-            "results": counted(BenchmarkResult.objects.all(), review, include_unreviewed).count(),
-            "beats": counted(BeatsReceipt.objects.all(), review, include_unreviewed).count(),
+            "critiques": CritiqueReceipt.objects.counted_in(review, include_unreviewed).count(),
+            "results": BenchmarkResult.objects.counted_in(review, include_unreviewed).count(),
+            "beats": BeatsReceipt.objects.counted_in(review, include_unreviewed).count(),
         }
         Review.objects.filter(pk=review_id).update(
             derived_at=timezone.now(), derived_includes_unreviewed=include_unreviewed, derived_counts=counts
         )
-        transaction.on_commit(bump_public_version)
+        transaction.on_commit(retire_cached_pages)
     report.seconds = time.perf_counter() - started
     logger.info("recomputed %s in %.1f s: %s", review.slug, report.seconds, report)
     return report

@@ -263,15 +263,12 @@ def cell_values(
     """Every counted result behind each leaderboard cell, in one query."""
     if not cells:
         return {}
-    from reviews.derived import counted
 
     condition = Q()
     for c in cells:
         condition |= Q(method_id=c.method_id, benchmark_id=c.benchmark_id, model_name=c.model_name, setting=c.setting)
     values: dict[tuple[int, int, str, str], list[BenchmarkResult]] = {}
-    rows = counted(
-        BenchmarkResult.objects.filter(condition), review, review.derived_includes_unreviewed
-    ).select_related("paper")
+    rows = BenchmarkResult.objects.filter(condition).counted_in(review).select_related("paper")
     for r in rows.order_by("value", "pk"):
         values.setdefault((r.method_id, r.benchmark_id, r.model_name, r.setting), []).append(r)
     return values

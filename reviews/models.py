@@ -56,6 +56,10 @@ class Review(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reviews:detail", args=[self.slug])
 
+    def included_paper_ids(self) -> models.QuerySet:
+        """Ids of the papers that count for this review (not screened out, not out of scope)."""
+        return ReviewPaper.objects.filter(review=self).included().values("paper_id")
+
     def includes_unreviewed(self) -> bool:
         """Whether public pages count pending receipts (marked "unreviewed") besides approved ones.
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import QuerySet
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
-from reviews.derived import counted
 from reviews.models import FrontierEntry, MethodStanding, Review, SubProblem
 
 PANEL_ROWS = 15
@@ -80,8 +79,8 @@ def receipts_behind(review: Review, kind: str, method: Method) -> QuerySet:
     """The receipts one dashboard number counts."""
     include = review.derived_includes_unreviewed
     if kind == "critiques":
-        qs = counted(CritiqueReceipt.objects.filter(method=method), review, include)
+        qs = CritiqueReceipt.objects.filter(method=method).counted_in(review, include)
         return qs.select_related("paper", "method").order_by("-paper__published", "pk")
     field = "baseline" if kind == "beaten-by" else "method"
-    qs = counted(BeatsReceipt.objects.filter(**{field: method}), review, include)
+    qs = BeatsReceipt.objects.filter(**{field: method}).counted_in(review, include)
     return qs.select_related("paper", "method", "baseline", "benchmark").order_by("-paper__published", "pk")

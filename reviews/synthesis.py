@@ -7,13 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
+from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
-from reviews.derived import counted
+from config.page_cache import retire_cached_pages
 from reviews.ledger import cell_key, cell_values, largest_disagreements
-from reviews.models import Claim, ClaimStatus, FrontierEntry, Review
+from reviews.models import Claim, ClaimStatus, DraftStatus, FrontierEntry, Review, SynthesisDraft
 from worker.extract.claude import anthropic_client
 
 SECTIONS = (
@@ -45,7 +47,7 @@ class Draft:
 def build_draft(review: Review) -> Draft:
     include = review.derived_includes_unreviewed
     draft = Draft(review, {name: [] for name in SECTIONS})
-    beats = counted(BeatsReceipt.objects.all(), review, include).select_related("method", "baseline", "paper")
+    beats = BeatsReceipt.objects.counted_in(review, include).select_related("method", "baseline", "paper")
     edges: dict[tuple[str, str], set[str]] = defaultdict(set)
     for b in beats.order_by("pk")[:5000]:
         edges[(b.method.name, b.baseline.name)].add(b.paper.arxiv_id)
@@ -92,7 +94,7 @@ def build_draft(review: Review) -> Draft:
                     sorted(papers | edges[(loser, winner)])[:6],
                 )
             )
-    critiques = counted(CritiqueReceipt.objects.all(), review, include).select_related("method", "paper")
+    critiques = CritiqueReceipt.objects.counted_in(review, include).select_related("method", "paper")
     by_method: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for c in critiques.order_by("pk")[:5000]:
         by_method[c.method.name].append((c.paper.arxiv_id, c.quote))
@@ -156,16 +158,16 @@ def support_index(review: Review) -> dict[str, set[str]]:
     """For each paper of the review: the method and benchmark names its counted receipts mention."""
     include = review.derived_includes_unreviewed
     names: dict[str, set[str]] = defaultdict(set)
-    for arxiv_id, method in counted(CritiqueReceipt.objects.all(), review, include).values_list(
+    for arxiv_id, method in CritiqueReceipt.objects.counted_in(review, include).values_list(
         "paper__arxiv_id", "method__name"
     ):
         names[arxiv_id].add(method)
-    for arxiv_id, method, baseline in counted(BeatsReceipt.objects.all(), review, include).values_list(
+    for arxiv_id, method, baseline in BeatsReceipt.objects.counted_in(review, include).values_list(
         "paper__arxiv_id", "method__name", "baseline__name"
     ):
         names[arxiv_id] |= {method, baseline}
     for arxiv_id, method, bench in (
-        counted(BenchmarkResult.objects.all(), review, include)
+        BenchmarkResult.objects.counted_in(review, include)
         .values_list("paper__arxiv_id", "method__name", "benchmark__name")
         .distinct()[:100_000]
     ):
@@ -242,11 +244,6 @@ def claude_sections(review: Review, client: Any, model: str) -> tuple[dict[str, 
 def write_draft(draft_id: int, client: Any = None) -> None:
     """Fill a requested draft: Claude's when a key is set (or a client is given), else the
     deterministic one. Safe to run twice: a finished draft is left alone."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    from reviews.models import DraftStatus, SynthesisDraft
-
     draft = SynthesisDraft.objects.select_related("review").get(pk=draft_id)
     if draft.status != DraftStatus.RUNNING:
         return
@@ -264,9 +261,7 @@ def write_draft(draft_id: int, client: Any = None) -> None:
             generator=generator,
             finished_at=timezone.now(),
         )
-        from reviews.caching import bump_public_version
-
-        bump_public_version()
+        retire_cached_pages()
     except Exception as exc:  # recorded on the draft, shown to the curator; the task does not retry
         SynthesisDraft.objects.filter(pk=draft_id).update(
             status=DraftStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

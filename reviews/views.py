@@ -14,8 +14,8 @@ from django.views.decorators.vary import vary_on_headers
 from baselines.access import curator_required
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from config.http import HtmxHttpRequest
+from config.page_cache import cache_public_page
 from reviews import exports, panels
-from reviews.caching import cache_public_page
 from reviews.ledger import largest_disagreements, quality_gate
 from reviews.models import Claim, DraftStatus, Review, SynthesisDraft
 from reviews.search import search
