@@ -1,18 +1,30 @@
-"""All arXiv API access lives here: query building, polite paging, feed parsing into paper records."""
+"""All arXiv API access lives here: query building, polite paging, feed parsing into paper records.
+
+What we take from the `arxiv` package, and what we do ourselves: from the package only its public API.
+`arxiv.Search`, `arxiv.SortCriterion` and `arxiv.SortOrder` describe what we ask for, and `arxiv.Result`
+(with `Result.Author` and `Result.Link`) carries each feed entry to `result_to_record`. We do not call
+`arxiv.Client.results`, because it cannot give what ingestion needs: it fetches through its own session
+(no timeout, nothing a test can replace), retries and sleeps on its own, hides the page header
+(opensearch totalResults, which paging and progress need), and a single entry with a damaged field
+fails its whole page. So two things are ours: the HTTP request, in `ArxivClient` (with `requests` and a
+`TimeoutSession`), and the reading of the raw Atom, in the "Raw Atom" section below and nowhere else
+(`parse_feed`, with lxml: the parser the arxiv package itself uses, so no new dependency).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import arxiv
 import requests
-from arxiv import _feed
 from lxml import etree
 
 from papers.services import PaperRecord
@@ -106,38 +118,151 @@ def result_to_record(result: arxiv.Result) -> PaperRecord:
     }
 
 
-ATOM_NS = {"atom": "http://www.w3.org/2005/Atom"}
+# --- Raw Atom ----------------------------------------------------------------------------------------
+# The one place that reads arXiv's XML itself (see the module docstring for why not arxiv.Client.results).
+# The document must be well-formed: a damaged or cut-off transfer is refused whole, where the arxiv
+# package's lenient parser (recover=True) would quietly return what it could. Inside a good document
+# each entry stands alone, so one damaged entry never costs the entries beside it.
+
+ATOM_NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
+}
 _STRICT_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+AtomElement = Any  # an lxml element of the feed
 
 
-def parse_feed(content: bytes) -> FeedPage:
-    """Parse an arXiv API Atom response. Raises FeedError for anything that is not a good feed."""
+def _text(element: AtomElement, path: str) -> str | None:
+    found = element.find(path, ATOM_NS)
+    return None if found is None else found.text
+
+
+def _header_int(root: AtomElement, name: str) -> int:
+    """An opensearch count of the page header; 0 when absent or not a number, as the arxiv package reads it."""
+    text = _text(root, f"opensearch:{name}")
+    try:
+        return int(text.strip()) if text else 0
+    except ValueError:
+        return 0
+
+
+def _timestamp(entry: AtomElement, name: str) -> dt.datetime:
+    """An entry's RFC 3339 time as an aware UTC datetime; ValueError when it is absent or damaged."""
+    text = _text(entry, f"atom:{name}")
+    if text is None:
+        raise ValueError(f"missing <{name}>")
+    try:
+        stamp = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"<{name}> is not a date: {text.strip()[:40]!r}") from None
+
+
+def _entry_result(entry: AtomElement) -> arxiv.Result:
+    """One <entry> as the arxiv package's public Result; ValueError names the field that cannot be read."""
+    entry_id = _text(entry, "atom:id")
+    if not entry_id:
+        raise ValueError("missing <id>")
+    updated, published = _timestamp(entry, "updated"), _timestamp(entry, "published")
+    authors = [
+        arxiv.Result.Author(
+            name=_text(author, "atom:name") or "",
+            affiliation=[a.text for a in author.iterfind("arxiv:affiliation", ATOM_NS) if a.text is not None],
+        )
+        for author in entry.iterfind("atom:author", ATOM_NS)
+    ]
+    links = [
+        arxiv.Result.Link(
+            link.get("href"), title=link.get("title"), rel=link.get("rel") or "", content_type=link.get("type")
+        )
+        for link in entry.iterfind("atom:link", ATOM_NS)
+        if link.get("href") is not None
+    ]
+    primary = entry.find("arxiv:primary_category", ATOM_NS)
+    return arxiv.Result(
+        entry_id=entry_id,
+        updated=updated,
+        published=published,
+        title=re.sub(r"\s+", " ", _text(entry, "atom:title") or ""),
+        authors=authors,
+        summary=_text(entry, "atom:summary") or "",
+        comment=_text(entry, "arxiv:comment"),  # None when absent, as Result's attributes are documented
+        journal_ref=_text(entry, "arxiv:journal_ref"),
+        doi=_text(entry, "arxiv:doi"),
+        primary_category=(primary.get("term") if primary is not None else "") or "",
+        categories=[c.get("term") for c in entry.iterfind("atom:category", ATOM_NS) if c.get("term") is not None],
+        links=links,
+    )
+
+
+def _feed_root(content: bytes) -> AtomElement:
+    """The <feed> of a well-formed document that is not an arXiv API error; FeedError otherwise."""
     if not content.strip():
         raise FeedError("empty response instead of an Atom feed")
     try:
-        # The arxiv package parses leniently (recover=True); we want to know when a page was damaged.
         root = etree.fromstring(content, parser=_STRICT_XML)
     except etree.XMLSyntaxError as exc:
         raise FeedError(f"malformed XML: {exc}") from None
     if etree.QName(root).localname != "feed":
         raise FeedError(f"not an Atom feed: the document's root is <{etree.QName(root).localname}>")
     for entry in root.iterfind("atom:entry", ATOM_NS):
-        entry_id = entry.findtext("atom:id", default="", namespaces=ATOM_NS)
+        entry_id = _text(entry, "atom:id") or ""
         if "/api/errors" in entry_id:
-            summary = entry.findtext("atom:summary", default="", namespaces=ATOM_NS).strip()
+            summary = (_text(entry, "atom:summary") or "").strip()
             raise FeedError(f"arXiv API error: {summary or entry_id}")
-    try:
-        parsed = _feed.parse(content)
-    except (ValueError, TypeError, AttributeError) as exc:
-        # The arxiv package trusts field formats (dates above all); a damaged one ends the page, with why.
-        raise FeedError(f"malformed entry field: {exc}") from None
-    page = FeedPage(total_results=parsed.header.total_results, start_index=parsed.header.start_index)
-    for result in parsed.results:
+    return root
+
+
+def parse_feed(content: bytes) -> FeedPage:
+    """Parse an arXiv API Atom response. Raises FeedError for anything that is not a good feed.
+
+    An entry with a damaged field, or without an arXiv id, is listed in `skipped` with why, and the
+    entries beside it are kept. A page on which no entry at all can be read is a FeedError.
+    """
+    root = _feed_root(content)
+    page = FeedPage(total_results=_header_int(root, "totalResults"), start_index=_header_int(root, "startIndex"))
+    damaged: list[str] = []
+    for entry in root.iterfind("atom:entry", ATOM_NS):
+        try:
+            result = _entry_result(entry)
+        except ValueError as exc:
+            damaged.append(f"malformed entry field in {_text(entry, 'atom:id') or 'an entry'}: {exc}")
+            continue
         try:
             page.records.append(result_to_record(result))
         except InvalidArxivId:
             page.skipped.append(f"entry without an arXiv id: {result.entry_id}")
+    if damaged and not page.records:
+        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+        raise FeedError(f"no entry of the page could be read: {damaged[0]}{more}")
+    page.skipped += damaged
     return page
+
+
+def _page_url(query: str, start: int, max_results: int) -> str:
+    """The API URL of one page of `query`, oldest submissions first so that pages stay put as papers arrive."""
+    search = arxiv.Search(
+        query=query, max_results=None, sort_by=arxiv.SortCriterion.SubmittedDate, sort_order=arxiv.SortOrder.Ascending
+    )
+    arguments = {
+        "search_query": search.query,
+        "id_list": ",".join(search.id_list),
+        "sortBy": search.sort_by.value,
+        "sortOrder": search.sort_order.value,
+        "start": str(start),
+        "max_results": str(max_results),
+    }
+    return API_URL.format(urlencode(arguments))
+
+
+def _api_error_detail(content: bytes) -> str:
+    """Why arXiv refused, when the refusal is an API error feed (it says what was wrong with the query)."""
+    try:
+        parse_feed(content)
+    except FeedError as exc:
+        return f": {exc}" if str(exc).startswith("arXiv API error") else ""
+    return ""
 
 
 class TimeoutSession(requests.Session):
@@ -164,6 +289,9 @@ class ArxivClient:
     """Pages through arXiv search results politely: at most `page_size` per request, at least
     `delay_seconds` (plus jitter) between requests, and a hard cap per run."""
 
+    # arXiv now and then answers a page inside the results with no entries; asking again mends it.
+    EMPTY_PAGE_TRIES = 3
+
     def __init__(
         self,
         *,
@@ -178,7 +306,6 @@ class ArxivClient:
         self.delay_seconds = delay_seconds
         self.sleep = sleep
         self._last_request: float | None = None
-        self._arxiv = arxiv.Client(page_size=self.page_size, delay_seconds=delay_seconds, num_retries=0)
 
     def _wait_turn(self) -> None:
         if self._last_request is None:
@@ -188,15 +315,8 @@ class ArxivClient:
         if wait > 0:
             self.sleep(wait)
 
-    def fetch_page(self, query: str, start: int, max_results: int | None = None) -> FeedPage:
-        """One page of results for `query` from `start`. Raises TransientFetchError or FeedError."""
-        search = arxiv.Search(
-            query=query,
-            max_results=None,
-            sort_by=arxiv.SortCriterion.SubmittedDate,
-            sort_order=arxiv.SortOrder.Ascending,
-        )
-        url = self._arxiv._format_url(search, start, min(max_results or self.page_size, self.page_size))
+    def _get(self, url: str) -> bytes:
+        """The body of a 200 answer, in our turn. Raises TransientFetchError or FeedError."""
         self._wait_turn()
         try:
             response = self.session.get(url)
@@ -205,14 +325,26 @@ class ArxivClient:
         finally:
             self._last_request = time.monotonic()
         if response.status_code in TRANSIENT_STATUSES:
-            raise TransientFetchError(f"arXiv answered HTTP {response.status_code} for {url}")
+            raise TransientFetchError(f"arXiv answered HTTP {response.status_code} for {url} (busy or down: try later)")
         if response.status_code != 200:
-            try:
-                detail = parse_feed(response.content)
-            except FeedError as exc:
-                raise FeedError(f"arXiv answered HTTP {response.status_code} for {url}") from exc
-            raise FeedError(f"arXiv answered HTTP {response.status_code} for {url} ({len(detail.records)} entries)")
-        return parse_feed(response.content)
+            raise FeedError(
+                f"arXiv answered HTTP {response.status_code} for {url}{_api_error_detail(response.content)}"
+            )
+        return response.content
+
+    def fetch_page(self, query: str, start: int, max_results: int | None = None) -> FeedPage:
+        """One page of results for `query` from `start`. Raises TransientFetchError or FeedError."""
+        url = _page_url(query, start, min(max_results or self.page_size, self.page_size))
+        for _ in range(self.EMPTY_PAGE_TRIES):
+            page = parse_feed(self._get(url))
+            if page.records or page.skipped or start >= page.total_results:
+                return page
+            logger.info(
+                "arXiv sent an empty page at %d of %d results; asking again: %s", start, page.total_results, url
+            )
+        raise TransientFetchError(
+            f"arXiv sent an empty page at {start} of {page.total_results} results {self.EMPTY_PAGE_TRIES} times for {url}"
+        )
 
     def iter_pages(self, query: str, *, max_results: int, start: int = 0) -> Iterator[FeedPage]:
         """Pages of `query` until the results, or `max_results`, run out. The caller may stop early."""

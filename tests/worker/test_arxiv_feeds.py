@@ -2,6 +2,8 @@
 
 import contextlib
 import datetime as dt
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -128,7 +130,7 @@ def test_timeouts_and_connection_errors_are_transient(error):
 def test_a_400_error_feed_is_permanent_and_says_why():
     body = corpus_path("feeds", "arxivpy_recorded_id_abc_s0_m100_b79c8dcf6bc3.xml").read_bytes()
     client, _, _ = paged_client([response(400, body)])
-    with pytest.raises(FeedError, match="HTTP 400"):
+    with pytest.raises(FeedError, match="HTTP 400 .*: arXiv API error: incorrect id format for abc"):
         client.fetch_page("id:abc", 0)
 
 
@@ -171,3 +173,126 @@ def test_mutated_real_feeds_never_raise_anything_but_feed_error():
     for _ in range(500):
         with contextlib.suppress(FeedError):
             parse_feed(mutate(rng.choice(seeds), rng))
+
+
+# A page of 10 of the 214,881 results for "testing", from start 10.
+TESTING_S10 = "arxivpy_recorded_q_testing_s10_m10_34e56e15aaac.xml"
+
+
+def real_feed(name):
+    return corpus_path("feeds", name).read_bytes()
+
+
+def entries_of(content):
+    return re.findall(rb"<entry>.*?</entry>", content, flags=re.S)
+
+
+def without_entries(content):
+    return re.sub(rb"<entry>.*?</entry>\s*", b"", content, flags=re.S)
+
+
+def test_the_page_header_gives_the_total_and_the_start():
+    page = parse_feed(real_feed(TESTING_S10))
+    assert (page.total_results, page.start_index, len(page.records)) == (214881, 10, 10)
+
+
+def test_authors_keep_their_affiliations_in_the_stored_entry():
+    (record,) = parse_feed(real_feed("arxivpy_recorded_id_astro-ph_0601001_s0_m100_3150dca9dc76.xml")).records
+    assert record["raw_entry"]["authors"][0]["affiliation"] == ["Ohio State"]
+    assert {link["rel"] for link in record["raw_entry"]["links"]} >= {"alternate", "related"}
+
+
+def test_a_damaged_entry_beside_valid_ones_is_skipped_with_why_and_the_others_are_kept():
+    content = real_feed(TESTING_S10)
+    first = entries_of(content)[0]
+    intact = parse_feed(content)
+    page = parse_feed(content.replace(first, first.replace(b"<published>20", b"<published>20endobj", 1), 1))
+    assert [r["arxiv_id"] for r in page.records] == [r["arxiv_id"] for r in intact.records[1:]]
+    (reason,) = page.skipped
+    assert reason.startswith(
+        f"malformed entry field in {intact.records[0]['raw_entry']['id']}: <published> is not a date"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "reason"),
+    [(rb"<id>[^<]*</id>", "missing <id>"), (rb"<updated>[^<]*</updated>", "missing <updated>")],
+)
+def test_an_entry_missing_a_required_field_is_reported_not_silently_dropped(field, reason):
+    content = real_feed(TESTING_S10)
+    third = entries_of(content)[2]
+    page = parse_feed(content.replace(third, re.sub(field, b"", third, count=1), 1))
+    assert len(page.records) == 9
+    assert len(page.skipped) == 1 and page.skipped[0].endswith(reason)
+
+
+def test_an_entry_without_an_arxiv_id_beside_valid_ones_is_skipped_with_why():
+    content = real_feed(TESTING_S10)
+    second = entries_of(content)[1]
+    foreign = re.sub(rb"<id>[^<]*</id>", b"<id>http://example.org/not-arxiv</id>", second, count=1)
+    page = parse_feed(content.replace(second, foreign, 1))
+    assert len(page.records) == 9
+    assert page.skipped == ["entry without an arXiv id: http://example.org/not-arxiv"]
+
+
+def test_a_page_whose_every_entry_is_damaged_is_a_feed_error():
+    damaged = real_feed(TESTING_S10).replace(b"<published>20", b"<published>xx")
+    with pytest.raises(FeedError, match=r"no entry of the page could be read: malformed entry field .*\(and 9 more\)"):
+        parse_feed(damaged)
+
+
+def test_a_page_asks_for_the_query_oldest_first_within_the_page_size():
+    client, session, _ = paged_client([response(200, real_feed(TESTING_S10))])
+    client.fetch_page('cat:cs.LG AND ti:"KV cache"', 10, max_results=500)
+    ((url, _),) = session.requests
+    assert url.startswith("https://export.arxiv.org/api/query?")
+    assert parse_qs(urlsplit(url).query) == {
+        "search_query": ['cat:cs.LG AND ti:"KV cache"'],
+        "sortBy": ["submittedDate"],
+        "sortOrder": ["ascending"],
+        "start": ["10"],
+        "max_results": ["10"],
+    }
+
+
+def test_the_default_session_has_the_client_timeout():
+    assert ArxivClient(timeout=7.5).session.timeout == 7.5
+
+
+def test_a_503_after_the_first_page_is_transient_and_the_pages_before_it_stand():
+    first = real_feed("arxivpy_recorded_q_testing_s0_m10_bc5a6c384fe9.xml")
+    client, session, _ = paged_client([response(200, first), response(503, b"Service Unavailable")])
+    got = []
+    with pytest.raises(TransientFetchError, match=r"HTTP 503 for .*start=10.*busy or down"):
+        got.extend(client.iter_pages("all:testing", max_results=30))
+    assert [len(page.records) for page in got] == [10]
+    assert len(session.requests) == 2  # the client does not retry HTTP errors: the Celery task does, with backoff
+
+
+def test_an_empty_page_inside_the_results_is_asked_again_politely():
+    content = real_feed(TESTING_S10)
+    client, session, slept = paged_client([response(200, without_entries(content)), response(200, content)])
+    page = client.fetch_page("all:testing", 10)
+    assert len(page.records) == 10
+    assert len(session.requests) == 2 and session.requests[0][0] == session.requests[1][0]
+    assert len(slept) == 1 and slept[0] >= 2.9
+
+
+def test_an_empty_page_that_stays_empty_is_a_transient_error():
+    client, session, _ = paged_client([response(200, without_entries(real_feed(TESTING_S10)))] * 3)
+    with pytest.raises(TransientFetchError, match="empty page at 10 of 214881 results 3 times"):
+        client.fetch_page("all:testing", 10)
+    assert len(session.requests) == 3
+
+
+def test_an_empty_page_past_the_end_of_the_results_is_the_end():
+    client, session, _ = paged_client([response(200, without_entries(real_feed(TESTING_S10)))])
+    assert client.fetch_page("all:testing", 214881).records == []
+    assert len(session.requests) == 1
+
+
+def test_an_empty_result_set_is_one_request_and_one_empty_page():
+    empty = real_feed("arxivpy_recorded_id_0000.0000_s0_m100_8b51d9633a68.xml")
+    client, session, _ = paged_client([response(200, empty)])
+    assert [page.records for page in client.iter_pages("id:0000.0000", max_results=100)] == [[]]
+    assert len(session.requests) == 1
