@@ -1,5 +1,5 @@
 """Curator decisions: approve, reject, correct, re-point, merge. Every write here records a
-CuratorDecision with the values before and after, and marks the affected reviews for recompute."""
+CuratorDecision with the values before and after, and announces the papers whose receipts changed (reviews subscribe and recompute)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from baselines.models import (
     MethodAlias,
     MethodCandidate,
 )
+from baselines.signals import receipts_decided
 from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkCandidate, BenchmarkResult
 from papers.models import Citation
 from papers.provenance import Receipt, ReceiptStatus
-from reviews.models import ReviewPaper
 
 # The kinds a curator works on, by the slug used in URLs and filters.
 KINDS: dict[str, type[Receipt]] = {
@@ -90,12 +90,9 @@ def last_decision(receipt: Receipt) -> CuratorDecision | None:
     return CuratorDecision.objects.for_receipt(receipt).select_related("actor").first()
 
 
-def _mark_reviews_dirty(paper_ids: set[int]) -> None:
-    from reviews.derived import mark_dirty
-
-    review_ids = list(ReviewPaper.objects.filter(paper_id__in=paper_ids).values_list("review_id", flat=True).distinct())
-    if review_ids:
-        mark_dirty(review_ids)
+def _announce(paper_ids: set[int]) -> None:
+    """Tell subscribers (the reviews holding these papers) that receipts changed."""
+    receipts_decided.send(sender=CuratorDecision, paper_ids=paper_ids)
 
 
 @dataclass
@@ -141,7 +138,7 @@ def decide(
         receipt.decided_by, receipt.decided_at, receipt.reason = actor, timezone.now(), reason
         receipt.save()
         decision = _record(receipt, action, actor, before, snapshot(kind, receipt), reason)
-        _mark_reviews_dirty({receipt.paper_id})
+        _announce({receipt.paper_id})
     return Outcome(receipt, decision)
 
 
@@ -220,7 +217,7 @@ def repoint(kind: str, receipt_id: int, *, actor: AbstractBaseUser, method: Meth
         receipt.method = method  # type: ignore[attr-defined]
         receipt.save(update_fields=["method"])
         decision = _record(receipt, DecisionAction.REPOINT, actor, before, snapshot(kind, receipt), reason)
-        _mark_reviews_dirty({receipt.paper_id})
+        _announce({receipt.paper_id})
     return Outcome(receipt, decision)
 
 
@@ -284,5 +281,5 @@ def merge_methods(source: Method, target: Method, *, actor: AbstractBaseUser, re
             after={"method": target.name, **moved},
         )
         source.delete()
-        _mark_reviews_dirty(papers)
+        _announce(papers)
     return moved

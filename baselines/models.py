@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from papers.naming import Alias, CandidateReceipt, NamedEntry
 from papers.provenance import Receipt
-from worker.extract.names import name_slug, normalize_name, unique_slug
 
 
 class MethodFamily(models.TextChoices):
@@ -27,72 +27,35 @@ class MethodFamily(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class MethodQuerySet(models.QuerySet):
-    def by_name(self, name: str) -> Method | None:
-        """The method a name or alias refers to, after normalisation, or None."""
-        key = normalize_name(name)
-        if not key:
-            return None
-        return self.filter(aliases__normalized=key).first()
-
-
-class Method(models.Model):
+class Method(NamedEntry):
     """A quantization method under its canonical name; other spellings are MethodAlias rows."""
 
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=140, unique=True)
     family = models.CharField(max_length=32, choices=MethodFamily.choices, default=MethodFamily.OTHER)
     introduced_by = models.ForeignKey(
         "papers.Paper", null=True, blank=True, on_delete=models.SET_NULL, related_name="introduced_methods"
     )
     description = models.TextField(blank=True)
-    provisional = models.BooleanField(
-        default=False,
-        help_text="Named by a paper but not approved by a curator yet: its receipts wait in the queue and "
-        "count on no public page until its candidate is approved (or it is merged into a known method).",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MethodQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedEntry.Meta):
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="method_name_not_empty"),
             models.CheckConstraint(condition=Q(family__in=MethodFamily.values), name="method_family_valid"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            others = type(self).objects.exclude(pk=self.pk)
-            self.slug = unique_slug(name_slug(self.name), lambda slug: others.filter(slug=slug).exists())
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("baselines:method", args=[self.slug])
 
 
-class MethodAlias(models.Model):
-    """A spelling of a method's name; the normalised form is unique across all methods."""
-
+class MethodAlias(Alias):
     method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="aliases")
-    alias = models.CharField(max_length=160)
-    normalized = models.CharField(max_length=160, unique=True, editable=False)
 
-    class Meta:
-        ordering = ["alias"]
+    class Meta(Alias.Meta):
         verbose_name_plural = "method aliases"
         constraints = [models.CheckConstraint(condition=~Q(normalized=""), name="method_alias_normalized_not_empty")]
 
     def __str__(self) -> str:
         return f"{self.alias} → {self.method_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.normalized = normalize_name(self.alias)
-        super().save(*args, **kwargs)
 
 
 class CritiqueReceipt(Receipt):
@@ -142,11 +105,9 @@ class BeatsReceipt(Receipt):
         return f"{self.paper.arxiv_id}: {self.method} beats {self.baseline}"
 
 
-class MethodCandidate(Receipt):
+class MethodCandidate(CandidateReceipt):
     """Receipt: a name in `paper` that looks like a method but is in no registry yet."""
 
-    name = models.CharField(max_length=160)
-    normalized = models.CharField(max_length=160, editable=False)
     resolved_method = models.ForeignKey(
         Method,
         null=True,
@@ -156,7 +117,7 @@ class MethodCandidate(Receipt):
         help_text="The method it became or was merged into once approved.",
     )
 
-    class Meta(Receipt.Meta):
+    class Meta(CandidateReceipt.Meta):
         constraints = [
             *Receipt.Meta.constraints,
             models.UniqueConstraint(fields=["paper", "normalized"], name="candidate_once_per_paper"),
@@ -164,10 +125,6 @@ class MethodCandidate(Receipt):
 
     def __str__(self) -> str:
         return f"candidate {self.name!r} in {self.paper.arxiv_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.normalized = normalize_name(self.name)
-        super().save(*args, **kwargs)
 
 
 class DecisionAction(models.TextChoices):

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from papers.naming import Alias, CandidateReceipt, NamedEntry
 from papers.provenance import Receipt
-from worker.extract.names import name_slug, normalize_name, unique_slug
 
 
 class Direction(models.TextChoices):
@@ -15,47 +13,19 @@ class Direction(models.TextChoices):
     HIGHER = "higher", "Higher is better"
 
 
-class BenchmarkQuerySet(models.QuerySet):
-    def by_name(self, name: str) -> Benchmark | None:
-        """The benchmark a name or alias refers to, after normalisation, or None."""
-        key = normalize_name(name)
-        if not key:
-            return None
-        return self.filter(aliases__normalized=key).first()
-
-
-class Benchmark(models.Model):
+class Benchmark(NamedEntry):
     """An evaluation benchmark and its metric; `direction` says which way is better."""
 
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=140, unique=True)
     metric = models.CharField(max_length=40, help_text="perplexity, accuracy, exact_match, ...")
     direction = models.CharField(max_length=8, choices=Direction.choices)
     task = models.CharField(max_length=40, blank=True)
     description = models.TextField(blank=True)
-    provisional = models.BooleanField(
-        default=False,
-        help_text="Named by a paper but not approved by a curator yet: its results count on no public page "
-        "until its candidate is approved (or it is merged into a known benchmark).",
-    )
 
-    objects = BenchmarkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedEntry.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(direction__in=Direction.values), name="benchmark_direction_valid"),
             models.CheckConstraint(condition=~Q(name=""), name="benchmark_name_not_empty"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            others = type(self).objects.exclude(pk=self.pk)
-            self.slug = unique_slug(name_slug(self.name), lambda slug: others.filter(slug=slug).exists())
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("benchmarks:detail", args=[self.slug])
@@ -65,24 +35,15 @@ class Benchmark(models.Model):
         return value < than if self.direction == Direction.LOWER else value > than
 
 
-class BenchmarkAlias(models.Model):
-    """A spelling of a benchmark's name; the normalised form is unique across all benchmarks."""
-
+class BenchmarkAlias(Alias):
     benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="aliases")
-    alias = models.CharField(max_length=160)
-    normalized = models.CharField(max_length=160, unique=True, editable=False)
 
-    class Meta:
-        ordering = ["alias"]
+    class Meta(Alias.Meta):
         verbose_name_plural = "benchmark aliases"
         constraints = [models.CheckConstraint(condition=~Q(normalized=""), name="benchmark_alias_normalized_not_empty")]
 
     def __str__(self) -> str:
         return f"{self.alias} → {self.benchmark_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.normalized = normalize_name(self.alias)
-        super().save(*args, **kwargs)
 
 
 class BenchmarkResult(Receipt):
@@ -123,11 +84,9 @@ class BenchmarkResult(Receipt):
         return f"{self.method} {self.model_name} {self.setting} {self.benchmark} = {self.value_text or self.value}"
 
 
-class BenchmarkCandidate(Receipt):
+class BenchmarkCandidate(CandidateReceipt):
     """Receipt: a task name in `paper` that no registry knows yet, for curators to approve or merge."""
 
-    name = models.CharField(max_length=120)
-    normalized = models.CharField(max_length=160, editable=False)
     resolved_benchmark = models.ForeignKey(
         Benchmark,
         null=True,
@@ -137,7 +96,7 @@ class BenchmarkCandidate(Receipt):
         help_text="The provisional benchmark its results wait on, then the benchmark it became.",
     )
 
-    class Meta(Receipt.Meta):
+    class Meta(CandidateReceipt.Meta):
         constraints = [
             *Receipt.Meta.constraints,
             models.UniqueConstraint(fields=["paper", "normalized"], name="benchmark_candidate_once_per_paper"),
@@ -145,10 +104,6 @@ class BenchmarkCandidate(Receipt):
 
     def __str__(self) -> str:
         return f"candidate benchmark {self.name!r} in {self.paper.arxiv_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.normalized = normalize_name(self.name)
-        super().save(*args, **kwargs)
 
 
 class LeaderboardEntry(models.Model):

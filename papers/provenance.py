@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
@@ -61,6 +61,17 @@ class ReceiptQuerySet(models.QuerySet):
         return (
             self.filter(paper_id__in=review.included_paper_ids()).visible(include_unreviewed=include_unreviewed).named()
         )
+
+    def decided(self) -> ReceiptQuerySet:
+        return self.exclude(status=ReceiptStatus.PENDING)
+
+    def replace_pending(self, paper_id: int, extractor: str, version: str, rows: list[Any]) -> tuple[int, int]:
+        """Replace the paper's pending receipts from this extractor version with `rows`, in one
+        bulk_create; decided receipts are never touched. Returns (replaced, written). The caller
+        holds the transaction that makes the swap atomic."""
+        replaced, _ = self.filter(paper_id=paper_id).pending().from_extractor(extractor, version).delete()
+        self.bulk_create(rows)
+        return replaced, len(rows)
 
     def from_extractor(self, name: str, version: str) -> ReceiptQuerySet:
         return self.filter(extractor=name, extractor_version=version)

@@ -8,6 +8,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -183,13 +184,23 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
     return report
 
 
+# The task is named, not imported: reviews sit below the worker that runs them.
+RECOMPUTE_TASK = "worker.tasks.recompute_derived_views"
+
+
 def mark_dirty(review_ids: list[int]) -> None:
     """Flag reviews whose derived views are stale and queue their recompute once the data commits."""
-    from worker import tasks
-
     Review.objects.filter(pk__in=review_ids).update(derived_dirty=True)
+    task = current_app.tasks[RECOMPUTE_TASK]
     for review_id in review_ids:
-        tasks.recompute_derived_views.delay_on_commit(review_id)
+        task.delay_on_commit(review_id)
+
+
+def mark_papers_dirty(paper_ids: set[int]) -> None:
+    """Mark dirty every review that holds one of these papers."""
+    review_ids = list(ReviewPaper.objects.filter(paper_id__in=paper_ids).values_list("review_id", flat=True).distinct())
+    if review_ids:
+        mark_dirty(review_ids)
 
 
 def claim_dirty(review_id: int) -> bool:

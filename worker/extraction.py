@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.utils.module_loading import import_string
 
-from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodAlias, MethodCandidate
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodCandidate
 from baselines.reference import METHODS
-from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkCandidate, BenchmarkResult, Direction
+from benchmarks.models import Benchmark, BenchmarkCandidate, BenchmarkResult, Direction
 from benchmarks.reference import BENCHMARKS
 from papers.models import Paper, PaperDocument
-from papers.provenance import Receipt, ReceiptStatus
+from papers.provenance import Receipt
 from worker.extract.claude import DEFAULT_MODEL, AnthropicExtractor, anthropic_client
 from worker.extract.names import normalize_name
 from worker.extract.receipts import BenchmarkInfo, Extraction, Extractor, Provenance, Registry, result_problem
@@ -146,31 +146,16 @@ def _provenance(p: Provenance, extraction: Extraction) -> dict[str, Any]:
     }
 
 
-def _provisional(model: Any, alias_model: Any, field: str, name: str, defaults: dict[str, Any]) -> Any:
-    """The row a new name waits under, made once even when two workers store papers naming it at
-    the same moment: the second insert hits the unique name (or alias) and takes the first's row."""
-    try:
-        with transaction.atomic():  # a savepoint: a lost race rolls back only this
-            row, _ = model.objects.get_or_create(name=name, defaults={**defaults, "provisional": True})
-            alias_model.objects.get_or_create(**{field: row}, alias=name)
-            return row
-    except IntegrityError:
-        found = model.objects.by_name(name) or model.objects.filter(name=name).first()
-        if found is None:
-            raise
-        return found
-
-
 class _Names:
     """Names in an extraction linked to registry rows; a name no registry knows gets a provisional
     row (created once, found again by alias) and a candidate receipt, so no result is dropped."""
 
-    def __init__(self, paper: Paper, extraction: Extraction, report: StoreReport) -> None:
-        self.paper, self.extraction, self.report = paper, extraction, report
+    def __init__(self, paper: Paper, extraction: Extraction) -> None:
+        self.paper, self.extraction = paper, extraction
         self.methods: dict[str, Method | None] = {m.name: m for m in Method.objects.all()}
         self.benchmarks: dict[str, Benchmark | None] = {b.name: b for b in Benchmark.objects.all()}
-        self.new_method_candidates: dict[str, tuple[Method, Provenance]] = {}
-        self.new_benchmark_candidates: dict[str, tuple[Benchmark, Provenance]] = {}
+        self.new_methods: dict[str, tuple[Method, Provenance]] = {}
+        self.new_benchmarks: dict[str, tuple[Benchmark, Provenance]] = {}
 
     def method(self, name: str, provenance: Provenance | None = None) -> Method | None:
         name = " ".join(name.split())[:120]
@@ -180,10 +165,9 @@ class _Names:
             self.methods[name] = Method.objects.by_name(name)
         found = self.methods[name]
         if found is None and provenance is not None:
-            found = _provisional(Method, MethodAlias, "method", name, {})
-            self.methods[name] = found
+            found = self.methods[name] = Method.objects.provisional(name)
         if found is not None and found.provisional and provenance is not None:
-            self.new_method_candidates.setdefault(normalize_name(found.name), (found, provenance))
+            self.new_methods.setdefault(normalize_name(found.name), (found, provenance))
         return found
 
     def benchmark(self, name: str, metric: str = "", provenance: Provenance | None = None) -> Benchmark | None:
@@ -195,36 +179,27 @@ class _Names:
         found = self.benchmarks[name]
         if found is None and provenance is not None:
             lower = re.search(r"perplex|ppl|error|loss|wer", f"{name} {metric}", re.IGNORECASE)
-            defaults = {
-                "metric": (metric or ("perplexity" if lower else "score"))[:40],
-                "direction": Direction.LOWER if lower else Direction.HIGHER,
-            }
-            found = _provisional(Benchmark, BenchmarkAlias, "benchmark", name, defaults)
-            self.benchmarks[name] = found
+            found = self.benchmarks[name] = Benchmark.objects.provisional(
+                name,
+                metric=(metric or ("perplexity" if lower else "score"))[:40],
+                direction=Direction.LOWER if lower else Direction.HIGHER,
+            )
         if found is not None and found.provisional and provenance is not None:
-            self.new_benchmark_candidates.setdefault(normalize_name(found.name), (found, provenance))
+            self.new_benchmarks.setdefault(normalize_name(found.name), (found, provenance))
         return found
 
-    def store_candidates(self) -> int:
+    def candidate_rows(self) -> list[tuple[type[Receipt], list[Receipt]]]:
         """One pending candidate receipt per new name in this paper (curators approve or merge it)."""
-        fields = {"paper": self.paper}
-        methods = [
-            MethodCandidate(name=m.name, resolved_method=m, **fields, **_provenance(prov, self.extraction))
-            for m, prov in self.new_method_candidates.values()
+        paper, extraction = self.paper, self.extraction
+        methods: list[Receipt] = [
+            MethodCandidate(paper=paper, name=m.name, resolved_method=m, **_provenance(prov, extraction))
+            for m, prov in self.new_methods.values()
         ]
-        benchmarks = [
-            BenchmarkCandidate(name=b.name, resolved_benchmark=b, **fields, **_provenance(prov, self.extraction))
-            for b, prov in self.new_benchmark_candidates.values()
+        benchmarks: list[Receipt] = [
+            BenchmarkCandidate(paper=paper, name=b.name, resolved_benchmark=b, **_provenance(prov, extraction))
+            for b, prov in self.new_benchmarks.values()
         ]
-        for row in [*methods, *benchmarks]:
-            row.normalized = normalize_name(row.name)  # bulk_create does not call save()
-        known_m = set(MethodCandidate.objects.filter(paper=self.paper).values_list("normalized", flat=True))
-        known_b = set(BenchmarkCandidate.objects.filter(paper=self.paper).values_list("normalized", flat=True))
-        methods = [m for m in methods if m.normalized not in known_m]
-        benchmarks = [b for b in benchmarks if b.normalized not in known_b]
-        MethodCandidate.objects.bulk_create(methods)
-        BenchmarkCandidate.objects.bulk_create(benchmarks)
-        return len(methods) + len(benchmarks)
+        return [(MethodCandidate, methods), (BenchmarkCandidate, benchmarks)]
 
 
 def store_extraction(paper: Paper, extraction: Extraction) -> StoreReport:
@@ -235,34 +210,33 @@ def store_extraction(paper: Paper, extraction: Extraction) -> StoreReport:
     rows; a name no registry knows is kept under a provisional method or benchmark with a candidate
     receipt for curators (nothing is dropped for being new). A value that cannot be right (bits
     outside 1-32, an accuracy outside 0-100, a perplexity below 0) is skipped and counted with its
-    reason in `skipped`.
+    reason in `skipped`. Each kind is written by its own manager (``replace_pending``), in bulk.
     """
     report = StoreReport()
-    kinds: list[type[Receipt]] = [BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate, BenchmarkCandidate]
     with transaction.atomic():
-        for model in kinds:
-            pending = (
-                model.objects.filter(paper=paper).pending().from_extractor(extraction.extractor, extraction.version)
-            )
-            report.replaced += pending.count()
-            pending.delete()
-        names = _Names(paper, extraction, report)
+        names = _Names(paper, extraction)
         for candidate in extraction.candidates:
             names.method(candidate.name, candidate.provenance)
-        report.written += _store_results(paper, extraction, names, report)
-        report.written += _store_beats(paper, extraction, names, report)
-        report.written += _store_critiques(paper, extraction, names, report)
-        report.written += names.store_candidates()
+        kinds: list[tuple[type[Receipt], list[Receipt]]] = [
+            (BenchmarkResult, _result_rows(paper, extraction, names, report)),
+            (BeatsReceipt, _beats_rows(paper, extraction, names, report)),
+            (CritiqueReceipt, _critique_rows(paper, extraction, names, report)),
+            *names.candidate_rows(),
+        ]
+        for model, rows in kinds:
+            replaced, written = model.objects.replace_pending(paper.pk, extraction.extractor, extraction.version, rows)
+            report.replaced += replaced
+            report.written += written
     return report
 
 
-def _store_results(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> int:
+def _result_rows(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> list[Receipt]:
     decided = set(
         BenchmarkResult.objects.filter(paper=paper)
-        .exclude(status=ReceiptStatus.PENDING)
+        .decided()
         .values_list("method__name", "benchmark__name", "model_name", "setting", "value", "page")
     )
-    rows = []
+    rows: list[Receipt] = []
     for r in extraction.results:
         m = names.method(r.method, r.provenance)
         b = names.benchmark(r.benchmark, r.metric, r.provenance)
@@ -294,17 +268,17 @@ def _store_results(paper: Paper, extraction: Extraction, names: _Names, report: 
                 **_provenance(r.provenance, extraction),
             )
         )
-    BenchmarkResult.objects.bulk_create(rows)
-    return len(rows)
+    return rows
 
 
-def _store_beats(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> int:
-    decided = set(
-        BeatsReceipt.objects.filter(paper=paper)
-        .exclude(status=ReceiptStatus.PENDING)
-        .values_list("method__name", "baseline__name")
-    )
-    rows, seen = [], set()
+def _finite(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
+def _beats_rows(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> list[Receipt]:
+    decided = set(BeatsReceipt.objects.filter(paper=paper).decided().values_list("method__name", "baseline__name"))
+    rows: list[Receipt] = []
+    seen = set()
     for claim in extraction.beats:
         m, base = names.method(claim.method, claim.provenance), names.method(claim.baseline, claim.provenance)
         if m is None or base is None or m == base:
@@ -323,27 +297,18 @@ def _store_beats(paper: Paper, extraction: Extraction, names: _Names, report: St
                 benchmark=names.benchmark(claim.benchmark) if claim.benchmark else None,
                 model_name=claim.model[:120],
                 setting=claim.setting[:80],
-                method_value=claim.method_value
-                if claim.method_value is None or math.isfinite(claim.method_value)
-                else None,
-                baseline_value=claim.baseline_value
-                if claim.baseline_value is None or math.isfinite(claim.baseline_value)
-                else None,
+                method_value=_finite(claim.method_value),
+                baseline_value=_finite(claim.baseline_value),
                 evidence=claim.evidence if claim.evidence in ("table", "sentence") else "sentence",
                 **_provenance(claim.provenance, extraction),
             )
         )
-    BeatsReceipt.objects.bulk_create(rows)
-    return len(rows)
+    return rows
 
 
-def _store_critiques(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> int:
-    decided = set(
-        CritiqueReceipt.objects.filter(paper=paper)
-        .exclude(status=ReceiptStatus.PENDING)
-        .values_list("method__name", "quote")
-    )
-    rows = []
+def _critique_rows(paper: Paper, extraction: Extraction, names: _Names, report: StoreReport) -> list[Receipt]:
+    decided = set(CritiqueReceipt.objects.filter(paper=paper).decided().values_list("method__name", "quote"))
+    rows: list[Receipt] = []
     for c in extraction.critiques:
         m = names.method(c.method, c.provenance)
         if m is None:
@@ -356,8 +321,7 @@ def _store_critiques(paper: Paper, extraction: Extraction, names: _Names, report
         if c.section and not fields["locator"]:
             fields["locator"] = c.section[:200]
         rows.append(CritiqueReceipt(paper=paper, method=m, **fields))
-    CritiqueReceipt.objects.bulk_create(rows)
-    return len(rows)
+    return rows
 
 
 def extract_with_default_extractor(document_id: int) -> int:
