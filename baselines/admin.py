@@ -1,10 +1,14 @@
+"""Admin of the method registry, the curation audit trail, and every receipt kind (see admin_receipts)."""
+
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
+from baselines.admin_receipts import ReceiptAdmin
 from baselines.models import BeatsReceipt, CritiqueReceipt, CuratorDecision, Method, MethodAlias, MethodCandidate
-from papers.admin_receipts import ReceiptAdmin
+from benchmarks.models import BenchmarkCandidate, BenchmarkResult
+from papers.models import Citation
 
 
 class MethodAliasInline(admin.TabularInline):
@@ -56,6 +60,32 @@ class MethodCandidateAdmin(ReceiptAdmin):
     search_fields = ("name", "paper__arxiv_id")
     list_select_related = ("paper", "resolved_method")
     raw_id_fields = ("paper", "resolved_method")
+
+
+@admin.register(BenchmarkResult)
+class BenchmarkResultAdmin(ReceiptAdmin):
+    list_display = ("paper", "method", "model_name", "setting", "benchmark", "value", "status", "page", "locator")
+    list_filter = ("status", "benchmark", "extractor")
+    search_fields = ("paper__arxiv_id", "method__name", "model_name", "setting", "quote")
+    list_select_related = ("paper", "method", "benchmark")
+    raw_id_fields = ("paper", "method", "benchmark")
+
+
+@admin.register(BenchmarkCandidate)
+class BenchmarkCandidateAdmin(ReceiptAdmin):
+    list_display = ("name", "paper", "status", "confidence", "resolved_benchmark")
+    search_fields = ("name", "paper__arxiv_id")
+    list_select_related = ("paper", "resolved_benchmark")
+    raw_id_fields = ("paper", "resolved_benchmark")
+
+
+@admin.register(Citation)
+class CitationAdmin(ReceiptAdmin):
+    list_display = ("paper", "cited", "method", "role", "polarity", "status", "confidence", "page")
+    list_filter = ("status", "role", "polarity", "extractor")
+    search_fields = ("paper__arxiv_id", "cited__arxiv_id", "quote")
+    list_select_related = ("paper", "cited", "method")
+    raw_id_fields = ("paper", "cited", "reference", "method")
 
 
 @admin.register(CuratorDecision)

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkResult
-from papers.admin_receipts import ReceiptAdmin
+from benchmarks.models import Benchmark, BenchmarkAlias
 
 
 class BenchmarkAliasInline(admin.TabularInline):
@@ -26,12 +25,3 @@ class BenchmarkAliasAdmin(admin.ModelAdmin):
     search_fields = ("alias", "normalized", "benchmark__name")
     list_select_related = ("benchmark",)
     readonly_fields = ("normalized",)
-
-
-@admin.register(BenchmarkResult)
-class BenchmarkResultAdmin(ReceiptAdmin):
-    list_display = ("paper", "method", "model_name", "setting", "benchmark", "value", "status", "page", "locator")
-    list_filter = ("status", "benchmark", "extractor")
-    search_fields = ("paper__arxiv_id", "method__name", "model_name", "setting", "quote")
-    list_select_related = ("paper", "method", "benchmark")
-    raw_id_fields = ("paper", "method", "benchmark")

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from papers.admin_receipts import ReceiptAdmin
-from papers.models import Citation, Paper, PaperDocument, PaperSummary, ParsedPage, Reference
+from papers.models import Paper, PaperDocument, PaperSummary, ParsedPage, Reference
 
 
 @admin.register(Paper)
@@ -64,15 +63,6 @@ class ReferenceAdmin(admin.ModelAdmin):
     search_fields = ("paper__arxiv_id", "raw_text", "arxiv_id")
     list_select_related = ("paper", "matched_paper")
     raw_id_fields = ("paper", "matched_paper")
-
-
-@admin.register(Citation)
-class CitationAdmin(ReceiptAdmin):
-    list_display = ("paper", "cited", "method", "role", "polarity", "status", "confidence", "page")
-    list_filter = ("status", "role", "polarity", "extractor")
-    search_fields = ("paper__arxiv_id", "cited__arxiv_id", "quote")
-    list_select_related = ("paper", "cited", "method")
-    raw_id_fields = ("paper", "cited", "reference", "method")
 
 
 @admin.register(PaperSummary)

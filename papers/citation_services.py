@@ -12,9 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from baselines.models import Method
 from papers.models import Citation, Paper, PaperDocument, ParsedPage, Reference
-from papers.provenance import ReceiptStatus
 from papers.services import ensure_stub_paper
 from worker.reading.references import (
     Classification,
@@ -124,48 +122,38 @@ def store_citations(
     # paper's row lock is held only for the rewrite.
     matches = _match_entries(paper, entries, report)
     methods = _introduced_methods({m.key for m in matches.values()})
+    classifications = classifier([(c.sentence, c.marker) for c in contexts])
     with transaction.atomic():
         Paper.objects.select_for_update().filter(pk=paper.pk).first()
         by_position = _replace_references(paper, entries, matches)
-        pending = Citation.objects.filter(paper=paper).pending().from_extractor(extractor, version)
-        report.replaced = pending.count()
-        pending.delete()
-        decided = set(
-            Citation.objects.filter(paper=paper).exclude(status=ReceiptStatus.PENDING).values_list("cited_id", "quote")
-        )
+        decided = set(Citation.objects.filter(paper=paper).decided().values_list("cited_id", "quote"))
         rows: list[Citation] = []
         seen: set[tuple[int, str]] = set()
-        classifications = classifier([(c.sentence, c.marker) for c in contexts])
         for context, classification in zip(contexts, classifications, strict=True):
             for position in context.positions:
                 match = matches.get(position)
-                if match is None or match.key == paper.pk:
+                if match is None or match.key == paper.pk or (match.key, context.sentence) in seen:
                     continue
-                key = (match.key, context.sentence)
-                if key in decided:
+                seen.add((match.key, context.sentence))
+                if (match.key, context.sentence) in decided:
                     report.kept_decided += 1
                     continue
-                if key in seen:
-                    continue
-                seen.add(key)
-                rows.append(
-                    Citation(
-                        paper=paper,
-                        cited_id=match.key,
-                        reference=by_position.get(position),
-                        method=methods.get(match.key),
-                        role=classification.role,
-                        polarity=classification.polarity,
-                        page=context.page,
-                        locator=context.marker[:200],
-                        quote=context.sentence,
-                        confidence=classification.confidence,
-                        extractor=extractor,
-                        extractor_version=version,
-                    )
+                row = Citation(
+                    paper=paper,
+                    cited_id=match.key,
+                    reference=by_position.get(position),
+                    method_id=methods.get(match.key),
+                    role=classification.role,
+                    polarity=classification.polarity,
+                    page=context.page,
+                    locator=context.marker[:200],
+                    quote=context.sentence,
+                    confidence=classification.confidence,
+                    extractor=extractor,
+                    extractor_version=version,
                 )
-        Citation.objects.bulk_create(rows)
-        report.written = len(rows)
+                rows.append(row)
+        report.replaced, report.written = Citation.objects.replace_pending(paper.pk, extractor, version, rows)
     return report
 
 
@@ -213,12 +201,16 @@ def _candidate_titles(paper: Paper, entries: list[ReferenceEntry]) -> list[tuple
     return list(found.items())
 
 
-def _introduced_methods(paper_ids: set[int]) -> dict[int, Method]:
-    """The method each paper introduces (the first by name when a paper introduces several)."""
-    methods: dict[int, Method] = {}
-    for method in Method.objects.filter(introduced_by__in=paper_ids).order_by("name"):
-        assert method.introduced_by_id is not None
-        methods.setdefault(method.introduced_by_id, method)
+def _introduced_methods(paper_ids: set[int]) -> dict[int, int]:
+    """The id of the method each paper introduces (the first by name when a paper introduces several)."""
+    methods: dict[int, int] = {}
+    rows = (
+        Paper.objects.filter(pk__in=paper_ids, introduced_methods__isnull=False)
+        .order_by("introduced_methods__name")
+        .values_list("pk", "introduced_methods")
+    )
+    for paper_id, method_id in rows:
+        methods.setdefault(paper_id, method_id)
     return methods
 
 

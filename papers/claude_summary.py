@@ -14,10 +14,9 @@ import anthropic
 from django.conf import settings
 from django.utils import timezone
 
-from baselines.models import BeatsReceipt, CritiqueReceipt
-from benchmarks.models import BenchmarkResult
 from papers.models import Paper, PaperSummary
 from papers.provenance import ReceiptStatus
+from papers.summaries import conclusion_text
 from worker.extract.claude import anthropic_client
 
 logger = logging.getLogger(__name__)
@@ -48,25 +47,23 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def material(paper: Paper, conclusion: str = "") -> str:
-    """What Claude may use: the abstract, the paper's (not rejected) receipts, the conclusion."""
+    """What Claude may use: the abstract, the paper's (not rejected) receipts, the conclusion.
+    Receipts are read through the paper's reverse relations: their models live in the apps above."""
     lines = [f"Title: {paper.title}", f"Abstract: {paper.abstract}", "", "Receipts:"]
     for r in (
-        BenchmarkResult.objects.filter(paper=paper)
-        .exclude(status=ReceiptStatus.REJECTED)
+        paper.benchmarkresults.exclude(status=ReceiptStatus.REJECTED)
         .select_related("method", "benchmark")[:RECEIPTS_SENT]
     ):
         lines.append(
             f"- result p.{r.page}: {r.method.name} {r.model_name} {r.setting} {r.benchmark.name} = {r.value_text or r.value}"
         )
     for b in (
-        BeatsReceipt.objects.filter(paper=paper)
-        .exclude(status=ReceiptStatus.REJECTED)
+        paper.beatsreceipts.exclude(status=ReceiptStatus.REJECTED)
         .select_related("method", "baseline")[:RECEIPTS_SENT]
     ):
         lines.append(f"- beats p.{b.page}: {b.method.name} beats {b.baseline.name}: {b.quote[:300]}")
     for c in (
-        CritiqueReceipt.objects.filter(paper=paper)
-        .exclude(status=ReceiptStatus.REJECTED)
+        paper.critiquereceipts.exclude(status=ReceiptStatus.REJECTED)
         .select_related("method")[:RECEIPTS_SENT]
     ):
         lines.append(f"- critique p.{c.page} of {c.method.name}: {c.quote[:300]}")
@@ -121,12 +118,10 @@ def summarize_document(document_id: int) -> int:
     (the paper page then composes its summary from the receipts). Writes no receipts: returns 0."""
     if not settings.ANTHROPIC_API_KEY:
         return 0
-    from reviews.ledger import conclusion_text, page_texts
-
     paper = Paper.objects.get(documents__pk=document_id)
     client = anthropic_client(settings.ANTHROPIC_API_KEY)
     try:
-        write_summary(paper, client, settings.ANTHROPIC_MODEL, conclusion_text(sorted(page_texts(paper).items())))
+        write_summary(paper, client, settings.ANTHROPIC_MODEL, conclusion_text(sorted(paper.page_texts().items())))
     except (anthropic.APIError, ValueError) as exc:
         # A summary is a convenience: the page falls back to the receipts; the stage goes on.
         logger.warning("no Claude summary for %s: %s", paper.arxiv_id, exc)

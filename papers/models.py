@@ -71,6 +71,14 @@ class Paper(models.Model):
     def first_author(self) -> str:
         return self.authors[0] if self.authors else ""
 
+    def page_texts(self) -> dict[int, str]:
+        """Page number -> text of the parse of the paper's current version (empty before it is parsed)."""
+        return dict(
+            ParsedPage.objects.filter(
+                document__paper=self, document__version=self.version, document__status=DocumentStatus.PARSED
+            ).values_list("number", "text")
+        )
+
 
 class DocumentStatus(models.TextChoices):
     PENDING = "pending", "Waiting for download"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from worker.reading.text import split_sentences
@@ -43,3 +44,21 @@ def summary_from_receipts(abstract: str, beats: list[Any], page_texts: list[str]
             if len(limitations) >= 4:
                 break
     return {"contribution": contribution, "key_results": results, "limitations": limitations}
+
+
+CONCLUSION_HEADING = re.compile(
+    r"^\s*(\d+\.?\s*)?(conclusions?|concluding remarks|summary and conclusion)\b", re.I | re.M
+)
+SECTION_END = re.compile(r"^\s*(references|acknowledg(e)?ments?|bibliography|appendix|limitations)\b", re.I | re.M)
+
+
+def conclusion_text(pages: Iterable[tuple[int, str]]) -> str:
+    """The conclusion section's text, from its heading to the references (or the next end marker)."""
+    text = "\n".join(t for _, t in pages)
+    # The last heading is the section, not a mention in the introduction's outline.
+    heading = next(reversed(list(CONCLUSION_HEADING.finditer(text))), None)
+    if heading is None:
+        return ""
+    rest = text[heading.end() :]
+    end = SECTION_END.search(rest)
+    return rest[: end.start() if end else 4000][:6000]

@@ -4,8 +4,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
-from benchmarks.models import BenchmarkResult
 from config.http import HtmxHttpRequest
 from config.page_cache import cache_public_page
 from papers.models import DocumentStatus, Paper, PaperSummary, ParsedPage
@@ -22,18 +20,11 @@ def get_paper(arxiv_id: str) -> Paper:
 @cache_public_page
 def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
     paper = get_paper(arxiv_id)
-    results = list(
-        BenchmarkResult.objects.filter(paper=paper)
-        .select_related("method", "benchmark")
-        .order_by("page", "locator", "pk")
-    )
-    beats = list(
-        BeatsReceipt.objects.filter(paper=paper)
-        .select_related("method", "baseline", "benchmark")
-        .order_by("page", "pk")
-    )
-    critiques = list(CritiqueReceipt.objects.filter(paper=paper).select_related("method").order_by("page", "pk"))
-    candidates = list(MethodCandidate.objects.filter(paper=paper).order_by("name"))
+    # The paper's receipts, through its reverse relations (their models live in the apps above).
+    results = list(paper.benchmarkresults.select_related("method", "benchmark").order_by("page", "locator", "pk"))
+    beats = list(paper.beatsreceipts.select_related("method", "baseline", "benchmark").order_by("page", "pk"))
+    critiques = list(paper.critiquereceipts.select_related("method").order_by("page", "pk"))
+    candidates = list(paper.methodcandidates.order_by("name"))
     pages = list(
         ParsedPage.objects.filter(
             document__paper=paper, document__version=paper.version, document__status=DocumentStatus.PARSED

@@ -7,7 +7,6 @@ so a paper's claims and quotes are (re)checked whenever one of its versions is p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +17,9 @@ from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
-from papers.models import Citation, DocumentStatus, Paper, ParsedPage
+from papers.models import Citation, DocumentStatus, Paper
 from papers.provenance import QuoteStatus, ReceiptStatus
-from papers.summaries import sentences
+from papers.summaries import conclusion_text, sentences
 from reviews.models import Claim, ClaimStatus, Review, ReviewPaper, SourceDepth, TaxonomyFit
 from worker.reading.quotes import QuoteMatch, find_quote, pages_near
 
@@ -31,12 +30,6 @@ COMPARISON = re.compile(
     re.IGNORECASE,
 )
 QUANTITY = re.compile(r"\d+(\.\d+)?\s*(%|×|x\b|points?|bits?|-bit|perplexity|ppl|gb|ms)?", re.IGNORECASE)
-CONCLUSION_HEADING = re.compile(
-    r"^\s*(\d+\.?\s*)?(conclusions?|concluding remarks|summary and conclusion)\b", re.I | re.M
-)
-SECTION_END = re.compile(r"^\s*(references|acknowledg(e)?ments?|bibliography|appendix|limitations)\b", re.I | re.M)
-
-
 def claim_candidates(text: str) -> list[tuple[str, bool, bool]]:
     """Sentences that compare or quantify: (sentence, has numbers, is a comparison)."""
     found = []
@@ -50,26 +43,6 @@ def claim_candidates(text: str) -> list[tuple[str, bool, bool]]:
         ):
             found.append((sentence, numbers, comparison))
     return found
-
-
-def conclusion_text(pages: Iterable[tuple[int, str]]) -> str:
-    """The conclusion section's text, from its heading to the references (or the next end marker)."""
-    text = "\n".join(t for _, t in pages)
-    # The last heading is the section, not a mention in the introduction's outline.
-    heading = next(reversed(list(CONCLUSION_HEADING.finditer(text))), None)
-    if heading is None:
-        return ""
-    rest = text[heading.end() :]
-    end = SECTION_END.search(rest)
-    return rest[: end.start() if end else 4000][:6000]
-
-
-def page_texts(paper: Paper) -> dict[int, str]:
-    return dict(
-        ParsedPage.objects.filter(
-            document__paper=paper, document__version=paper.version, document__status=DocumentStatus.PARSED
-        ).values_list("number", "text")
-    )
 
 
 def extract_claims(paper: Paper, pages: dict[int, str]) -> list[Claim]:
@@ -134,7 +107,7 @@ def verify_paper(paper: Paper, pages: dict[int, str] | None = None) -> VerifyRep
     A quote found before and not found now (a new version moved or dropped it) is flagged missing.
     Idempotent; returns what was checked and what failed, with locators.
     """
-    pages = page_texts(paper) if pages is None else pages
+    pages = paper.page_texts() if pages is None else pages
     report = VerifyReport()
     if not pages:
         return report
@@ -194,7 +167,7 @@ def refresh_evidence(document_id: int) -> int:
     """Extract-stage hook: claims of the document's paper, then every quote re-verified. Returns 0
     (it writes no receipts; claims are ledger rows)."""
     paper = Paper.objects.get(documents__pk=document_id)
-    pages = page_texts(paper)
+    pages = paper.page_texts()
     extract_claims(paper, pages)
     verify_paper(paper, pages)
     return 0

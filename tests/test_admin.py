@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from baselines.access import ensure_curators_group
 from baselines.models import CuratorDecision, MethodCandidate
+from benchmarks.models import BenchmarkCandidate
 from papers.models import Citation, PaperDocument, PaperSummary, ParsedPage, Reference
 from reviews.services import load_reference_data
 from tests.factories import add_to_review, make_beats, make_critique, make_paper, make_result, make_review
@@ -25,6 +26,7 @@ def populated(db, superuser):
     make_critique(paper=paper)
     make_beats(paper=paper)
     MethodCandidate.objects.create(paper=paper, name="FooQuant", extractor="rules", extractor_version="1")
+    BenchmarkCandidate.objects.create(paper=paper, name="FooBench", extractor="rules", extractor_version="1")
     document = PaperDocument.objects.create(paper=paper, version=1, status="parsed", page_count=1)
     ParsedPage.objects.create(document=document, number=1, text="Table 1: results", captions=["Table 1: results"])
     reference = Reference.objects.create(paper=paper, position=1, raw_text="Frantar et al. GPTQ. 2022.")

@@ -1,4 +1,7 @@
-"""Admin pieces every receipt model shares: provenance columns and a read-only audit trail."""
+"""Admin pieces every receipt model shares: provenance columns and a read-only audit trail.
+
+They live with curation, which owns the decisions the audit trail shows; every receipt kind's admin
+is registered here (baselines/admin.py), whichever app owns the model."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+
+from baselines.models import CuratorDecision
 
 PROVENANCE_FIELDS = (
     "paper",
@@ -38,8 +43,6 @@ class ReceiptAdmin(admin.ModelAdmin):
 
     @admin.display(description="Audit trail")
     def audit_trail(self, obj: Any) -> str:
-        from baselines.models import CuratorDecision
-
         if obj.pk is None:
             return "—"
         decisions = CuratorDecision.objects.filter(
