@@ -19,7 +19,6 @@ from baselines.forms import BulkApproveForm, CorrectForm, MergeForm, RejectForm,
 from baselines.models import DecisionAction
 from config.http import HtmxHttpRequest
 from papers.render import PageRenderError, render_page_png
-from reviews.models import Review
 
 ITEMS_PER_PAGE = 25
 
@@ -43,7 +42,7 @@ def queue_view(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "items": items,
         "kinds": list(curation.KINDS),
-        "reviews": Review.objects.only("slug", "title"),
+        "reviews": queue.reviews_with_papers(),
         "merge_form": MergeForm(),
         "query": request.GET.urlencode(),
     }

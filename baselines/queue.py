@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet
 
 from baselines.curation import KINDS
 from baselines.models import CuratorDecision
-from papers.models import DocumentStatus, ParsedPage
+from papers.models import DocumentStatus, Paper, ParsedPage
 
 RELATED: dict[str, tuple[str, ...]] = {
     "result": ("paper", "method", "benchmark"),
@@ -128,3 +128,15 @@ def attach_evidence(receipts: list[Any]) -> None:
 
 def recent_decisions(actor: Any, limit: int = 200) -> QuerySet:
     return CuratorDecision.objects.filter(actor=actor).select_related("content_type")[:limit]
+
+
+def reviews_with_papers() -> list[dict[str, str]]:
+    """Slug and title of every review that holds papers, for the queue's review filter (read through
+    the papers' review entries: reviews sit above this app)."""
+    rows = (
+        Paper.objects.filter(review_entries__isnull=False)
+        .values("review_entries__review__slug", "review_entries__review__title")
+        .distinct()
+        .order_by("review_entries__review__title")
+    )
+    return [{"slug": r["review_entries__review__slug"], "title": r["review_entries__review__title"]} for r in rows]

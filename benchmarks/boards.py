@@ -9,20 +9,23 @@ from django.db.models import Count
 
 from benchmarks.charts import Point, disagreement_figure, pareto_figure
 from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
-from reviews.models import Review
+from papers.provenance import ReviewScope
 
 BOARDS_LISTED = 60
 ROWS_SHOWN = 200
 CHART_POINTS = 2000
 
 
-def pick_review(benchmark: Benchmark, slug: str | None) -> Review | None:
+def pick_review(benchmark: Benchmark, slug: str | None) -> ReviewScope | None:
+    """The review whose leaderboard the page shows: the one asked for, else the first (by title) with
+    cells on this benchmark, else the first with any leaderboard. Reached through the leaderboard's
+    relation: reviews sit above this app."""
+    entries = LeaderboardEntry.objects.select_related("review").order_by("review__title")
     if slug:
-        return Review.objects.filter(slug=slug).first()
-    return (
-        Review.objects.filter(leaderboard__benchmark=benchmark).order_by("title").first()
-        or Review.objects.order_by("title").first()
-    )
+        entry = entries.filter(review__slug=slug).first()
+    else:
+        entry = entries.filter(benchmark=benchmark).first() or entries.first()
+    return entry.review if entry else None
 
 
 def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: bool = True) -> dict[str, Any]:
@@ -61,7 +64,7 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
 
 
 def _charts(
-    review: Review,
+    review: ReviewScope,
     benchmark: Benchmark,
     model: str,
     setting: str,

@@ -9,25 +9,20 @@ import time
 from dataclasses import dataclass
 
 from celery import current_app
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
-from benchmarks.leaderboards import build_cells, ranked
-from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
+from benchmarks.models import Benchmark, BenchmarkResult
+from benchmarks.services import BATCH, STREAM_CHUNK, rebuild_leaderboard
 from config.page_cache import retire_cached_pages
 from reviews.communities import comparison_graph, find_communities
 from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
 
 logger = logging.getLogger(__name__)
 
-# Rows per INSERT when replacing a derived table; 5,000 kept PostgreSQL round trips few without
-# building statements large enough to slow SQLite (measured with seed_synthetic at 100k papers).
-BATCH = 5000
-# Rows fetched per round trip while streaming results.
-STREAM_CHUNK = 20_000
+# Batch sizes are the leaderboard's (measured there).
 
 
 @dataclass
@@ -114,49 +109,6 @@ def recompute_frontier(review: Review, include_unreviewed: bool, now: dt.datetim
     return len(rows)
 
 
-def recompute_leaderboard(review: Review, include_unreviewed: bool) -> int:
-    lower = {pk: direction == Direction.LOWER for pk, direction in Benchmark.objects.values_list("pk", "direction")}
-    rows = (
-        BenchmarkResult.objects.counted_in(review, include_unreviewed)
-        .values_list(
-            "pk", "paper_id", "benchmark_id", "model_name", "setting", "method_id", "value", "weight_bits", "status"
-        )
-        .iterator(chunk_size=STREAM_CHUNK)
-    )
-    cells = build_cells(rows, lower)
-    threshold = settings.DISAGREEMENT_THRESHOLD
-    LeaderboardEntry.objects.filter(review=review).delete()
-    batch: list[LeaderboardEntry] = []
-    written = 0
-    for (benchmark_id, model, setting, method_id), cell, rank in ranked(cells, lower):
-        values = cell.per_paper.values()
-        batch.append(
-            LeaderboardEntry(
-                review=review,
-                benchmark_id=benchmark_id,
-                model_name=model,
-                setting=setting,
-                method_id=method_id,
-                value=cell.best_value,
-                result_id=cell.best_result,
-                bits=cell.bits,
-                reports=len(cell.per_paper),
-                low=min(values),
-                high=max(values),
-                spread=cell.spread,
-                disagreement=cell.spread >= threshold,
-                unreviewed=cell.best_pending,
-                rank=rank,
-            )
-        )
-        if len(batch) >= BATCH:
-            LeaderboardEntry.objects.bulk_create(batch)
-            written += len(batch)
-            batch = []
-    LeaderboardEntry.objects.bulk_create(batch)
-    return written + len(batch)
-
-
 def recompute_review(review_id: int, now: dt.datetime | None = None) -> RecomputeReport:
     """Rebuild every derived view of the review from its receipts, in one transaction so readers
     see the old views or the new ones, never a mix. Idempotent."""
@@ -168,7 +120,7 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
         report.standings = recompute_standings(review, include_unreviewed)
         report.subproblems = recompute_subproblems(review, include_unreviewed)
         report.frontier = recompute_frontier(review, include_unreviewed, now or timezone.now())
-        report.leaderboard = recompute_leaderboard(review, include_unreviewed)
+        report.leaderboard = rebuild_leaderboard(review, include_unreviewed)
         counts = {
             "papers": ReviewPaper.objects.filter(review=review).included().count(),
             "critiques": CritiqueReceipt.objects.counted_in(review, include_unreviewed).count(),

@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, CuratorDecision, Method, MethodAlias, MethodCandidate
 from benchmarks.boards import csv_safe
+from benchmarks.disagreements import largest_disagreements
 from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkResult
 from papers.models import Citation, Paper, PaperDocument, PaperSummary, ParsedPage, Reference
-from reviews.ledger import largest_disagreements, quality_gate
+from reviews.ledger import quality_gate
 from reviews.models import Claim, Review, ReviewPaper
 from worker.models import IngestionFailure, IngestionRun, RunItem
 

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, MethodCandidate
-from benchmarks.models import BenchmarkResult, LeaderboardEntry
+from benchmarks.models import BenchmarkResult
 from papers.models import Citation, DocumentStatus, Paper
 from papers.provenance import QuoteStatus, ReceiptStatus
 from papers.summaries import conclusion_text, sentences
@@ -30,6 +30,8 @@ COMPARISON = re.compile(
     re.IGNORECASE,
 )
 QUANTITY = re.compile(r"\d+(\.\d+)?\s*(%|×|x\b|points?|bits?|-bit|perplexity|ppl|gb|ms)?", re.IGNORECASE)
+
+
 def claim_candidates(text: str) -> list[tuple[str, bool, bool]]:
     """Sentences that compare or quantify: (sentence, has numbers, is a comparison)."""
     found = []
@@ -228,35 +230,3 @@ def quality_gate(review: Review) -> QualityGate:
         ready=not reasons,
         reasons=reasons,
     )
-
-
-def cell_values(
-    review: Review, cells: list[LeaderboardEntry]
-) -> dict[tuple[int, int, str, str], list[BenchmarkResult]]:
-    """Every counted result behind each leaderboard cell, in one query."""
-    if not cells:
-        return {}
-
-    condition = Q()
-    for c in cells:
-        condition |= Q(method_id=c.method_id, benchmark_id=c.benchmark_id, model_name=c.model_name, setting=c.setting)
-    values: dict[tuple[int, int, str, str], list[BenchmarkResult]] = {}
-    rows = BenchmarkResult.objects.filter(condition).counted_in(review).select_related("paper")
-    for r in rows.order_by("value", "pk"):
-        values.setdefault((r.method_id, r.benchmark_id, r.model_name, r.setting), []).append(r)
-    return values
-
-
-def cell_key(cell: LeaderboardEntry) -> tuple[int, int, str, str]:
-    return (cell.method_id, cell.benchmark_id, cell.model_name, cell.setting)
-
-
-def largest_disagreements(review: Review, limit: int = 20) -> list[dict[str, Any]]:
-    """The review's cells where papers disagree most, each with every paper's value and receipt."""
-    cells = list(
-        LeaderboardEntry.objects.filter(review=review, disagreement=True)
-        .select_related("method", "benchmark")
-        .order_by("-spread", "pk")[:limit]
-    )
-    values = cell_values(review, cells)
-    return [{"cell": c, "results": values.get(cell_key(c), [])} for c in cells]

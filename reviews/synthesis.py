@@ -12,9 +12,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt
+from benchmarks.disagreements import cell_key, cell_values, largest_disagreements
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
 from config.page_cache import retire_cached_pages
-from reviews.ledger import cell_key, cell_values, largest_disagreements
 from reviews.models import Claim, ClaimStatus, DraftStatus, FrontierEntry, Review, SynthesisDraft
 from worker.extract.claude import anthropic_client
 

@@ -13,10 +13,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from baselines.access import curator_required
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
+from benchmarks.disagreements import largest_disagreements
 from config.http import HtmxHttpRequest
 from config.page_cache import cache_public_page
 from reviews import exports, panels
-from reviews.ledger import largest_disagreements, quality_gate
+from reviews.ledger import quality_gate
 from reviews.models import Claim, DraftStatus, Review, SynthesisDraft
 from reviews.search import search
 from reviews.synthesis import as_json, build_draft, synthesis_markdown

@@ -1,0 +1,43 @@
+"""Disagreement between papers on the same number: the leaderboard cells whose reports spread most,
+each with every paper's value and receipt (read from stored rows; the spread is computed at rebuild)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from benchmarks.models import BenchmarkResult, LeaderboardEntry
+from papers.provenance import ReviewScope
+
+
+def cell_values(
+    review: ReviewScope, cells: list[LeaderboardEntry]
+) -> dict[tuple[int, int, str, str], list[BenchmarkResult]]:
+    """Every counted result behind each leaderboard cell, in one query."""
+    if not cells:
+        return {}
+
+    condition = Q()
+    for c in cells:
+        condition |= Q(method_id=c.method_id, benchmark_id=c.benchmark_id, model_name=c.model_name, setting=c.setting)
+    values: dict[tuple[int, int, str, str], list[BenchmarkResult]] = {}
+    rows = BenchmarkResult.objects.filter(condition).counted_in(review).select_related("paper")
+    for r in rows.order_by("value", "pk"):
+        values.setdefault((r.method_id, r.benchmark_id, r.model_name, r.setting), []).append(r)
+    return values
+
+
+def cell_key(cell: LeaderboardEntry) -> tuple[int, int, str, str]:
+    return (cell.method_id, cell.benchmark_id, cell.model_name, cell.setting)
+
+
+def largest_disagreements(review: ReviewScope, limit: int = 20) -> list[dict[str, Any]]:
+    """The review's cells where papers disagree most, each with every paper's value and receipt."""
+    cells = list(
+        LeaderboardEntry.objects.filter(review=review, disagreement=True)
+        .select_related("method", "benchmark")
+        .order_by("-spread", "pk")[:limit]
+    )
+    values = cell_values(review, cells)
+    return [{"cell": c, "results": values.get(cell_key(c), [])} for c in cells]

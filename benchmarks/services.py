@@ -1,0 +1,60 @@
+"""Writes of the benchmarks app: the derived leaderboard of a review, rebuilt from its results."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from benchmarks.leaderboards import build_cells, ranked
+from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
+from papers.provenance import ReviewScope
+
+# Rows per INSERT when replacing the leaderboard; 5,000 kept PostgreSQL round trips few without
+# building statements large enough to slow SQLite (measured with seed_synthetic at 100k papers).
+BATCH = 5000
+# Rows fetched per round trip while streaming results.
+STREAM_CHUNK = 20_000
+
+
+def rebuild_leaderboard(review: ReviewScope, include_unreviewed: bool) -> int:
+    """Replace the review's leaderboard with one computed from the results it counts; returns rows
+    written. Run inside the caller's transaction (reviews.derived.recompute_review), never per request."""
+    lower = {pk: direction == Direction.LOWER for pk, direction in Benchmark.objects.values_list("pk", "direction")}
+    rows = (
+        BenchmarkResult.objects.counted_in(review, include_unreviewed)
+        .values_list(
+            "pk", "paper_id", "benchmark_id", "model_name", "setting", "method_id", "value", "weight_bits", "status"
+        )
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    cells = build_cells(rows, lower)
+    threshold = settings.DISAGREEMENT_THRESHOLD
+    LeaderboardEntry.objects.filter(review=review).delete()
+    batch: list[LeaderboardEntry] = []
+    written = 0
+    for (benchmark_id, model, setting, method_id), cell, rank in ranked(cells, lower):
+        values = cell.per_paper.values()
+        batch.append(
+            LeaderboardEntry(
+                review=review,
+                benchmark_id=benchmark_id,
+                model_name=model,
+                setting=setting,
+                method_id=method_id,
+                value=cell.best_value,
+                result_id=cell.best_result,
+                bits=cell.bits,
+                reports=len(cell.per_paper),
+                low=min(values),
+                high=max(values),
+                spread=cell.spread,
+                disagreement=cell.spread >= threshold,
+                unreviewed=cell.best_pending,
+                rank=rank,
+            )
+        )
+        if len(batch) >= BATCH:
+            LeaderboardEntry.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    LeaderboardEntry.objects.bulk_create(batch)
+    return written + len(batch)
