@@ -234,35 +234,49 @@ def _caption_beats(cells: list[TableCell], proposed: list[str]) -> list[BeatsCla
     for group in by_table.values():
         table = group[0].table
         methods = list(dict.fromkeys(c.method for c in group if not c.full_precision))
-        keys = {normalize_name(m): m for m in methods}
         for sentence in split_sentences(table.caption):
-            for verb in BEAT_VERB_RE.finditer(sentence):
-                if not _BASELINES_RE.match(sentence[verb.end() :]):
-                    continue
-                words = re.findall(r"[\w\-.()+#]+", sentence[: verb.start()])
-                subject = None
-                for size in (3, 2, 1):
-                    for i in range(len(words) - size, -1, -1):
-                        key = normalize_name(" ".join(words[i : i + size]))
-                        if key in keys:
-                            subject = keys[key]
-                            break
-                    if subject:
-                        break
-                if subject is None:
-                    continue
-                for baseline in methods:
-                    if baseline == subject or _is_variant(baseline, [subject, *proposed]):
-                        continue
-                    out.append(
-                        BeatsClaim(
-                            method=subject,
-                            baseline=baseline,
-                            provenance=Provenance(table.page, table.locator, sentence[:600], 0.6),
-                            evidence="sentence",
-                        )
-                    )
+            out += _caption_sentence_beats(table, sentence, methods, proposed)
     return out
+
+
+def _caption_sentence_beats(
+    table: TableSource, sentence: str, methods: list[str], proposed: list[str]
+) -> list[BeatsClaim]:
+    """The beats one caption sentence states: its subject, a table row, over "the baselines"."""
+    keys = {normalize_name(m): m for m in methods}
+    out: list[BeatsClaim] = []
+    for verb in BEAT_VERB_RE.finditer(sentence):
+        if not _BASELINES_RE.match(sentence[verb.end() :]):
+            continue
+        subject = _caption_subject(re.findall(r"[\w\-.()+#]+", sentence[: verb.start()]), keys)
+        if subject is None:
+            continue
+        for baseline in methods:
+            if baseline == subject or _is_variant(baseline, [subject, *proposed]):
+                continue
+            out.append(
+                BeatsClaim(
+                    method=subject,
+                    baseline=baseline,
+                    provenance=Provenance(table.page, table.locator, sentence[:600], 0.6),
+                    evidence="sentence",
+                )
+            )
+    return out
+
+
+def _caption_subject(words: list[str], keys: dict[str, str]) -> str | None:
+    """The table's method named last before the verb, longest name first."""
+    subject = None
+    for size in (3, 2, 1):
+        for i in range(len(words) - size, -1, -1):
+            key = normalize_name(" ".join(words[i : i + size]))
+            if key in keys:
+                subject = keys[key]
+                break
+        if subject:
+            break
+    return subject
 
 
 def _dedupe_beats(beats: list[BeatsClaim]) -> list[BeatsClaim]:
