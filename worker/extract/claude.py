@@ -993,8 +993,26 @@ def _assemble(verified: _Verified, registry: Registry, extraction: Extraction) -
             own.append(canonical)
     extraction.proposed = own
 
+    extraction.results += _unique_results(verified.results, method, benchmark)
+    extraction.beats += _unique_beats(verified.beats, method, benchmark)
+    extraction.critiques += _unique_critiques(verified.critiques, method)
+
+    for candidate in verified.candidates:
+        key = normalize_name(candidate.name)
+        if registry.method(candidate.name) is None and key not in _GENERIC_NAMES:
+            candidates.setdefault(key, candidate)
+    extraction.candidates = list(candidates.values())
+
+
+def _unique_results(
+    results: list[ResultReceipt],
+    method: Callable[[str, Provenance], str],
+    benchmark: Callable[[str], BenchmarkInfo | None],
+) -> list[ResultReceipt]:
+    """Results with canonical names, each value of a page once."""
+    out: list[ResultReceipt] = []
     seen_results: set[tuple[object, ...]] = set()
-    for r in verified.results:
+    for r in results:
         r.method = method(r.method, r.provenance)
         info = benchmark(r.benchmark)
         if info:
@@ -1002,10 +1020,19 @@ def _assemble(verified: _Verified, registry: Registry, extraction: Extraction) -
         key = (r.method, r.model, r.setting, r.benchmark, r.value, r.provenance.page)
         if key not in seen_results:
             seen_results.add(key)
-            extraction.results.append(r)
+            out.append(r)
+    return out
 
+
+def _unique_beats(
+    beats: list[BeatsClaim],
+    method: Callable[[str, Provenance], str],
+    benchmark: Callable[[str], BenchmarkInfo | None],
+) -> list[BeatsClaim]:
+    """Beats with canonical names, once per pair and condition; none of a method over itself."""
+    out: list[BeatsClaim] = []
     seen_beats: set[tuple[str, ...]] = set()
-    for b in verified.beats:
+    for b in beats:
         b.method, b.baseline = method(b.method, b.provenance), method(b.baseline, b.provenance)
         info = benchmark(b.benchmark)
         if info:
@@ -1013,21 +1040,21 @@ def _assemble(verified: _Verified, registry: Registry, extraction: Extraction) -
         key = (b.method, b.baseline, b.benchmark, b.model, b.setting)
         if b.method != b.baseline and key not in seen_beats:
             seen_beats.add(key)
-            extraction.beats.append(b)
+            out.append(b)
+    return out
 
+
+def _unique_critiques(critiques: list[CritiqueClaim], method: Callable[[str, Provenance], str]) -> list[CritiqueClaim]:
+    """Critiques with canonical names, each quote once per method."""
+    out: list[CritiqueClaim] = []
     seen_critiques: set[tuple[str, str]] = set()
-    for c in verified.critiques:
+    for c in critiques:
         c.method = method(c.method, c.provenance)
         critique_key = (c.method, squash(c.provenance.quote))
         if critique_key not in seen_critiques:
             seen_critiques.add(critique_key)
-            extraction.critiques.append(c)
-
-    for candidate in verified.candidates:
-        key = normalize_name(candidate.name)
-        if registry.method(candidate.name) is None and key not in _GENERIC_NAMES:
-            candidates.setdefault(key, candidate)
-    extraction.candidates = list(candidates.values())
+            out.append(c)
+    return out
 
 
 # --- the extractor ----------------------------------------------------------------------------
