@@ -454,47 +454,12 @@ def critiques(
     sentences: list[Sentence], finder: MentionFinder, proposed: list[str], citations: CitationResolver | None = None
 ) -> list[CritiqueClaim]:
     own = {normalize_name(p) for p in proposed}
-
-    def foreign(m: Mention) -> bool:
-        key = normalize_name(m.name)
-        return key not in own and not any(key.startswith(p) or p.startswith(key) for p in own if p)
-
     out: list[CritiqueClaim] = []
     seen: set[tuple[str, int]] = set()
     previous: list[Mention] = []
     for s in sentences:
-        frame = _FRAME_RE.match(s.text)
-        mentions = [
-            m
-            for m in _mentions(s.text, finder, citations)
-            if foreign(m)
-            and not _OUR_OWN_RE.search(s.text[max(0, m.start - 60) : m.start])
-            and not _REPLACED_RE.search(s.text[max(0, m.start - 30) : m.start])
-        ]
-        # "For symmetric quantization, ...": a name in a leading frame is not what the sentence judges.
-        subjects = [m for m in mentions if frame is None or m.start >= frame.end()]
-        cue = None
-        for m in _CUE_RE.finditer(s.text):
-            if _NEGATED_RE.search(s.text[: m.start()]):
-                continue
-            cue = cue or m
-            if any(x.end <= m.start() for x in subjects):
-                cue = m  # the first weakness stated after a name ("patterns in X kernels are not friendly")
-                break
-        targets: list[Mention] = []
-        if cue is not None and _praised_or_beaten(s.text, cue.start()):
-            cue = None  # "RTN is already quite strong", "we outperform X since it relies on": not a weakness
-        if cue is not None:
-            targets = [m for m in subjects if m.end <= cue.start()]
-            if targets and _OUR_SUBJECT_RE.search(s.text[targets[-1].end : cue.start()]):
-                targets = []  # "X ... while ours does not suffer": the cue is about our method
-            if targets and _CLAUSE_BREAK_RE.search(s.text[targets[-1].end : cue.start()]):
-                targets = []  # "due to outliers [13] or because the test is not accurate": another subject
-            for obj in _OBJECT_CUE_RE.finditer(s.text):
-                targets += [m for m in mentions if 0 <= m.start - obj.end() <= 40]
-            if not mentions and _PRONOUN_START_RE.match(s.text) and 1 <= len(previous) <= 3:
-                targets = list(previous)
-        for m in targets:
+        mentions = _foreign_mentions(s.text, finder, citations, own)
+        for m in _critique_targets(s.text, mentions, previous):
             key = (normalize_name(m.name), s.page)
             if key in seen:
                 continue
@@ -513,6 +478,61 @@ def critiques(
         elif not _PRONOUN_START_RE.match(s.text):
             previous = []
     return out
+
+
+def _foreign_mentions(
+    text: str, finder: MentionFinder, citations: CitationResolver | None, own: set[str]
+) -> list[Mention]:
+    """The methods a sentence names that are not the paper's own, nor our runs of them, nor what
+    something replaced."""
+
+    def foreign(m: Mention) -> bool:
+        key = normalize_name(m.name)
+        return key not in own and not any(key.startswith(p) or p.startswith(key) for p in own if p)
+
+    return [
+        m
+        for m in _mentions(text, finder, citations)
+        if foreign(m)
+        and not _OUR_OWN_RE.search(text[max(0, m.start - 60) : m.start])
+        and not _REPLACED_RE.search(text[max(0, m.start - 30) : m.start])
+    ]
+
+
+def _critique_targets(text: str, mentions: list[Mention], previous: list[Mention]) -> list[Mention]:
+    """The methods a sentence states a weakness of: the names before its cue, the objects of
+    "limitations of X", or, for a sentence that starts with "it"/"they", the previous sentence's."""
+    frame = _FRAME_RE.match(text)
+    # "For symmetric quantization, ...": a name in a leading frame is not what the sentence judges.
+    subjects = [m for m in mentions if frame is None or m.start >= frame.end()]
+    cue = _weakness_cue(text, subjects)
+    targets: list[Mention] = []
+    if cue is not None and _praised_or_beaten(text, cue.start()):
+        cue = None  # "RTN is already quite strong", "we outperform X since it relies on": not a weakness
+    if cue is not None:
+        targets = [m for m in subjects if m.end <= cue.start()]
+        if targets and _OUR_SUBJECT_RE.search(text[targets[-1].end : cue.start()]):
+            targets = []  # "X ... while ours does not suffer": the cue is about our method
+        if targets and _CLAUSE_BREAK_RE.search(text[targets[-1].end : cue.start()]):
+            targets = []  # "due to outliers [13] or because the test is not accurate": another subject
+        for obj in _OBJECT_CUE_RE.finditer(text):
+            targets += [m for m in mentions if 0 <= m.start - obj.end() <= 40]
+        if not mentions and _PRONOUN_START_RE.match(text) and 1 <= len(previous) <= 3:
+            targets = list(previous)
+    return targets
+
+
+def _weakness_cue(text: str, subjects: list[Mention]) -> re.Match[str] | None:
+    """The cue of a weakness the sentence states, not negated ("no accuracy loss")."""
+    cue = None
+    for m in _CUE_RE.finditer(text):
+        if _NEGATED_RE.search(text[: m.start()]):
+            continue
+        cue = cue or m
+        if any(x.end <= m.start() for x in subjects):
+            cue = m  # the first weakness stated after a name ("patterns in X kernels are not friendly")
+            break
+    return cue
 
 
 # --------------------------------------------------------------------------------------------
