@@ -47,7 +47,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -158,37 +158,66 @@ def _run_forked(
 ) -> tuple[int, list[ParsedPage], list[str]]:
     read_fd, write_fd = os.pipe()
     try:
-        with warnings.catch_warnings():
-            # Python 3.12+ warns when a multi-threaded process forks; the child only parses and
-            # leaves through os._exit, so the locks other threads might hold do not matter.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        pid = _fork()
     except OSError as exc:
         os.close(read_fd)
         os.close(write_fd)
         logger.warning("pdf parse: cannot fork (%s); parsing in-process", exc)
         return _parse_guarded(data, max_pages, deadline, timeout_seconds)
     if pid == 0:  # child: never returns, never raises into the caller's stack
-        status = 0
-        try:
-            os.close(read_fd)
-            # If the parent dies without killing us, the kernel still ends us.
-            with contextlib.suppress(ValueError, OSError):
-                signal.signal(signal.SIGALRM, signal.SIG_DFL)
-                signal.alarm(int(min(max(timeout_seconds, 0.0), 86400.0)) + 10)
-            try:
-                result: tuple[str, Any] = ("ok", _parse_guarded(data, max_pages, deadline, timeout_seconds))
-            except PdfParseError as exc:
-                result = ("error", str(exc))
-            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(payload)
-        except BaseException:  # noqa: B036 - the child must reach os._exit whatever happens
-            status = 1
-        finally:
-            os._exit(status)
+        _parse_in_child(read_fd, write_fd, data, max_pages, deadline, timeout_seconds)
 
     os.close(write_fd)
+    chunks, timed_out, wait_status = _read_child(pid, read_fd, deadline)
+    if timed_out:
+        raise PdfParseError(f"timed out after {timeout_seconds:g} s")
+    if not chunks:
+        if os.WIFSIGNALED(wait_status):
+            sig = os.WTERMSIG(wait_status)
+            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+            raise PdfParseError(f"parser crashed: killed by signal {name}")
+        raise PdfParseError(f"parser crashed: exit status {os.waitstatus_to_exitcode(wait_status)}")
+    kind, value = pickle.loads(b"".join(chunks))
+    if kind == "error":
+        raise PdfParseError(value)
+    return value
+
+
+def _fork() -> int:
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when a multi-threaded process forks; the child only parses and
+        # leaves through os._exit, so the locks other threads might hold do not matter.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
+
+
+def _parse_in_child(
+    read_fd: int, write_fd: int, data: bytes, max_pages: int, deadline: float, timeout_seconds: float
+) -> NoReturn:
+    """The forked child: parse, write the pickled result (or the error) to the pipe, and leave."""
+    status = 0
+    try:
+        os.close(read_fd)
+        # If the parent dies without killing us, the kernel still ends us.
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(int(min(max(timeout_seconds, 0.0), 86400.0)) + 10)
+        try:
+            result: tuple[str, Any] = ("ok", _parse_guarded(data, max_pages, deadline, timeout_seconds))
+        except PdfParseError as exc:
+            result = ("error", str(exc))
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:  # noqa: B036 - the child must reach os._exit whatever happens
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _read_child(pid: int, read_fd: int, deadline: float) -> tuple[list[bytes], bool, int]:
+    """What the child wrote before the deadline, whether the deadline passed first, and the
+    child's wait status; the child is reaped (and killed first unless it finished)."""
     chunks: list[bytes] = []
     timed_out = finished = False
     # selectors (epoll) rather than select(): a worker with many sockets may hold fds > 1023.
@@ -216,19 +245,7 @@ def _run_forked(
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             _, wait_status = os.waitpid(pid, 0)
-
-    if timed_out:
-        raise PdfParseError(f"timed out after {timeout_seconds:g} s")
-    if not chunks:
-        if os.WIFSIGNALED(wait_status):
-            sig = os.WTERMSIG(wait_status)
-            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-            raise PdfParseError(f"parser crashed: killed by signal {name}")
-        raise PdfParseError(f"parser crashed: exit status {os.waitstatus_to_exitcode(wait_status)}")
-    kind, value = pickle.loads(b"".join(chunks))
-    if kind == "error":
-        raise PdfParseError(value)
-    return value
+    return chunks, timed_out, wait_status
 
 
 def _parse_guarded(
@@ -510,10 +527,40 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
         return []
     # A sub-table's label ("(b) MNLI") between two sets of rules splits them like a caption does.
     groups = _rule_groups(rules, anchors + _subcaption_anchors(chars))
-
-    # pairs[direction]: (distance, anchor index, group index); "above" = caption above table.
-    pairs: dict[str, list[tuple[float, int, int]]] = {"above": [], "below": []}
     frames = [group.frame() for group in groups]
+    pairs = _caption_rule_pairs(table_anchors, frames)
+
+    # A page follows one caption convention. Matching each caption to the nearest rules alone
+    # goes wrong on stacked tables (caption 4 sits closer to table 3's bottom rule than to its
+    # own table), so the convention that explains more captions wins, then the tighter one; a
+    # caption it leaves unmatched may still take leftover rules the other way.
+    first = min(("above", "below"), key=lambda direction: _convention_score(pairs[direction]))
+    tables: list[ParsedTable] = []
+    read: set[int] = set()
+    chosen = _assign_rules(pairs, table_anchors, [first, "below" if first == "above" else "above"])
+    for ai, gi in chosen:
+        anchor = table_anchors[ai]
+        found = _read_region(page, _with_subcaption(chars, frames[gi]))
+        if found is None:
+            continue
+        read.add(ai)
+        bbox, grid = found
+        caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
+        tables.append(ParsedTable(page=parsed.number, bbox=bbox, grid=grid, caption=caption))
+    taken = {gi for _, gi in chosen}
+    tables += _subtables(page, parsed, chars, frames, taken, table_anchors, captions)
+    unread = [anchor for ai, anchor in enumerate(table_anchors) if ai not in read]
+    _add_unruled_tables(tables, page, parsed, chars, unread, first, captions)
+    tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+    return tables
+
+
+def _caption_rule_pairs(
+    table_anchors: list[_Anchor], frames: list[tuple[float, float, float, float, int]]
+) -> dict[str, list[tuple[float, int, int]]]:
+    """Captions and the rule groups near them, by direction: (distance, anchor index, group
+    index); "above" = caption above table."""
+    pairs: dict[str, list[tuple[float, int, int]]] = {"above": [], "below": []}
     for ai, anchor in enumerate(table_anchors):
         for gi, (gx0, gx1, gtop, gbottom, count) in enumerate(frames):
             if count < 2 or not _overlaps(anchor.x0, anchor.x1, gx0, gx1, 0.3):
@@ -526,48 +573,49 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
                 continue
             if distance <= _MAX_CAPTION_TO_TABLE:
                 pairs[direction].append((distance, ai, gi))
+    return pairs
 
-    # A page follows one caption convention. Matching each caption to the nearest rules alone
-    # goes wrong on stacked tables (caption 4 sits closer to table 3's bottom rule than to its
-    # own table), so the convention that explains more captions wins, then the tighter one; a
-    # caption it leaves unmatched may still take leftover rules the other way.
-    def assign(order: list[str]) -> list[tuple[int, int]]:
-        used_anchors: set[int] = set()
-        used_numbers: set[str] = set()
-        used_groups: set[int] = set()
-        chosen: list[tuple[int, int]] = []
-        for direction in order:
-            for _, ai, gi in sorted(pairs[direction]):
-                if ai in used_anchors or gi in used_groups or table_anchors[ai].number in used_numbers:
-                    continue
-                used_anchors.add(ai)
-                used_numbers.add(table_anchors[ai].number)
-                used_groups.add(gi)
-                chosen.append((ai, gi))
-        return chosen
 
-    def score(direction: str) -> tuple[int, float]:
-        best: dict[int, float] = {}
-        for distance, ai, _ in pairs[direction]:
-            best[ai] = min(distance, best.get(ai, math.inf))
-        return (-len(best), sum(best.values()))
+def _assign_rules(
+    pairs: dict[str, list[tuple[float, int, int]]], table_anchors: list[_Anchor], order: list[str]
+) -> list[tuple[int, int]]:
+    """(anchor index, group index): each caption, table number and rule group used once, the
+    directions in ``order``, the nearest pairs first."""
+    used_anchors: set[int] = set()
+    used_numbers: set[str] = set()
+    used_groups: set[int] = set()
+    chosen: list[tuple[int, int]] = []
+    for direction in order:
+        for _, ai, gi in sorted(pairs[direction]):
+            if ai in used_anchors or gi in used_groups or table_anchors[ai].number in used_numbers:
+                continue
+            used_anchors.add(ai)
+            used_numbers.add(table_anchors[ai].number)
+            used_groups.add(gi)
+            chosen.append((ai, gi))
+    return chosen
 
-    first = min(("above", "below"), key=score)
+
+def _convention_score(pairs: list[tuple[float, int, int]]) -> tuple[int, float]:
+    """How well one caption convention explains the page: more captions matched, then closer."""
+    best: dict[int, float] = {}
+    for distance, ai, _ in pairs:
+        best[ai] = min(distance, best.get(ai, math.inf))
+    return (-len(best), sum(best.values()))
+
+
+def _subtables(
+    page: Any,
+    parsed: ParsedPage,
+    chars: list[dict[str, Any]],
+    frames: list[tuple[float, float, float, float, int]],
+    taken: set[int],
+    table_anchors: list[_Anchor],
+    captions: dict[tuple[str, str], str],
+) -> list[ParsedTable]:
+    """Sub-tables under one caption ("(a) SST-2", "(b) MNLI"): rules no caption took, with a
+    sub-caption over them, belong to the nearest caption."""
     tables: list[ParsedTable] = []
-    read: set[int] = set()
-    chosen = assign([first, "below" if first == "above" else "above"])
-    for ai, gi in chosen:
-        anchor = table_anchors[ai]
-        found = _read_region(page, _with_subcaption(chars, frames[gi]))
-        if found is None:
-            continue
-        read.add(ai)
-        bbox, grid = found
-        caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
-        tables.append(ParsedTable(page=parsed.number, bbox=bbox, grid=grid, caption=caption))
-    # Sub-tables under one caption ("(a) SST-2", "(b) MNLI"): rules no caption took, with a
-    # sub-caption over them, belong to the nearest caption.
-    taken = {gi for _, gi in chosen}
     for gi, frame in enumerate(frames):
         if gi in taken or frame[4] < 2 or _with_subcaption(chars, frame) == frame:
             continue
@@ -578,11 +626,21 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
         if found is not None:
             caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
             tables.append(ParsedTable(page=parsed.number, bbox=found[0], grid=found[1], caption=caption))
-    # A caption without rules beside it (a table ruled by one line, or none): the block of
-    # table-like lines next to it, on the side the page's captions use first.
-    for ai, anchor in enumerate(table_anchors):
-        if ai in read:
-            continue
+    return tables
+
+
+def _add_unruled_tables(
+    tables: list[ParsedTable],
+    page: Any,
+    parsed: ParsedPage,
+    chars: list[dict[str, Any]],
+    unread: list[_Anchor],
+    first: str,
+    captions: dict[tuple[str, str], str],
+) -> None:
+    """A caption without rules beside it (a table ruled by one line, or none): the block of
+    table-like lines next to it, on the side the page's captions use first."""
+    for anchor in unread:
         for direction in (first, "below" if first == "above" else "above"):
             found = _read_text_region(page, chars, anchor, direction, [t.bbox for t in tables])
             if found is not None:
@@ -590,8 +648,6 @@ def _page_tables(page: Any, parsed: ParsedPage) -> list[ParsedTable]:
                 caption = captions.get(("table", anchor.number), f"Table {anchor.number}")
                 tables.append(ParsedTable(page=parsed.number, bbox=bbox, grid=grid, caption=caption))
                 break
-    tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
-    return tables
 
 
 _SUBCAPTION_RE = re.compile(r"^\([a-z]\)\S")
