@@ -29,7 +29,7 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -381,6 +381,31 @@ def build_grid(
         return None
     stub = _stub_count(body_lines, extents)
 
+    rows, row_y = _grid_rows(header_lines, body_lines, extents, partial, vrules, stub, size)
+    if not any(r.kind == BODY for r in rows):
+        return None
+    grid = Grid(columns=len(extents), stub=stub, rows=rows)
+    # Row groups of a stub column end at full-width rules and at partial rules under that column.
+    blocks = {
+        c: _blocks(grid, row_y, full + [r for r in partial if r.x0 - 1 <= sum(extents[c]) / 2 <= r.x1 + 1])
+        for c in range(stub)
+    }
+    fill_labels(grid, blocks, row_y, size)
+    return grid
+
+
+def _grid_rows(
+    header_lines: list[_Line],
+    body_lines: list[_Line],
+    extents: list[tuple[float, float]],
+    partial: list[HRule],
+    vrules: list[VRule],
+    stub: int,
+    size: float,
+) -> tuple[list[GridRow], list[float | None]]:
+    """The table's rows, header rows first, with the vertical middle of each body and section row
+    (None for header rows). A line of text spread over the value columns is the header repeated
+    half-way down: it starts a new header block."""
     rows: list[GridRow] = []
     rows.extend(_header_rows(header_lines, extents, partial, vrules, stub, size))
     # Section rows between blocks stretch the steps between rows of values; a row is never much
@@ -418,16 +443,7 @@ def build_grid(
             rows.append(GridRow(SECTION, [GridCell(text, 0, len(extents) - 1, all(c.bold for c in cells))]))
         row_y.append(line.middle)
     flush_restart()
-    if not any(r.kind == BODY for r in rows):
-        return None
-    grid = Grid(columns=len(extents), stub=stub, rows=rows)
-    # Row groups of a stub column end at full-width rules and at partial rules under that column.
-    blocks = {
-        c: _blocks(grid, row_y, full + [r for r in partial if r.x0 - 1 <= sum(extents[c]) / 2 <= r.x1 + 1])
-        for c in range(stub)
-    }
-    fill_labels(grid, blocks, row_y, size)
-    return grid
+    return rows, row_y
 
 
 def _lines(words: list[Word], size: float) -> list[_Line]:
@@ -595,52 +611,8 @@ def _header_rows(
     for i, line in enumerate(lines):
         if i == len(lines) - 1:
             line.chunks = _split_at_columns(line.chunks, extents)
-        spans: list[list[int]] = []
-        ruled: list[HRule | None] = []
-        for chunk in line.chunks:
-            spans.append(_covered(chunk, extents))
-            # The rule under a group header lies above the next line printed under it (a multirow
-            # cell of a neighbouring column may sit in between).
-            below = next(
-                (n.top for n in lines[i + 1 :] if any(c.x0 < chunk.x1 and chunk.x0 < c.x1 for c in n.chunks)),
-                line.bottom + 2.5 * size,
-            )
-            ruled.append(
-                next(
-                    (
-                        r
-                        for r in partial
-                        if line.middle < r.y < below + 0.5 * size and r.x0 < chunk.x1 and chunk.x0 < r.x1
-                    ),
-                    None,
-                )
-            )
-        # A cmidrule gives the span of the header over it; one rule under several headers is shared
-        # out, each column going to the header printed nearest to it.
-        for rule in {r for r in ruled if r is not None}:
-            owners = [k for k, r in enumerate(ruled) if r is rule]
-            under = [j for j, (a, b) in enumerate(extents) if a < rule.x1 and b > rule.x0 and j >= stub]
-            for j in under:
-                centre = sum(extents[j]) / 2
-                reachable = [k for k in owners if not _rule_between(extents, *sorted((j, spans[k][0])), vrules)]
-                if reachable:
-                    k = min(reachable, key=lambda k: abs(line.chunks[k].centre - centre))
-                    spans[k] = sorted(set(spans[k]) | {j})
-        cells = [
-            GridCell(chunk.text, min(cols), max(cols), chunk.bold, chunk.x0, chunk.x1)
-            for chunk, cols in zip(line.chunks, spans, strict=True)
-        ]
-        rows.append((line, _merge_same_column(cells)))
-    # A line holding only multirow cells (centred between two header lines) joins the next line
-    # when their columns do not collide.
-    merged: list[list[GridCell]] = []
-    for line_cells in [c for _, c in rows]:
-        if merged and not _collide(merged[-1], line_cells) and (_only_stub(merged[-1], stub) or len(merged[-1]) <= 2):
-            merged[-1] = sorted(merged[-1] + line_cells, key=lambda c: c.first)
-        else:
-            merged.append(line_cells)
-    if len(merged) >= 2 and _only_stub(merged[-1], stub) and not _collide(merged[-2], merged[-1]):
-        merged[-2] = sorted(merged[-2] + merged.pop(), key=lambda c: c.first)
+        rows.append((line, _merge_same_column(_header_cells(lines, i, extents, partial, vrules, stub, size))))
+    merged = _multirow_lines_joined([c for _, c in rows], stub)
     out = [GridRow(HEADER, cells) for cells in merged]
     for row in out[:-1]:
         if len(row.cells) == 1 and row.cells[0].last >= stub:
@@ -650,6 +622,64 @@ def _header_rows(
         if not _has_rule_under(row, partial, rows):  # cmidrules give spans exactly; else spread
             _spread_groups(row, len(extents), stub, extents, vrules)
     return out
+
+
+def _header_cells(
+    lines: list[_Line],
+    i: int,
+    extents: list[tuple[float, float]],
+    partial: list[HRule],
+    vrules: list[VRule],
+    stub: int,
+    size: float,
+) -> list[GridCell]:
+    """The cells of header line ``i``, each over the columns it is printed over or its cmidrule spans."""
+    line = lines[i]
+    spans: list[list[int]] = []
+    ruled: list[HRule | None] = []
+    for chunk in line.chunks:
+        spans.append(_covered(chunk, extents))
+        # The rule under a group header lies above the next line printed under it (a multirow
+        # cell of a neighbouring column may sit in between).
+        below = next(
+            (n.top for n in lines[i + 1 :] if any(c.x0 < chunk.x1 and chunk.x0 < c.x1 for c in n.chunks)),
+            line.bottom + 2.5 * size,
+        )
+        ruled.append(
+            next(
+                (r for r in partial if line.middle < r.y < below + 0.5 * size and r.x0 < chunk.x1 and chunk.x0 < r.x1),
+                None,
+            )
+        )
+    # A cmidrule gives the span of the header over it; one rule under several headers is shared
+    # out, each column going to the header printed nearest to it.
+    for rule in {r for r in ruled if r is not None}:
+        owners = [k for k, r in enumerate(ruled) if r is rule]
+        under = [j for j, (a, b) in enumerate(extents) if a < rule.x1 and b > rule.x0 and j >= stub]
+        for j in under:
+            centre = sum(extents[j]) / 2
+            reachable = [k for k in owners if not _rule_between(extents, *sorted((j, spans[k][0])), vrules)]
+            if reachable:
+                k = min(reachable, key=lambda k: abs(line.chunks[k].centre - centre))
+                spans[k] = sorted(set(spans[k]) | {j})
+    return [
+        GridCell(chunk.text, min(cols), max(cols), chunk.bold, chunk.x0, chunk.x1)
+        for chunk, cols in zip(line.chunks, spans, strict=True)
+    ]
+
+
+def _multirow_lines_joined(lines: list[list[GridCell]], stub: int) -> list[list[GridCell]]:
+    """A line holding only multirow cells (centred between two header lines) joins the next line
+    when their columns do not collide."""
+    merged: list[list[GridCell]] = []
+    for line_cells in lines:
+        if merged and not _collide(merged[-1], line_cells) and (_only_stub(merged[-1], stub) or len(merged[-1]) <= 2):
+            merged[-1] = sorted(merged[-1] + line_cells, key=lambda c: c.first)
+        else:
+            merged.append(line_cells)
+    if len(merged) >= 2 and _only_stub(merged[-1], stub) and not _collide(merged[-2], merged[-1]):
+        merged[-2] = sorted(merged[-2] + merged.pop(), key=lambda c: c.first)
+    return merged
 
 
 def _has_rule_under(row: GridRow, partial: list[HRule], rows: list[tuple[_Line, list[GridCell]]]) -> bool:
@@ -807,17 +837,7 @@ def fill_labels(
     ("INT3" over "g128"), and each row takes the label printed nearest to it.
     """
     if blocks is None:
-        plain: list[list[int]] = []
-        current: list[int] = []
-        for i, row in enumerate(grid.rows):
-            if row.kind == BODY:
-                current.append(i)
-            elif current:
-                plain.append(current)
-                current = []
-        if current:
-            plain.append(current)
-        blocks = dict.fromkeys(range(grid.stub), plain)
+        blocks = dict.fromkeys(range(grid.stub), _body_blocks(grid))
     for row in grid.rows:
         if row.kind == BODY:
             row.labels = [
@@ -831,36 +851,63 @@ def fill_labels(
 
     for c, column_blocks in blocks.items():
         for block in column_blocks:
-            raw = [(i, grid.rows[i].labels[c]) for i in block]
-            filled = [k for k, (_, text) in enumerate(raw) if text]
-            if not filled or len(raw) < 2:
-                continue
-            if len(filled) * 5 > len(raw) * 3:
-                # A label (or a mark) on most rows: read row by row, but a label printed on a line
-                # of its own, a little off its row, belongs to the row of values nearest to it.
-                _attach_stray_labels(grid, block, c, position)
-                continue
-            if filled[0] == 0:
-                label = ""
-                for i, text in raw:
-                    label = text or label
-                    grid.rows[i].labels[c] = label
-                continue
-            runs: list[tuple[list[int], str]] = []  # (positions in the block, joined text)
-            for k in filled:
-                i, text = raw[k]
-                previous = runs[-1][0][-1] if runs else None
-                if previous is not None and _one_text_line_apart(row_y, block[previous], i, size, k - previous):
-                    runs[-1] = (runs[-1][0] + [k], f"{runs[-1][1]} {text}")
-                else:
-                    runs.append(([k], text))
-            for k, (i, _) in enumerate(raw):
-                here = position(i, k)
-                nearest = min(
-                    runs,
-                    key=lambda run: (abs(here - statistics.mean(position(block[x], x) for x in run[0])), run[0][0]),
-                )
-                grid.rows[i].labels[c] = nearest[1]
+            _fill_block(grid, block, c, row_y, size, position)
+
+
+def _body_blocks(grid: Grid) -> list[list[int]]:
+    """Runs of body row indexes, split at header and section rows."""
+    plain: list[list[int]] = []
+    current: list[int] = []
+    for i, row in enumerate(grid.rows):
+        if row.kind == BODY:
+            current.append(i)
+        elif current:
+            plain.append(current)
+            current = []
+    if current:
+        plain.append(current)
+    return plain
+
+
+def _fill_block(
+    grid: Grid,
+    block: list[int],
+    c: int,
+    row_y: Sequence[float | None],
+    size: float,
+    position: Callable[[int, int], float],
+) -> None:
+    """The labels of stub column ``c`` over one block of body rows (see ``fill_labels``)."""
+    raw = [(i, grid.rows[i].labels[c]) for i in block]
+    filled = [k for k, (_, text) in enumerate(raw) if text]
+    if not filled or len(raw) < 2:
+        return
+    if len(filled) * 5 > len(raw) * 3:
+        # A label (or a mark) on most rows: read row by row, but a label printed on a line
+        # of its own, a little off its row, belongs to the row of values nearest to it.
+        _attach_stray_labels(grid, block, c, position)
+        return
+    if filled[0] == 0:
+        label = ""
+        for i, text in raw:
+            label = text or label
+            grid.rows[i].labels[c] = label
+        return
+    runs: list[tuple[list[int], str]] = []  # (positions in the block, joined text)
+    for k in filled:
+        i, text = raw[k]
+        previous = runs[-1][0][-1] if runs else None
+        if previous is not None and _one_text_line_apart(row_y, block[previous], i, size, k - previous):
+            runs[-1] = (runs[-1][0] + [k], f"{runs[-1][1]} {text}")
+        else:
+            runs.append(([k], text))
+    for k, (i, _) in enumerate(raw):
+        here = position(i, k)
+        nearest = min(
+            runs,
+            key=lambda run: (abs(here - statistics.mean(position(block[x], x) for x in run[0])), run[0][0]),
+        )
+        grid.rows[i].labels[c] = nearest[1]
 
 
 def _attach_stray_labels(grid: Grid, block: list[int], c: int, position: Any) -> None:
