@@ -155,10 +155,3 @@ def board_json(page: dict[str, Any]) -> dict[str, Any]:
         "boards": [{"model": b["model_name"], "setting": b["setting"], "methods": b["n"]} for b in page["boards"]],
         "entries": [dict(zip(rows[0], row, strict=True)) for row in rows[1:]],
     }
-
-
-def csv_safe(cell: Any) -> Any:
-    """Neutralise spreadsheet formulas (=cmd|…) in text a paper controls, as OWASP advises."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell

@@ -10,6 +10,7 @@ from benchmarks import boards
 from benchmarks.models import Benchmark
 from config.http import HtmxHttpRequest
 from config.page_cache import cache_public_page
+from config.text_safety import csv_safe
 
 
 def get_benchmark(slug: str) -> Benchmark:
@@ -38,5 +39,5 @@ def leaderboard_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{slug}-leaderboard.csv"'
     writer = csv.writer(response)
     for row in boards.board_rows(page):
-        writer.writerow([boards.csv_safe(cell) for cell in row])
+        writer.writerow([csv_safe(cell) for cell in row])
     return response

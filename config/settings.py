@@ -224,17 +224,6 @@ QUOTE_PROOF_THRESHOLD = env.float("QUOTE_PROOF_THRESHOLD", 0.9)
 DISAGREEMENT_THRESHOLD = env.float("DISAGREEMENT_THRESHOLD", 0.15)
 
 # Extraction: the rule-based extractor runs offline; Claude is used only when a key is set.
-# Dotted paths of callables (document id -> receipts written) run by the extract stage.
-# Order matters: claims and quote checks read the receipts the extractor just wrote.
-RECEIPT_EXTRACTORS = env.list(
-    "RECEIPT_EXTRACTORS",
-    [
-        "worker.extraction.extract_with_default_extractor",
-        "papers.citation_services.extract_citations",
-        "reviews.ledger.refresh_evidence",
-        "papers.claude_summary.summarize_document",
-    ],
-)
 # "rule" or "anthropic"; empty picks Claude when ANTHROPIC_API_KEY is set, else the rule-based one.
 RECEIPT_EXTRACTOR = env.str("RECEIPT_EXTRACTOR")
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY")

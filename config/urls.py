@@ -1,16 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from baselines.login import ThrottledLoginView
-from config.health import health
-
 admin.site.site_header = "Living review administration"
 admin.site.site_title = "Living review admin"
 
 urlpatterns = [
-    path("health/", health, name="health"),
+    path("health/", include("worker.health_urls")),
     path("admin/", admin.site.urls),
-    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/", include("baselines.login_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("curate/", include("baselines.curator_urls")),
     path("ops/", include("worker.urls")),

@@ -1,12 +1,12 @@
-"""Recomputing a review's derived views from its receipts: the three dashboard panels and the
-leaderboards. Never run inside a request; `worker.tasks.recompute_derived_views` calls it."""
+"""Recomputing a review's derived views from its receipts: the three dashboard panels, the
+leaderboards, the counts and quality gate, and the synthesis draft composed from receipts. Never run inside a request; `worker.tasks.recompute_derived_views` calls it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from celery import current_app
 from django.db import transaction
@@ -18,7 +18,9 @@ from benchmarks.models import Benchmark, BenchmarkResult
 from benchmarks.services import BATCH, STREAM_CHUNK, rebuild_leaderboard
 from config.page_cache import retire_cached_pages
 from reviews.communities import comparison_graph, find_communities
+from reviews.ledger import quality_gate
 from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
+from reviews.synthesis import compose_receipts_draft
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +130,13 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
             "beats": BeatsReceipt.objects.counted_in(review, include_unreviewed).count(),
         }
         Review.objects.filter(pk=review_id).update(
-            derived_at=timezone.now(), derived_includes_unreviewed=include_unreviewed, derived_counts=counts
+            derived_at=timezone.now(),
+            derived_includes_unreviewed=include_unreviewed,
+            derived_counts=counts,
+            derived_gate=asdict(quality_gate(review)),
         )
+        review.refresh_from_db()
+        compose_receipts_draft(review)  # reads the views just rebuilt
         transaction.on_commit(retire_cached_pages)
     report.seconds = time.perf_counter() - started
     logger.info("recomputed %s in %.1f s: %s", review.slug, report.seconds, report)

@@ -18,11 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, CuratorDecision, Method, MethodAlias, MethodCandidate
-from benchmarks.boards import csv_safe
 from benchmarks.disagreements import largest_disagreements
 from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkResult
+from config.text_safety import csv_safe, markdown_text
 from papers.models import Citation, Paper, PaperDocument, PaperSummary, ParsedPage, Reference
-from reviews.ledger import quality_gate
+from reviews.ledger import stored_quality_gate
 from reviews.models import Claim, Review, ReviewPaper
 from worker.models import IngestionFailure, IngestionRun, RunItem
 
@@ -174,7 +174,7 @@ def claims_csv(review: Review) -> str:
 
 
 def audit_report(review: Review) -> dict[str, Any]:
-    gate = quality_gate(review)
+    gate = stored_quality_gate(review)
     disagreements = [
         {
             "method": d["cell"].method.name,
@@ -197,11 +197,6 @@ def audit_report(review: Review) -> dict[str, Any]:
         "quality_gate": asdict(gate),
         "largest_disagreements": disagreements,
     }
-
-
-def markdown_text(text: Any) -> str:
-    """Markdown-safe text: a paper's words must not become links, HTML or table structure."""
-    return re.sub(r"([\\`*_{}\[\]()#+!|<>])", r"\\\1", str(text)).replace("\n", " ")
 
 
 def audit_report_md(review: Review) -> str:

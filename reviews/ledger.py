@@ -201,32 +201,39 @@ class QualityGate:
 
 
 def quality_gate(review: Review) -> QualityGate:
-    """Whether the review's evidence is ready to be cited, and if not, why."""
-    in_review = Claim.objects.filter(paper__review_entries__review=review)
+    """Whether the review's evidence is ready to be cited, and if not, why. Computed by the recompute
+    (one aggregate query) and stored with the derived counts; pages read `stored_quality_gate`."""
     scope = dict(ReviewPaper.objects.filter(review=review).values_list("fit").annotate(n=Count("id")).order_by())
-    counted = in_review.exclude(paper__review_entries__fit=TaxonomyFit.OUT_OF_SCOPE)
-    claims = counted.count()
-    verified = counted.filter(status=ClaimStatus.SUPPORTED).count()
-    preliminary = counted.filter(status=ClaimStatus.PRELIMINARY).count()
-    unsupported = counted.filter(status=ClaimStatus.UNSUPPORTED).count()
-    preliminary_numbers = (
-        counted.filter(status=ClaimStatus.PRELIMINARY).filter(Q(has_numbers=True) | Q(is_comparison=True)).count()
+    numbers = Claim.objects.filter(paper__in=review.included_paper_ids()).aggregate(
+        claims=Count("id"),
+        verified=Count("id", filter=Q(status=ClaimStatus.SUPPORTED)),
+        preliminary=Count("id", filter=Q(status=ClaimStatus.PRELIMINARY)),
+        unsupported=Count("id", filter=Q(status=ClaimStatus.UNSUPPORTED)),
+        preliminary_with_numbers=Count(
+            "id", filter=Q(status=ClaimStatus.PRELIMINARY) & (Q(has_numbers=True) | Q(is_comparison=True))
+        ),
     )
     reasons = []
-    if claims == 0:
+    if numbers["claims"] == 0:
         reasons.append("no claims extracted yet")
-    if unsupported:
-        reasons.append(f"{unsupported} claim(s) not found in their paper's text")
-    if preliminary_numbers:
-        reasons.append(f"{preliminary_numbers} preliminary claim(s) carry numbers or comparisons (abstract only)")
+    if numbers["unsupported"]:
+        reasons.append(f"{numbers['unsupported']} claim(s) not found in their paper's text")
+    if numbers["preliminary_with_numbers"]:
+        reasons.append(
+            f"{numbers['preliminary_with_numbers']} preliminary claim(s) carry numbers or comparisons (abstract only)"
+        )
     return QualityGate(
-        claims=claims,
-        verified=verified,
-        preliminary=preliminary,
-        unsupported=unsupported,
-        preliminary_with_numbers=preliminary_numbers,
+        **numbers,
         out_of_scope=scope.get(TaxonomyFit.OUT_OF_SCOPE, 0),
         weak_scope=scope.get(TaxonomyFit.WEAK, 0),
         ready=not reasons,
         reasons=reasons,
     )
+
+
+def stored_quality_gate(review: Review) -> QualityGate:
+    """The gate as the last recompute stored it (never computed during a request)."""
+    stored = review.derived_gate
+    if not stored:
+        return QualityGate(0, 0, 0, 0, 0, 0, 0, ready=False, reasons=["the review has not been recomputed yet"])
+    return QualityGate(**stored)

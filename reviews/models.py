@@ -36,6 +36,9 @@ class Review(models.Model):
     derived_at = models.DateTimeField(null=True, blank=True, editable=False)
     derived_includes_unreviewed = models.BooleanField(default=True, editable=False)
     derived_counts = models.JSONField(default=dict, editable=False, help_text="papers, critiques, results, beats.")
+    derived_gate = models.JSONField(default=dict, editable=False, help_text="The evidence ledger's quality gate.")
+    # Set by the worker when one of the review's ingestion runs finishes (succeeded or partial).
+    last_ingested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
@@ -15,6 +16,7 @@ from baselines.models import BeatsReceipt, CritiqueReceipt
 from benchmarks.disagreements import cell_key, cell_values, largest_disagreements
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
 from config.page_cache import retire_cached_pages
+from config.text_safety import markdown_text
 from reviews.models import Claim, ClaimStatus, DraftStatus, FrontierEntry, Review, SynthesisDraft
 from worker.extract.claude import anthropic_client
 
@@ -26,6 +28,8 @@ SECTIONS = (
     "Open gaps",
 )
 PER_SECTION = 8
+RECEIPTS = "receipts"  # the generator name of drafts composed from receipts, without a model
+WRITE_DRAFT_TASK = "worker.tasks.write_synthesis_draft"
 
 
 @dataclass
@@ -129,23 +133,50 @@ def build_draft(review: Review) -> Draft:
     return draft
 
 
-def synthesis_markdown(review: Review) -> str:
-    from reviews.exports import markdown_text
+def compose_receipts_draft(review: Review) -> SynthesisDraft:
+    """Store the draft composed from the review's receipts as its newest ready draft (one such row
+    per review, rewritten by every recompute), so pages read a draft and never build one."""
+    now = timezone.now()
+    fields = {"status": DraftStatus.READY, "sections": as_json(build_draft(review)), "finished_at": now}
+    draft = review.synthesis_drafts.filter(generator=RECEIPTS, requested_by=None).first()
+    if draft is None:
+        return SynthesisDraft.objects.create(review=review, generator=RECEIPTS, started_at=now, **fields)
+    SynthesisDraft.objects.filter(pk=draft.pk).update(started_at=now, **fields)
+    return draft
 
-    draft = build_draft(review)
+
+def latest_draft(review: Review) -> SynthesisDraft | None:
+    return review.synthesis_drafts.filter(status=DraftStatus.READY).first()
+
+
+def synthesis_markdown(review: Review) -> str:
+    """The latest ready draft as Markdown (text a paper controls is escaped)."""
+    draft = latest_draft(review)
+    stored = draft.sections if draft else {}
     lines = [
         f"# Synthesis draft: {markdown_text(review.title)}",
         "",
         "Composed from the review's receipts; every sentence cites the papers it rests on.",
         "",
     ]
-    for name, sentences in draft.sections.items():
+    for name in SECTIONS:
         lines += [f"## {name}", ""]
-        lines += [
-            f"- {markdown_text(s.text)}" + (f" [{markdown_text(s.cited)}]" if s.papers else "") for s in sentences
-        ] or ["- Nothing yet."]
+        lines += [_markdown_sentence(s) for s in stored.get(name, [])] or ["- Nothing yet."]
         lines.append("")
     return "\n".join(lines)
+
+
+def _markdown_sentence(sentence: dict[str, Any]) -> str:
+    cited = Sentence(sentence["text"], list(sentence.get("papers", []))).cited
+    return f"- {markdown_text(sentence['text'])}" + (f" [{markdown_text(cited)}]" if cited else "")
+
+
+def request_draft(review: Review, user: Any) -> SynthesisDraft:
+    """A curator asks for a new draft: recorded as running, written by the worker once committed
+    (the task is named: the worker sits above reviews)."""
+    draft = SynthesisDraft.objects.create(review=review, requested_by=user, started_at=timezone.now())
+    current_app.tasks[WRITE_DRAFT_TASK].delay_on_commit(draft.pk)
+    return draft
 
 
 def as_json(draft: Draft) -> dict[str, list[dict[str, Any]]]:
@@ -253,7 +284,7 @@ def write_draft(draft_id: int, client: Any = None) -> None:
             sections, dropped = claude_sections(draft.review, client, settings.ANTHROPIC_MODEL)
             generator = settings.ANTHROPIC_MODEL
         else:
-            sections, dropped, generator = as_json(build_draft(draft.review)), 0, "receipts"
+            sections, dropped, generator = as_json(build_draft(draft.review)), 0, RECEIPTS
         SynthesisDraft.objects.filter(pk=draft_id).update(
             status=DraftStatus.READY,
             sections=sections,

@@ -4,10 +4,8 @@ import json
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -17,12 +15,10 @@ from benchmarks.disagreements import largest_disagreements
 from config.http import HtmxHttpRequest
 from config.page_cache import cache_public_page
 from reviews import exports, panels
-from reviews.ledger import quality_gate
+from reviews.ledger import stored_quality_gate
 from reviews.models import Claim, DraftStatus, Review, SynthesisDraft
 from reviews.search import search
-from reviews.synthesis import as_json, build_draft, synthesis_markdown
-from worker import tasks
-from worker.models import RunStatus
+from reviews.synthesis import latest_draft, request_draft, synthesis_markdown
 
 RECEIPTS_PER_PAGE = 50
 
@@ -34,13 +30,7 @@ def get_review(slug: str) -> Review:
 @require_GET
 @cache_public_page
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    reviews = Review.objects.annotate(
-        last_ingested=Max(
-            "ingestion_runs__finished_at",
-            filter=Q(ingestion_runs__status__in=[RunStatus.SUCCEEDED, RunStatus.PARTIAL]),
-        ),
-    ).order_by("title")
-    return render(request, "reviews/home.html", {"reviews": reviews})
+    return render(request, "reviews/home.html", {"reviews": Review.objects.order_by("title")})
 
 
 @require_GET
@@ -108,7 +98,7 @@ def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "review": review,
-        "gate": quality_gate(review),
+        "gate": stored_quality_gate(review),
         "claims": Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
         "disagreements": largest_disagreements(review),
         "exports": EXPORTS,
@@ -119,12 +109,11 @@ def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @cache_public_page
 def synthesis_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The latest written draft when there is one, else one composed now from the receipts."""
+    """The latest written draft (the recompute writes one from the receipts; curators may ask Claude)."""
     review = get_review(slug)
-    latest = review.synthesis_drafts.filter(status=DraftStatus.READY).first()
+    latest = latest_draft(review)
     running = review.synthesis_drafts.filter(status=DraftStatus.RUNNING).first()
-    sections = latest.sections if latest else as_json(build_draft(review))
-    context = {"review": review, "sections": sections, "latest": latest, "running": running}
+    context = {"review": review, "sections": latest.sections if latest else {}, "latest": latest, "running": running}
     return render(request, "reviews/synthesis.html", context)
 
 
@@ -132,8 +121,7 @@ def synthesis_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @curator_required
 def regenerate_synthesis(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     review = get_review(slug)
-    draft = SynthesisDraft.objects.create(review=review, requested_by=request.user, started_at=timezone.now())
-    tasks.write_synthesis_draft.delay_on_commit(draft.pk)
+    request_draft(review, request.user)
     return redirect("reviews:synthesis", slug=review.slug)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,14 +12,16 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
-from django.utils.module_loading import import_string
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodCandidate
 from baselines.reference import METHODS
 from benchmarks.models import Benchmark, BenchmarkCandidate, BenchmarkResult, Direction
 from benchmarks.reference import BENCHMARKS
+from papers.citation_services import extract_citations
+from papers.claude_summary import summarize_document
 from papers.models import Paper, PaperDocument
 from papers.provenance import Receipt
+from reviews.ledger import refresh_evidence
 from worker.extract.claude import DEFAULT_MODEL, AnthropicExtractor, anthropic_client
 from worker.extract.names import normalize_name
 from worker.extract.receipts import BenchmarkInfo, Extraction, Extractor, Provenance, Registry, result_problem
@@ -88,20 +89,15 @@ def anthropic_extractor(*, http_client: httpx2.Client | None = None) -> Anthropi
     return AnthropicExtractor(anthropic_client(api_key, http_client=http_client, max_retries=0), model)
 
 
-Hook = Callable[[int], int]
-
-
-def installed_extractors() -> list[Hook]:
-    """The callables named in settings.RECEIPT_EXTRACTORS, each taking a document id and returning
-    how many receipts it wrote."""
-    return [import_string(path) for path in getattr(settings, "RECEIPT_EXTRACTORS", [])]
-
-
 def extract_document_receipts(document_id: int) -> int:
-    """Run every installed extractor on one parsed document; returns the receipts written."""
-    written = 0
-    for extractor in installed_extractors():
-        written += extractor(document_id)
+    """The extract stage on one parsed document, in order; returns the receipts written.
+
+    Receipts from the configured extractor, then citations; the evidence ledger next, because claims
+    and quote checks read the receipts just written; the paper's summary last, from all of them."""
+    written = extract_with_default_extractor(document_id)
+    written += extract_citations(document_id)
+    refresh_evidence(document_id)
+    summarize_document(document_id)
     return written
 
 

@@ -25,9 +25,11 @@ from django.utils import timezone
 
 from papers.models import DocumentStatus, Paper, PaperDocument, ParsedPage, document_upload_path
 from papers.services import UpsertResult, upsert_papers
+from reviews.derived import mark_dirty
 from reviews.models import Review, ReviewPaper
 from reviews.scope import assess_fit
 from worker.arxiv_client import ArxivClient, FeedError, FeedPage, TimeoutSession, build_search_query
+from worker.extraction import extract_document_receipts
 from worker.models import IngestionFailure, IngestionRun, ItemState, RunItem, RunStatus, RunTrigger
 from worker.pdf_fetch import PdfRefused, check_pdf_bytes, download_pdf
 from worker.reading.parse import PdfParseError, parse_pdf
@@ -361,8 +363,6 @@ def parse_item(item_id: int) -> bool:
 
 def extract_item(item_id: int) -> int:
     """Run the configured extractors on the item's parsed document; returns receipts written."""
-    from worker.extraction import extract_document_receipts
-
     item = RunItem.objects.get(pk=item_id)
     written = 0
     if item.state == ItemState.PARSED:
@@ -390,12 +390,12 @@ def finish_run_if_done(run_id: int) -> bool:
     if run.status != RunStatus.RUNNING or run.stage == "feed":
         return False
     status = RunStatus.PARTIAL if run.failed else RunStatus.SUCCEEDED
+    now = timezone.now()
     closed = IngestionRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-        status=status, finished_at=timezone.now(), stage="finished"
+        status=status, finished_at=now, stage="finished"
     )
     if closed:
-        from reviews.derived import mark_dirty
-
+        Review.objects.filter(pk=run.review_id).update(last_ingested_at=now)
         mark_dirty([run.review_id])
     return bool(closed)
 

@@ -14,6 +14,9 @@ from celery import chain, shared_task
 from celery.contrib.django.task import DjangoTask
 from django.db import transaction
 
+from reviews import derived
+from reviews.models import Review
+from reviews.synthesis import write_draft
 from worker import pipeline
 from worker.arxiv_client import TransientFetchError
 from worker.models import RunTrigger
@@ -129,8 +132,6 @@ def resume_stalled_items() -> int:
 def recompute_derived_views(review_id: int) -> None:
     """Rebuild a review's panels and leaderboards if they are stale (dirty flag claimed first, so
     a burst of curator decisions leads to one recompute, plus one for changes made meanwhile)."""
-    from reviews import derived
-
     if derived.claim_dirty(review_id):
         derived.recompute_review(review_id)
 
@@ -138,8 +139,6 @@ def recompute_derived_views(review_id: int) -> None:
 @shared_task(ignore_result=True)
 def recompute_dirty_reviews() -> int:
     """Beat: a safety net for reviews flagged dirty whose recompute task was lost."""
-    from reviews.models import Review
-
     review_ids = list(Review.objects.filter(derived_dirty=True).values_list("pk", flat=True))
     for review_id in review_ids:
         recompute_derived_views.delay(review_id)
@@ -149,6 +148,4 @@ def recompute_dirty_reviews() -> int:
 @shared_task(ignore_result=True)
 def write_synthesis_draft(draft_id: int) -> None:
     """Write a synthesis draft a curator asked for (Claude when a key is set, else from receipts)."""
-    from reviews.synthesis import write_draft
-
     write_draft(draft_id)

@@ -179,3 +179,20 @@ def test_ledger_is_public_but_exports_are_for_curators(client, charlie, alice):
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Disposition"].endswith('claims.csv"')
     assert client.get(reverse("reviews:export", args=[review.slug, "nope.txt"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_ledger_page_shows_the_gate_the_recompute_stored_and_counts_nothing(client, monkeypatch):
+    review = make_review()
+    paper = make_paper(abstract="We beat SmoothQuant by 4.5 points at W4A4.")
+    add_to_review(review, paper, fit="in_scope")
+    ledger.extract_claims(paper, {})
+    assert b"not been recomputed yet" in client.get(reverse("reviews:ledger", args=[review.slug])).content
+    recompute_review(review.pk)
+
+    def counting(*args, **kwargs):
+        raise AssertionError("the gate was computed during a request")
+
+    monkeypatch.setattr(ledger, "quality_gate", counting)
+    page = client.get(reverse("reviews:ledger", args=[review.slug]))
+    assert b"1 preliminary claim(s) carry numbers" in page.content

@@ -74,11 +74,30 @@ def test_a_curator_regenerates_the_draft_and_the_page_shows_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reviews:synthesis-regenerate", args=[review.slug]))
     assert response.status_code == 302
-    draft = SynthesisDraft.objects.get()
-    assert draft.status == "ready" and draft.generator == "receipts" and draft.requested_by == alice
+    draft = SynthesisDraft.objects.get(requested_by=alice)
+    assert draft.status == "ready" and draft.generator == "receipts"
     page = client.get(reverse("reviews:synthesis", args=[review.slug]))
     assert b"Written by receipts" in page.content and b"arXiv:2401.00001" in page.content
     progress = client.get(
         reverse("reviews:synthesis-progress", args=[review.slug, draft.pk]), headers={"HX-Request": "true"}
     )
     assert progress["HX-Refresh"] == "true"
+
+
+def test_every_recompute_stores_one_draft_from_the_receipts(review):
+    recompute_review(review.pk)
+    (draft,) = SynthesisDraft.objects.filter(review=review)
+    assert draft.status == "ready" and draft.generator == "receipts" and draft.requested_by is None
+    assert draft.sections["Key findings"] == [{"text": "AWQ is reported to beat GPTQ in 1 paper.", "papers": ["2401.00001"]}]
+
+
+def test_the_synthesis_page_and_export_read_the_stored_draft_and_compose_nothing(client, alice, review, monkeypatch):
+    def composing(*args, **kwargs):
+        raise AssertionError("a draft was composed during a request")
+
+    monkeypatch.setattr("reviews.synthesis.build_draft", composing)
+    page = client.get(reverse("reviews:synthesis", args=[review.slug]))
+    assert page.status_code == 200 and b"AWQ is reported to beat GPTQ in 1 paper." in page.content
+    client.force_login(alice)
+    export = client.get(reverse("reviews:export", args=[review.slug, "synthesis.md"]))
+    assert "AWQ is reported to beat GPTQ in 1 paper. [arXiv:2401.00001]" in export.content.decode()

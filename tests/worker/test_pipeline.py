@@ -108,6 +108,8 @@ def test_a_real_pdf_goes_through_download_parse_and_extract(review, monkeypatch)
     assert document.sha256 == hashlib.sha256(data).hexdigest()
     assert ParsedPage.objects.filter(document=document).count() == 15
     assert "Activation-aware Weight Quantization" in ParsedPage.objects.get(document=document, number=1).text
+    review.refresh_from_db()
+    assert review.last_ingested_at == run.finished_at  # shown on the home page
 
 
 @pytest.mark.django_db

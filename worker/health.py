@@ -1,16 +1,18 @@
-"""The health endpoint for load balancers: database, Redis, and how old each review's data is."""
+"""The health endpoint for load balancers (/health/): database, Redis, and how old each review's data is."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from reviews.models import Review
 
 
 def _database() -> dict[str, Any]:
@@ -26,8 +28,6 @@ def _redis() -> dict[str, Any]:
     if not settings.REDIS_URL:
         return {"ok": True, "configured": False}
     try:
-        import redis
-
         redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
         return {"ok": True, "configured": True}
     except Exception as exc:
@@ -35,15 +35,8 @@ def _redis() -> dict[str, Any]:
 
 
 def _ingestion_ages() -> dict[str, Any]:
-    from reviews.models import Review
-    from worker.models import RunStatus
-
     now = timezone.now()
-    rows = Review.objects.annotate(
-        last=Max(
-            "ingestion_runs__finished_at", filter=Q(ingestion_runs__status__in=[RunStatus.SUCCEEDED, RunStatus.PARTIAL])
-        )
-    ).values_list("slug", "last")
+    rows = Review.objects.values_list("slug", "last_ingested_at")
     return {slug: (round((now - last).total_seconds() / 3600, 1) if last else None) for slug, last in rows}
 
 
