@@ -146,7 +146,6 @@ EXPORTS: dict[str, tuple[str, Any]] = {
     ),
     "papers.bib": ("application/x-bibtex; charset=utf-8", exports.bibtex),
     "synthesis.md": ("text/markdown; charset=utf-8", synthesis_markdown),
-    "dump.json": ("application/json", lambda review: json.dumps(exports.dump_review(review), default=str)),
 }
 
 

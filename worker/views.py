@@ -1,3 +1,5 @@
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from config.http import HtmxHttpRequest
 from reviews.models import Review
 from worker import tasks
 from worker.models import ExtractionEvaluation, IngestionRun, RunStatus, RunTrigger
+from worker.ops import backup
 
 RUNS_PER_PAGE = 50
 
@@ -67,3 +70,14 @@ def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             response.status_code = HttpResponseStopPolling.status_code
         return response
     return render(request, "worker/run_detail.html", context)
+
+
+@require_GET
+@login_required
+def review_dump(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The review's complete dump (backup), restored with `manage.py import_review`."""
+    require_operator(request)
+    review = get_object_or_404(Review, slug=slug)
+    response = HttpResponse(json.dumps(backup.dump_review(review), default=str), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{review.slug}-dump.json"'
+    return response

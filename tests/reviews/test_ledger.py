@@ -2,7 +2,6 @@
 
 import csv
 import io
-import json
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,7 +14,7 @@ from reviews import exports, ledger
 from reviews.derived import recompute_review
 from reviews.models import Claim, ClaimStatus
 from tests.conftest import corpus_path
-from tests.factories import add_to_review, make_beats, make_critique, make_method, make_paper, make_result, make_review
+from tests.factories import add_to_review, make_beats, make_critique, make_method, make_paper, make_review
 from worker.reading.parse import parse_pdf
 from worker.reading.quotes import find_quote
 
@@ -140,30 +139,6 @@ def test_csv_and_markdown_exports_escape_hostile_text():
     add_to_review(review, evil)
     bib = exports.bibtex(review)
     assert "Evil\\} \\\\input\\{/etc/passwd\\}" in bib and "\\input{" not in bib
-
-
-@pytest.mark.django_db(transaction=True)
-def test_export_then_import_into_an_empty_database_is_identical(alice):
-    from baselines import curation
-
-    review = make_review(slug="roundtrip")
-    paper = make_paper()
-    add_to_review(review, paper)
-    _parsed(paper, 1, {1: "GPTQ fails at 2 bits."})
-    result = make_result(paper=paper)
-    curation.decide("result", result.pk, actor=alice, action="correct", changes={"value": 6.01}, reason="typo")
-    critique = make_critique(paper=paper, quote="GPTQ fails at 2 bits.", page=1)
-    curation.decide("critique", critique.pk, actor=alice, action="reject", reason="not a critique")
-    make_beats(paper=paper)
-    ledger.refresh_evidence(paper.documents.get().pk)
-    first = exports.dump_review(review)
-    call_command("flush", interactive=False, verbosity=0)
-    loaded = exports.import_review(json.loads(json.dumps(first, default=str)))
-    assert loaded == len(first["objects"])
-    second = exports.dump_review(review.__class__.objects.get(slug="roundtrip"))
-    assert json.loads(json.dumps(second, default=str)) == json.loads(json.dumps(first, default=str))
-    with pytest.raises(exports.ImportError_, match="empty"):
-        exports.import_review(first)
 
 
 @pytest.mark.django_db

@@ -95,3 +95,15 @@ def test_posting_without_csrf_token_is_refused(olivia, review):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(olivia)
     assert strict.post(reverse("worker:start", args=[review.slug])).status_code == 403
+
+
+def test_only_operators_download_a_review_dump(client, alice, olivia, review):
+    url = reverse("worker:dump", args=[review.slug])
+    assert client.get(url).status_code == 302
+    client.force_login(alice)  # a curator, not an operator
+    assert client.get(url).status_code == 403
+    client.force_login(olivia)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('-dump.json"')
+    dump = response.json()
+    assert dump["format"] == "living-review-dump/1" and dump["review"] == review.slug

@@ -15,9 +15,9 @@ from lxml import etree
 from papers.models import Paper
 from papers.services import upsert_papers
 from worker.arxiv_client import parse_feed
-from worker.bench_parse import measure_against_bare_pdfplumber
 from worker.extract.rules import RuleExtractor
 from worker.extraction import reference_registry
+from worker.ops.bench_parse import measure_against_bare_pdfplumber
 from worker.reading.parse import parse_pdf
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"

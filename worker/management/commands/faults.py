@@ -20,8 +20,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils.timezone import now as timezone_now
 
-from reviews.benchserver import free_port, gunicorn
 from worker.arxiv_client import FeedError, parse_feed
+from worker.ops.benchserver import free_port, gunicorn
 from worker.reading.parse import PdfParseError, parse_pdf
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"

@@ -16,9 +16,9 @@ from django.test import Client
 
 from baselines.models import Method
 from benchmarks.models import Benchmark
-from reviews.benchserver import gunicorn
 from reviews.derived import recompute_review
 from reviews.models import Review
+from worker.ops.benchserver import gunicorn
 
 WARMUP = 20
 

@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from baselines.models import Method
 from benchmarks.models import Benchmark
-from reviews.benchserver import SYNTHETIC_SLUG, ensure_synthetic_review, gunicorn
 from reviews.derived import recompute_review
 from reviews.models import ReviewPaper
+from worker.ops.benchserver import SYNTHETIC_SLUG, ensure_synthetic_review, gunicorn
 
 # wrk's Lua: each request takes the next path in turn; the summary prints the figures we report.
 SCRIPT = """

@@ -2,7 +2,7 @@
 
 Run from the project root::
 
-    python -m worker.bench_parse [DIR]
+    python -m worker.ops.bench_parse [DIR]
 
 DIR defaults to ``../shared/corpus/pdfs`` beside the project. The bare side is what a naive
 pipeline would do: ``pdfplumber.open`` and ``page.extract_text()`` on every page (no tables, and

@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reviews.derived import recompute_review
-from reviews.exports import ImportError_, import_review
 from reviews.models import Review
+from worker.ops.backup import ImportError_, import_review
 
 
 class Command(BaseCommand):

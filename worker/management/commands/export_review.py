@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from reviews import exports
 from reviews.models import Review
 from reviews.synthesis import synthesis_markdown
+from worker.ops import backup
 
 FILES = {
     "evidence_matrix.csv": exports.evidence_matrix_csv,
@@ -15,7 +16,7 @@ FILES = {
     "audit_report.json": lambda review: json.dumps(exports.audit_report(review), indent=2, default=str),
     "papers.bib": exports.bibtex,
     "synthesis.md": synthesis_markdown,
-    "dump.json": lambda review: json.dumps(exports.dump_review(review), indent=1, default=str),
+    "dump.json": lambda review: json.dumps(backup.dump_review(review), indent=1, default=str),
 }
 
 
