@@ -88,7 +88,9 @@ def test_every_recompute_stores_one_draft_from_the_receipts(review):
     recompute_review(review.pk)
     (draft,) = SynthesisDraft.objects.filter(review=review)
     assert draft.status == "ready" and draft.generator == "receipts" and draft.requested_by is None
-    assert draft.sections["Key findings"] == [{"text": "AWQ is reported to beat GPTQ in 1 paper.", "papers": ["2401.00001"]}]
+    assert draft.sections["Key findings"] == [
+        {"text": "AWQ is reported to beat GPTQ in 1 paper.", "papers": ["2401.00001"]}
+    ]
 
 
 def test_the_synthesis_page_and_export_read_the_stored_draft_and_compose_nothing(client, alice, review, monkeypatch):
