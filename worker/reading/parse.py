@@ -2,7 +2,7 @@
 
 Pure module: no Django imports, so it runs in Celery workers, scripts and tests alike.
 
-Design (measured on the 17 real papers in ``shared/corpus/pdfs``, see ``worker.bench_parse``):
+Design (measured on the 17 real papers in ``shared/corpus/pdfs``, see ``worker.ops.bench_parse``):
 
 * Page text comes from PDFium (``pypdfium2``), not from pdfplumber. pdfplumber's default
   ``extract_text`` glues LaTeX words together ("Publishedasaconferencepaper") because its 3 pt
