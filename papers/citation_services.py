@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from papers.citation_claude import ClaudeClassifier
 from papers.models import Citation, Paper, PaperDocument, ParsedPage, Reference
 from papers.services import ensure_stub_paper
 from worker.reading.references import (
@@ -68,8 +69,6 @@ def extract_citations(document_id: int) -> int:
     pages = dict(ParsedPage.objects.filter(document=document).values_list("number", "text"))
     texts = [pages.get(number, "") for number in range(1, max(pages, default=0) + 1)]
     if settings.ANTHROPIC_API_KEY:
-        from papers.citation_claude import ClaudeClassifier
-
         claude = ClaudeClassifier.from_settings()
         report = store_citations(
             document.paper, texts, classifier=claude, extractor=claude.name, version=claude.version

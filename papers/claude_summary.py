@@ -50,22 +50,17 @@ def material(paper: Paper, conclusion: str = "") -> str:
     """What Claude may use: the abstract, the paper's (not rejected) receipts, the conclusion.
     Receipts are read through the paper's reverse relations: their models live in the apps above."""
     lines = [f"Title: {paper.title}", f"Abstract: {paper.abstract}", "", "Receipts:"]
-    for r in (
-        paper.benchmarkresults.exclude(status=ReceiptStatus.REJECTED)
-        .select_related("method", "benchmark")[:RECEIPTS_SENT]
-    ):
+    for r in paper.benchmarkresults.exclude(status=ReceiptStatus.REJECTED).select_related("method", "benchmark")[
+        :RECEIPTS_SENT
+    ]:
         lines.append(
             f"- result p.{r.page}: {r.method.name} {r.model_name} {r.setting} {r.benchmark.name} = {r.value_text or r.value}"
         )
-    for b in (
-        paper.beatsreceipts.exclude(status=ReceiptStatus.REJECTED)
-        .select_related("method", "baseline")[:RECEIPTS_SENT]
-    ):
+    for b in paper.beatsreceipts.exclude(status=ReceiptStatus.REJECTED).select_related("method", "baseline")[
+        :RECEIPTS_SENT
+    ]:
         lines.append(f"- beats p.{b.page}: {b.method.name} beats {b.baseline.name}: {b.quote[:300]}")
-    for c in (
-        paper.critiquereceipts.exclude(status=ReceiptStatus.REJECTED)
-        .select_related("method")[:RECEIPTS_SENT]
-    ):
+    for c in paper.critiquereceipts.exclude(status=ReceiptStatus.REJECTED).select_related("method")[:RECEIPTS_SENT]:
         lines.append(f"- critique p.{c.page} of {c.method.name}: {c.quote[:300]}")
     if conclusion:
         lines += ["", f"Conclusion: {conclusion[:6000]}"]

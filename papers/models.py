@@ -125,6 +125,14 @@ class PaperDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.paper.arxiv_id}v{self.version} PDF ({self.status})"
 
+    def parsed_twin(self) -> PaperDocument | None:
+        """Another document with the same PDF (sha256) that is already parsed, or None."""
+        if not self.sha256:
+            return None
+        return (
+            PaperDocument.objects.filter(sha256=self.sha256, status=DocumentStatus.PARSED).exclude(pk=self.pk).first()
+        )
+
 
 class ParsedPage(models.Model):
     """The text and tables of one page of a parsed PDF."""

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from django.db import transaction
+from django.utils import timezone
 
-from papers.models import Paper
+from papers.models import DocumentStatus, Paper, PaperDocument, ParsedPage
+from worker.reading.document import ParsedDocument
 
 logger = logging.getLogger(__name__)
 
@@ -179,3 +181,49 @@ def ensure_stub_paper(arxiv_id: str, title: str, year: int | None = None) -> Pap
         defaults={"title": title or arxiv_id, "is_stub": True, "published": published},
     )
     return paper
+
+
+def store_parse(document_id: int, parsed: ParsedDocument) -> bool:
+    """Store a parse as the document's pages and mark it parsed, under the document's row lock;
+    returns False (and writes nothing) when another worker stored it first. The caller holds the
+    transaction, so its own bookkeeping commits with the pages or not at all."""
+    locked = PaperDocument.objects.select_for_update().get(pk=document_id)
+    if locked.status == DocumentStatus.PARSED:
+        return False
+    ParsedPage.objects.filter(document=locked).delete()
+    ParsedPage.objects.bulk_create(
+        [
+            ParsedPage(
+                document=locked, number=page.number, text=page.text, tables=page.tables_json(), captions=page.captions
+            )
+            for page in parsed.pages
+        ]
+    )
+    PaperDocument.objects.filter(pk=locked.pk).update(
+        status=DocumentStatus.PARSED,
+        sha256=parsed.sha256,
+        page_count=parsed.page_count,
+        parser_version=parsed.parser_version,
+        parse_seconds=parsed.seconds,
+        parsed_at=timezone.now(),
+        error="",
+    )
+    return True
+
+
+def copy_parse(source: PaperDocument, target: PaperDocument) -> None:
+    """Give `target` the pages of an identical PDF parsed before (same sha256): no second parse."""
+    pages = [
+        ParsedPage(document=target, number=p.number, text=p.text, tables=p.tables, captions=p.captions)
+        for p in source.pages.all()
+    ]
+    ParsedPage.objects.filter(document=target).delete()
+    ParsedPage.objects.bulk_create(pages)
+    PaperDocument.objects.filter(pk=target.pk).update(
+        status=DocumentStatus.PARSED,
+        page_count=source.page_count,
+        parser_version=source.parser_version,
+        parse_seconds=0.0,
+        parsed_at=timezone.now(),
+        error="",
+    )

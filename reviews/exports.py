@@ -53,80 +53,27 @@ def _in_review(review: Review) -> Q:
 
 def evidence_matrix_csv(review: Review) -> str:
     """One row per receipt of the review's papers (rejected ones included, marked), with its locator."""
+    results = BenchmarkResult.objects.filter(_in_review(review)).select_related("paper", "method", "benchmark")
+    beats = BeatsReceipt.objects.filter(_in_review(review)).select_related("paper", "method", "baseline", "benchmark")
+    critiques = CritiqueReceipt.objects.filter(_in_review(review)).select_related("paper", "method")
     rows: list[list[Any]] = [MATRIX_HEADER]
-    for r in (
-        BenchmarkResult.objects.filter(_in_review(review))
-        .select_related("paper", "method", "benchmark")
-        .order_by("paper__arxiv_id", "pk")
-    ):
-        rows.append(
-            [
-                r.paper.arxiv_id,
-                r.paper.title,
-                "result",
-                r.method.name,
-                "",
-                r.benchmark.name,
-                r.model_name,
-                r.setting,
-                r.value,
-                r.page,
-                r.locator,
-                r.quote,
-                r.status,
-                r.quote_status,
-                r.extractor,
-            ]
-        )
-    for b in (
-        BeatsReceipt.objects.filter(_in_review(review))
-        .select_related("paper", "method", "baseline", "benchmark")
-        .order_by("paper__arxiv_id", "pk")
-    ):
-        rows.append(
-            [
-                b.paper.arxiv_id,
-                b.paper.title,
-                "beats",
-                b.method.name,
-                b.baseline.name,
-                b.benchmark.name if b.benchmark else "",
-                b.model_name,
-                b.setting,
-                "",
-                b.page,
-                b.locator,
-                b.quote,
-                b.status,
-                b.quote_status,
-                b.extractor,
-            ]
-        )
-    for c in (
-        CritiqueReceipt.objects.filter(_in_review(review))
-        .select_related("paper", "method")
-        .order_by("paper__arxiv_id", "pk")
-    ):
-        rows.append(
-            [
-                c.paper.arxiv_id,
-                c.paper.title,
-                "critique",
-                c.method.name,
-                "",
-                "",
-                "",
-                "",
-                "",
-                c.page,
-                c.locator,
-                c.quote,
-                c.status,
-                c.quote_status,
-                c.extractor,
-            ]
-        )
+    for r in results.order_by("paper__arxiv_id", "pk"):
+        rows.append(_matrix_row(r, "result", r.method.name, "", r.benchmark.name, r.model_name, r.setting, r.value))
+    for b in beats.order_by("paper__arxiv_id", "pk"):
+        benchmark = b.benchmark.name if b.benchmark else ""
+        rows.append(_matrix_row(b, "beats", b.method.name, b.baseline.name, benchmark, b.model_name, b.setting, ""))
+    for c in critiques.order_by("paper__arxiv_id", "pk"):
+        rows.append(_matrix_row(c, "critique", c.method.name, "", "", "", "", ""))
     return _csv(rows)
+
+
+def _matrix_row(
+    receipt: Any, kind: str, method: str, baseline: str, benchmark: str, model: str, setting: str, value: Any
+) -> list[Any]:
+    """A row of MATRIX_HEADER: the paper, what the receipt says, and its provenance."""
+    paper = receipt.paper
+    provenance = [receipt.page, receipt.locator, receipt.quote, receipt.status, receipt.quote_status, receipt.extractor]
+    return [paper.arxiv_id, paper.title, kind, method, baseline, benchmark, model, setting, value, *provenance]
 
 
 def claims_csv(review: Review) -> str:

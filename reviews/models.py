@@ -5,6 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from baselines.models import BeatsReceipt, CritiqueReceipt
+from benchmarks.models import BenchmarkResult
+
 
 class UnreviewedPolicy(models.TextChoices):
     AUTO = "auto", "Show unreviewed receipts until curators have decided on any"
@@ -71,9 +74,6 @@ class Review(models.Model):
         """
         if self.unreviewed_policy != UnreviewedPolicy.AUTO:
             return self.unreviewed_policy == UnreviewedPolicy.SHOW
-        from baselines.models import BeatsReceipt, CritiqueReceipt
-        from benchmarks.models import BenchmarkResult
-
         return not any(
             model.objects.in_review(self.pk).approved().exists()
             for model in (BenchmarkResult, CritiqueReceipt, BeatsReceipt)

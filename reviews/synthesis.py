@@ -48,42 +48,70 @@ class Draft:
     sections: dict[str, list[Sentence]] = field(default_factory=dict)
 
 
+def _plural(n: int) -> str:
+    return "s" if n != 1 else ""
+
+
 def build_draft(review: Review) -> Draft:
-    include = review.derived_includes_unreviewed
-    draft = Draft(review, {name: [] for name in SECTIONS})
-    beats = BeatsReceipt.objects.counted_in(review, include).select_related("method", "baseline", "paper")
+    """Compose the five sections from what the review counts (its stored views and counted receipts)."""
+    edges = _beats_edges(review)
+    return Draft(
+        review,
+        {
+            "Key findings": _key_findings(review, edges),
+            "Points of agreement": _agreement(review),
+            "Points of tension": _tension(review, edges),
+            "Counter-evidence and failure cases": _counter_evidence(review),
+            "Open gaps": _open_gaps(review),
+        },
+    )
+
+
+def _beats_edges(review: Review) -> dict[tuple[str, str], set[str]]:
+    """(winner, loser) -> the papers reporting it."""
+    beats = BeatsReceipt.objects.counted_in(review).select_related("method", "baseline", "paper")
     edges: dict[tuple[str, str], set[str]] = defaultdict(set)
     for b in beats.order_by("pk")[:5000]:
         edges[(b.method.name, b.baseline.name)].add(b.paper.arxiv_id)
-    for (winner, loser), papers in sorted(edges.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:PER_SECTION]:
-        draft.sections["Key findings"].append(
-            Sentence(
-                f"{winner} is reported to beat {loser} in {len(papers)} paper{'s' if len(papers) != 1 else ''}.",
-                sorted(papers)[:6],
-            )
+    return edges
+
+
+def _key_findings(review: Review, edges: dict[tuple[str, str], set[str]]) -> list[Sentence]:
+    found = [
+        Sentence(
+            f"{winner} is reported to beat {loser} in {len(papers)} paper{_plural(len(papers))}.", sorted(papers)[:6]
         )
+        for (winner, loser), papers in sorted(edges.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:PER_SECTION]
+    ]
     for entry in FrontierEntry.objects.filter(review=review).select_related("method", "paper")[:3]:
-        draft.sections["Key findings"].append(
+        found.append(
             Sentence(f"{entry.method.name} is recent and no counted receipt beats it yet.", [entry.paper.arxiv_id])
         )
+    return found
+
+
+def _agreement(review: Review) -> list[Sentence]:
     agreeing = list(
         LeaderboardEntry.objects.filter(review=review, reports__gte=2, disagreement=False)
         .select_related("method", "benchmark")
         .order_by("-reports", "pk")[:PER_SECTION]
     )
     behind = cell_values(review, agreeing)
-    for cell in agreeing:
-        papers = sorted({r.paper.arxiv_id for r in behind.get(cell_key(cell), [])})
-        draft.sections["Points of agreement"].append(
-            Sentence(
-                f"{cell.reports} papers agree within {cell.spread:.0%} on {cell.method.name} for {cell.model_name} "
-                f"{cell.setting} on {cell.benchmark.name} ({cell.low:g}–{cell.high:g}).",
-                papers[:6],
-            )
+    return [
+        Sentence(
+            f"{cell.reports} papers agree within {cell.spread:.0%} on {cell.method.name} for {cell.model_name} "
+            f"{cell.setting} on {cell.benchmark.name} ({cell.low:g}–{cell.high:g}).",
+            sorted({r.paper.arxiv_id for r in behind.get(cell_key(cell), [])})[:6],
         )
+        for cell in agreeing
+    ]
+
+
+def _tension(review: Review, edges: dict[tuple[str, str], set[str]]) -> list[Sentence]:
+    found = []
     for item in largest_disagreements(review, PER_SECTION):
         cell, results = item["cell"], item["results"]
-        draft.sections["Points of tension"].append(
+        found.append(
             Sentence(
                 f"Papers disagree on {cell.method.name} for {cell.model_name} {cell.setting} on {cell.benchmark.name}: "
                 f"{cell.low:g} to {cell.high:g} ({cell.spread:.0%} apart).",
@@ -91,46 +119,51 @@ def build_draft(review: Review) -> Draft:
             )
         )
     for (winner, loser), papers in edges.items():
-        if winner < loser and (loser, winner) in edges and len(draft.sections["Points of tension"]) < 2 * PER_SECTION:
-            draft.sections["Points of tension"].append(
+        if winner < loser and (loser, winner) in edges and len(found) < 2 * PER_SECTION:
+            found.append(
                 Sentence(
                     f"Some papers report {winner} beating {loser}, others the reverse.",
                     sorted(papers | edges[(loser, winner)])[:6],
                 )
             )
-    critiques = CritiqueReceipt.objects.counted_in(review, include).select_related("method", "paper")
+    return found
+
+
+def _counter_evidence(review: Review) -> list[Sentence]:
+    critiques = CritiqueReceipt.objects.counted_in(review).select_related("method", "paper")
     by_method: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for c in critiques.order_by("pk")[:5000]:
         by_method[c.method.name].append((c.paper.arxiv_id, c.quote))
+    found = []
     for method, items in sorted(by_method.items(), key=lambda kv: -len({p for p, _ in kv[1]}))[:PER_SECTION]:
         papers = sorted({p for p, _ in items})
         example = items[0][1][:160]
-        draft.sections["Counter-evidence and failure cases"].append(
-            Sentence(
-                f"{len(papers)} paper{'s' if len(papers) != 1 else ''} criticise {method}, e.g. “{example}”", papers[:6]
-            )
+        found.append(
+            Sentence(f"{len(papers)} paper{_plural(len(papers))} criticise {method}, e.g. “{example}”", papers[:6])
         )
+    return found
+
+
+def _open_gaps(review: Review) -> list[Sentence]:
     single = (
         LeaderboardEntry.objects.filter(review=review, reports=1)
         .values("benchmark__name")
         .annotate(n=Count("id"))
         .order_by("-n")[:3]
     )
-    for row in single:
-        draft.sections["Open gaps"].append(
-            Sentence(
-                f"{row['n']} results on {row['benchmark__name']} rest on a single paper each and are not yet reproduced.",
-                [],
-            )
+    found = [
+        Sentence(
+            f"{row['n']} results on {row['benchmark__name']} rest on a single paper each and are not yet reproduced.",
+            [],
         )
+        for row in single
+    ]
     preliminary = Claim.objects.filter(
         paper__review_entries__review=review, status=ClaimStatus.PRELIMINARY, has_numbers=True
     )
     for claim in preliminary.select_related("paper")[:3]:
-        draft.sections["Open gaps"].append(
-            Sentence(f"Not yet checked in the full text: “{claim.sentence[:160]}”", [claim.paper.arxiv_id])
-        )
-    return draft
+        found.append(Sentence(f"Not yet checked in the full text: “{claim.sentence[:160]}”", [claim.paper.arxiv_id]))
+    return found
 
 
 def compose_receipts_draft(review: Review) -> SynthesisDraft:

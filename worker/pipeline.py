@@ -23,8 +23,8 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import F
 from django.utils import timezone
 
-from papers.models import DocumentStatus, Paper, PaperDocument, ParsedPage, document_upload_path
-from papers.services import UpsertResult, upsert_papers
+from papers.models import DocumentStatus, Paper, PaperDocument, document_upload_path
+from papers.services import UpsertResult, copy_parse, store_parse, upsert_papers
 from reviews.derived import mark_dirty
 from reviews.models import Review, ReviewPaper
 from reviews.scope import assess_fit
@@ -284,15 +284,6 @@ def download_item(item_id: int, *, session: requests.Session | None = None) -> b
         return _advance(item_id, ItemState.QUEUED, ItemState.DOWNLOADED, downloaded=1)
 
 
-def _copy_parse(source: PaperDocument, target: PaperDocument) -> None:
-    pages = [
-        ParsedPage(document=target, number=p.number, text=p.text, tables=p.tables, captions=p.captions)
-        for p in source.pages.all()
-    ]
-    ParsedPage.objects.filter(document=target).delete()
-    ParsedPage.objects.bulk_create(pages)
-
-
 def parse_item(item_id: int) -> bool:
     """Parse the item's PDF into pages and tables. Returns whether the item is ready for extraction.
 
@@ -306,24 +297,11 @@ def parse_item(item_id: int) -> bool:
     assert document is not None  # a downloaded item always has its document
     if document.status == DocumentStatus.PARSED:
         return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED)
-    twin = (
-        PaperDocument.objects.filter(sha256=document.sha256, status=DocumentStatus.PARSED)
-        .exclude(pk=document.pk)
-        .first()
-        if document.sha256
-        else None
-    )
+    twin = document.parsed_twin()
     if twin is not None:
+        # Same transaction as the pages: parsed-and-counted, or neither (see download_item).
         with transaction.atomic():
-            _copy_parse(twin, document)
-            PaperDocument.objects.filter(pk=document.pk).update(
-                status=DocumentStatus.PARSED,
-                page_count=twin.page_count,
-                parser_version=twin.parser_version,
-                parse_seconds=0.0,
-                parsed_at=timezone.now(),
-                error="",
-            )
+            copy_parse(twin, document)
             return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
     try:
         with document.file.open("rb") as handle:
@@ -333,31 +311,7 @@ def parse_item(item_id: int) -> bool:
         fail_item(item_id, "parse", str(exc) or type(exc).__name__)
         return False
     with transaction.atomic():
-        locked = PaperDocument.objects.select_for_update().get(pk=document.pk)
-        if locked.status != DocumentStatus.PARSED:
-            ParsedPage.objects.filter(document=locked).delete()
-            ParsedPage.objects.bulk_create(
-                [
-                    ParsedPage(
-                        document=locked,
-                        number=page.number,
-                        text=page.text,
-                        tables=page.tables_json(),
-                        captions=page.captions,
-                    )
-                    for page in parsed.pages
-                ]
-            )
-            PaperDocument.objects.filter(pk=locked.pk).update(
-                status=DocumentStatus.PARSED,
-                sha256=parsed.sha256,
-                page_count=parsed.page_count,
-                parser_version=parsed.parser_version,
-                parse_seconds=parsed.seconds,
-                parsed_at=timezone.now(),
-                error="",
-            )
-        # Same transaction as the pages: parsed-and-counted, or neither (see download_item).
+        store_parse(document.pk, parsed)
         return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
 
 

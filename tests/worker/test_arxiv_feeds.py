@@ -166,7 +166,7 @@ def test_mutated_real_feeds_never_raise_anything_but_feed_error():
     """A slice of `make faults` (which runs 10,000 cases): the parser refuses damage with a reason."""
     import random
 
-    from worker.management.commands.faults import mutate
+    from worker.ops.drills import mutate
 
     rng = random.Random(7)
     seeds = [path.read_bytes() for path in feed_files()]

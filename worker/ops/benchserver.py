@@ -81,16 +81,20 @@ def gunicorn(
             cwd=settings.BASE_DIR,
         )
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise CommandError("gunicorn did not start within 30 s") from None
-                    time.sleep(0.2)
+            _wait_until_listening(port, server)
             yield port
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+def _wait_until_listening(port: int, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise CommandError(f"gunicorn did not start within {seconds:.0f} s") from None
+            time.sleep(0.2)
