@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -195,125 +196,34 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
 ) -> None:
     _requires_postgres_and_redis()
     started = time.monotonic()
-    deadline = started + OVERALL_TIMEOUT
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
     broker_url = _broker_url()
     broker = redis.Redis.from_url(broker_url)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": broker_url,
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("CELERY_BROKER_URL", None)  # Celery would prefer it to the settings
-
-    previous_broker_url = celery_app.conf.broker_url
-    previous_eager = celery_app.conf.task_always_eager
+    env = _worker_env(broker_url, tmp_path)
     workers: list[Worker] = []
-    try:
-        broker.flushdb()
-        # This process publishes to the workers' Redis db: drop the pooled connections to the old one.
-        celery_app.conf.broker_url = broker_url
-        os.environ["CELERY_BROKER_URL"] = broker_url  # Celery prefers the environment to its configuration
-        celery_app.conf.task_always_eager = False
-        _drop_publishing_pools()
-        with celery_app.connection_for_write() as publishing:
-            assert publishing.as_uri().endswith(broker_url.rsplit("/", 1)[1]), publishing.as_uri()
-
-        review = make_review()
-        run = pipeline.start_run(review.pk, trigger="command")
-        item_ids = pipeline.ingest_local_pdfs(run, _pick_pdfs())
-        total = len(item_ids)
-        assert total >= 6, f"ingest_local_pdfs queued {total} items: {list(IngestionFailure.objects.values('reason'))}"
-        assert _states(run) == Counter({ItemState.DOWNLOADED: total})
-
-        # The stages are published on commit: a transaction left open here would silently hold them back.
-        assert not connection.in_atomic_block, "the test runs inside a transaction; nothing would be published"
-        workers.append(Worker(env, tmp_path / "worker-1.log"))
-        # The clock starts with the worker: setting up the PDFs can be slow on a busy machine.
-        deadline = time.monotonic() + OVERALL_TIMEOUT
-        for item_id in item_ids:
-            tasks.item_stages(item_id).apply_async()
-        queued = sum(broker.llen(queue) for queue in ("default", "ingest")) + len(_unacked(broker))
-        assert queued > 0 or _states(run)[ItemState.DOWNLOADED] < total, (
-            f"no stage was published to the broker: keys {broker.keys()}, eager {celery_app.conf.task_always_eager}, "
-            f"task app is ours {tasks.download_pdf.app is celery_app}, routes {celery_app.conf.task_routes}, "
-            f"db0 keys {redis.Redis.from_url(settings.REDIS_URL).keys()}"
-        )
-
-        # Kill when some papers are through parsing, the run is not finished, and a parse is in
-        # progress: its message is delivered but not acknowledged and its item not parsed yet.
-        interrupted: RunItem | None = None
-        while interrupted is None:
-            assert time.monotonic() < deadline, f"no moment to kill came; worker log:\n{workers[0].output()[-4000:]}"
-            assert workers[0].alive(), f"the first worker died on its own:\n{workers[0].output()[-4000:]}"
-            states = _states(run)
-            run.refresh_from_db()
-            assert run.status == RunStatus.RUNNING, f"the run finished before the kill ({states}); use bigger PDFs"
-            if states[ItemState.PARSED] + states[ItemState.DONE] >= 1:
-                parsing = [
-                    ast.literal_eval(str(m["args"]))[0]
-                    for m in _unacked(broker)
-                    if m["task"] == "worker.tasks.parse_pdf"
-                ]
-                interrupted = RunItem.objects.filter(pk__in=parsing, state=ItemState.DOWNLOADED).first()
-                if interrupted is not None:
-                    workers[0].kill()
-                    break
-            time.sleep(POLL)
-        killed_at = time.monotonic()
-        states_at_kill = _states(run)
-        orphans = _unacked(broker)
-        unfinished_at_kill = sum(states_at_kill[state] for state in UNFINISHED)
-        assert unfinished_at_kill > 0, f"every item was finished at the kill: {states_at_kill}"
-        assert orphans, "the kill left no unacknowledged message, so redelivery would not be exercised"
-        interrupted.refresh_from_db()
-        assert interrupted.state == ItemState.DOWNLOADED, "the interrupted parse committed before the kill"
-
-        # A worker that starts after the orphans' visibility timeout restores them on its first
-        # sweep (kombu sweeps again only every interval x throttle, ~100 s).
-        restore_after = max(float(m["delivered_at"]) for m in orphans) + VISIBILITY_TIMEOUT + 0.5
-        time.sleep(max(0.0, min(restore_after - time.time(), VISIBILITY_TIMEOUT + 1)))
-        restarted_at = time.monotonic()
-        workers.append(Worker(env, tmp_path / "worker-2.log"))
-
-        mechanism = "broker redelivery (acks_late + visibility timeout)"
-        while True:
-            run.refresh_from_db()
-            if run.status != RunStatus.RUNNING:
-                break
-            logs = workers[1].output()
-            assert time.monotonic() < deadline, (
-                f"run still {run.status} with items {_states(run)} after {OVERALL_TIMEOUT} s;"
-                f" unacked: {_unacked(broker)}; restarted worker log:\n{logs[-4000:]}"
-            )
-            assert workers[1].alive(), f"the restarted worker died:\n{logs[-4000:]}"
-            if time.monotonic() - restarted_at > REDELIVERY_GRACE and mechanism.startswith("broker"):
-                # Redelivery did not finish the run: what the beat's resume_stalled_items does,
-                # without its 20 minutes of patience.
-                mechanism = "resume_stalled_items logic (broker redelivery did not complete the run)"
-                for item_id in pipeline.stalled_items(older_than=dt.timedelta(0)):
-                    pipeline.touch_item(item_id)
-                    tasks.enqueue_item(item_id)
-            time.sleep(POLL)
-        finished_at = time.monotonic()
-        redelivered = [m for m in orphans if str(m["task_id"]) in workers[1].output()]
-    finally:
-        for worker in workers:
-            worker.kill()
-        os.environ.pop("CELERY_BROKER_URL", None)
-        celery_app.conf.broker_url = previous_broker_url
-        celery_app.conf.task_always_eager = previous_eager
-        _drop_publishing_pools()
+    with _publishing_to(broker_url, broker):
         try:
-            broker.flushdb()
+            run, total = _downloaded_run()
+            workers.append(Worker(env, tmp_path / "worker-1.log"))
+            # The clock starts with the worker: setting up the PDFs can be slow on a busy machine.
+            deadline = time.monotonic() + OVERALL_TIMEOUT
+            _publish_stages(run, total, broker)
+            interrupted = _kill_while_parsing(run, workers[0], broker, deadline)
+            killed_at, states_at_kill, orphans = time.monotonic(), _states(run), _unacked(broker)
+            unfinished_at_kill = sum(states_at_kill[state] for state in UNFINISHED)
+            assert unfinished_at_kill > 0, f"every item was finished at the kill: {states_at_kill}"
+            assert orphans, "the kill left no unacknowledged message, so redelivery would not be exercised"
+            interrupted.refresh_from_db()
+            assert interrupted.state == ItemState.DOWNLOADED, "the interrupted parse committed before the kill"
+            _wait_past_visibility_timeout(orphans)
+            restarted_at = time.monotonic()
+            workers.append(Worker(env, tmp_path / "worker-2.log"))
+            mechanism = _run_to_completion(run, workers[1], broker, deadline, restarted_at)
+            finished_at = time.monotonic()
+            redelivered = [m for m in orphans if str(m["task_id"]) in workers[1].output()]
         finally:
-            broker.close()
-        _wait_for_other_connections_to_close()
-
+            for worker in workers:
+                worker.kill()
     print(
         f"\n[worker kill] {total} PDFs; at the kill ({killed_at - started:.1f} s in):"
         f" {states_at_kill[ItemState.DONE]} done, {states_at_kill[ItemState.PARSED]} parsed,"
@@ -324,13 +234,133 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
         f" orphans seen again by the restarted worker: {len(redelivered)}/{len(orphans)}"
         f"\n[worker kill] completed by: {mechanism}; total {finished_at - started:.1f} s"
     )
+    _assert_every_paper_processed_once(run, total)
+    if mechanism.startswith("broker"):
+        # The orphaned stage really came back through Redis, not by another path.
+        assert redelivered, f"no orphaned task id appears in the restarted worker's log: {orphans}"
 
+
+def _worker_env(broker_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": broker_url,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("CELERY_BROKER_URL", None)  # Celery would prefer it to the settings
+    return env
+
+
+@contextlib.contextmanager
+def _publishing_to(broker_url: str, broker: redis.Redis) -> Iterator[None]:
+    """This process publishes to the workers' (flushed) Redis db, not eagerly; everything is put
+    back afterwards, and the killed workers' database sessions are waited out."""
+    previous_broker_url = celery_app.conf.broker_url
+    previous_eager = celery_app.conf.task_always_eager
+    try:
+        broker.flushdb()
+        celery_app.conf.broker_url = broker_url
+        os.environ["CELERY_BROKER_URL"] = broker_url  # Celery prefers the environment to its configuration
+        celery_app.conf.task_always_eager = False
+        _drop_publishing_pools()  # pooled connections still point at the old db
+        with celery_app.connection_for_write() as publishing:
+            assert publishing.as_uri().endswith(broker_url.rsplit("/", 1)[1]), publishing.as_uri()
+        yield
+    finally:
+        os.environ.pop("CELERY_BROKER_URL", None)
+        celery_app.conf.broker_url = previous_broker_url
+        celery_app.conf.task_always_eager = previous_eager
+        _drop_publishing_pools()
+        try:
+            broker.flushdb()
+        finally:
+            broker.close()
+        _wait_for_other_connections_to_close()
+
+
+def _downloaded_run() -> tuple[IngestionRun, int]:
+    """A run whose items hold stored PDFs, ready for the parse stage."""
+    run = pipeline.start_run(make_review().pk, trigger="command")
+    item_ids = pipeline.ingest_local_pdfs(run, _pick_pdfs())
+    total = len(item_ids)
+    assert total >= 6, f"ingest_local_pdfs queued {total} items: {list(IngestionFailure.objects.values('reason'))}"
+    assert _states(run) == Counter({ItemState.DOWNLOADED: total})
+    return run, total
+
+
+def _publish_stages(run: IngestionRun, total: int, broker: redis.Redis) -> None:
+    # The stages are published on commit: a transaction left open here would silently hold them back.
+    assert not connection.in_atomic_block, "the test runs inside a transaction; nothing would be published"
+    for item_id in RunItem.objects.filter(run=run).values_list("pk", flat=True):
+        tasks.item_stages(item_id).apply_async()
+    queued = sum(broker.llen(queue) for queue in ("default", "ingest")) + len(_unacked(broker))
+    assert queued > 0 or _states(run)[ItemState.DOWNLOADED] < total, (
+        f"no stage was published to the broker: keys {broker.keys()}, eager {celery_app.conf.task_always_eager}, "
+        f"task app is ours {tasks.download_pdf.app is celery_app}, routes {celery_app.conf.task_routes}, "
+        f"db0 keys {redis.Redis.from_url(settings.REDIS_URL).keys()}"
+    )
+
+
+def _kill_while_parsing(run: IngestionRun, worker: Worker, broker: redis.Redis, deadline: float) -> RunItem:
+    """Kill when some papers are through parsing, the run is not finished, and a parse is in
+    progress: its message is delivered but not acknowledged and its item not parsed yet."""
+    while True:
+        assert time.monotonic() < deadline, f"no moment to kill came; worker log:\n{worker.output()[-4000:]}"
+        assert worker.alive(), f"the first worker died on its own:\n{worker.output()[-4000:]}"
+        states = _states(run)
+        run.refresh_from_db()
+        assert run.status == RunStatus.RUNNING, f"the run finished before the kill ({states}); use bigger PDFs"
+        if states[ItemState.PARSED] + states[ItemState.DONE] >= 1:
+            parsing = [
+                ast.literal_eval(str(m["args"]))[0] for m in _unacked(broker) if m["task"] == "worker.tasks.parse_pdf"
+            ]
+            interrupted = RunItem.objects.filter(pk__in=parsing, state=ItemState.DOWNLOADED).first()
+            if interrupted is not None:
+                worker.kill()
+                return interrupted
+        time.sleep(POLL)
+
+
+def _wait_past_visibility_timeout(orphans: list[dict[str, object]]) -> None:
+    """A worker that starts after the orphans' visibility timeout restores them on its first
+    sweep (kombu sweeps again only every interval x throttle, ~100 s)."""
+    restore_after = max(float(str(m["delivered_at"])) for m in orphans) + VISIBILITY_TIMEOUT + 0.5
+    time.sleep(max(0.0, min(restore_after - time.time(), VISIBILITY_TIMEOUT + 1)))
+
+
+def _run_to_completion(
+    run: IngestionRun, worker: Worker, broker: redis.Redis, deadline: float, restarted_at: float
+) -> str:
+    """Wait for the run to end; returns which mechanism completed it."""
+    mechanism = "broker redelivery (acks_late + visibility timeout)"
+    while True:
+        run.refresh_from_db()
+        if run.status != RunStatus.RUNNING:
+            return mechanism
+        logs = worker.output()
+        assert time.monotonic() < deadline, (
+            f"run still {run.status} with items {_states(run)} after {OVERALL_TIMEOUT} s;"
+            f" unacked: {_unacked(broker)}; restarted worker log:\n{logs[-4000:]}"
+        )
+        assert worker.alive(), f"the restarted worker died:\n{logs[-4000:]}"
+        if time.monotonic() - restarted_at > REDELIVERY_GRACE and mechanism.startswith("broker"):
+            # Redelivery did not finish the run: what the beat's resume_stalled_items does,
+            # without its 20 minutes of patience.
+            mechanism = "resume_stalled_items logic (broker redelivery did not complete the run)"
+            for item_id in pipeline.stalled_items(older_than=dt.timedelta(0)):
+                pipeline.touch_item(item_id)
+                tasks.enqueue_item(item_id)
+        time.sleep(POLL)
+
+
+def _assert_every_paper_processed_once(run: IngestionRun, total: int) -> None:
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, (run.status, run.error, list(run.failures.values_list("stage", "reason")))
     assert _states(run) == Counter({ItemState.DONE: total})
-    assert run.downloaded == total
-    assert run.parsed == total
-    assert run.failed == 0
+    assert (run.downloaded, run.parsed, run.failed) == (total, total, 0)
     assert IngestionFailure.objects.count() == 0, list(IngestionFailure.objects.values("stage", "reason"))
     documents = PaperDocument.objects.filter(pk__in=RunItem.objects.filter(run=run).values("document_id"))
     assert documents.count() == total
@@ -338,6 +368,3 @@ def test_sigkilled_worker_restarts_and_the_run_completes_once(
         assert document.status == DocumentStatus.PARSED, (document, document.error)
         numbers = list(ParsedPage.objects.filter(document=document).order_by("number").values_list("number", flat=True))
         assert document.page_count and numbers == list(range(1, document.page_count + 1)), (document, numbers)
-    if mechanism.startswith("broker"):
-        # The orphaned stage really came back through Redis, not by another path.
-        assert redelivered, f"no orphaned task id appears in the restarted worker's log: {orphans}"
