@@ -34,6 +34,15 @@ KINDS: dict[str, type[Receipt]] = {
     "benchmark-candidate": BenchmarkCandidate,
     "citation": Citation,
 }
+# Every (receipt model, field) that points at a method: what moves when a method is merged.
+METHOD_REFERENCES: tuple[tuple[type[Receipt], str], ...] = (
+    (BenchmarkResult, "method"),
+    (CritiqueReceipt, "method"),
+    (BeatsReceipt, "method"),
+    (BeatsReceipt, "baseline"),
+    (Citation, "method"),
+    (MethodCandidate, "resolved_method"),
+)
 # Fields a curator may correct, per kind (everything else is provenance and stays as extracted).
 EDITABLE: dict[str, tuple[str, ...]] = {
     "result": ("method", "model_name", "setting", "benchmark", "value"),
@@ -167,14 +176,7 @@ def _adopt_candidate(candidate: MethodCandidate) -> None:
 
 def _move_receipts(source: Method, target: Method) -> None:
     """Every receipt of a provisional method moves to the method it turned out to be."""
-    for model, field in (
-        (BenchmarkResult, "method"),
-        (CritiqueReceipt, "method"),
-        (BeatsReceipt, "method"),
-        (BeatsReceipt, "baseline"),
-        (Citation, "method"),
-        (MethodCandidate, "resolved_method"),
-    ):
+    for model, field in METHOD_REFERENCES:
         model.objects.filter(**{field: source}).update(**{field: target})
     BeatsReceipt.objects.filter(method=target, baseline=target).delete()
     MethodAlias.objects.filter(method=source).update(method=target)
@@ -250,14 +252,7 @@ def merge_methods(source: Method, target: Method, *, actor: AbstractBaseUser, re
         )
         papers |= set(self_beats.values_list("paper_id", flat=True))
         moved["self_beats_dropped"], _ = self_beats.delete()
-        for model, field in (
-            (BenchmarkResult, "method"),
-            (CritiqueReceipt, "method"),
-            (BeatsReceipt, "method"),
-            (BeatsReceipt, "baseline"),
-            (Citation, "method"),
-            (MethodCandidate, "resolved_method"),
-        ):
+        for model, field in METHOD_REFERENCES:
             rows = model.objects.filter(**{field: source})
             papers |= set(rows.values_list("paper_id", flat=True))
             moved[f"{model.__name__}.{field}"] = rows.update(**{field: target})

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from papers.naming import Alias, CandidateReceipt, NamedEntry
+from papers.naming import Alias, CandidateReceipt, NamedEntry, resolved_entry
 from papers.provenance import Receipt
 
 
@@ -108,23 +108,7 @@ class BeatsReceipt(Receipt):
 class MethodCandidate(CandidateReceipt):
     """Receipt: a name in `paper` that looks like a method but is in no registry yet."""
 
-    resolved_method = models.ForeignKey(
-        Method,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The method it became or was merged into once approved.",
-    )
-
-    class Meta(CandidateReceipt.Meta):
-        constraints = [
-            *Receipt.Meta.constraints,
-            models.UniqueConstraint(fields=["paper", "normalized"], name="candidate_once_per_paper"),
-        ]
-
-    def __str__(self) -> str:
-        return f"candidate {self.name!r} in {self.paper.arxiv_id}"
+    resolved_method = resolved_entry(Method, "method")
 
 
 class DecisionAction(models.TextChoices):

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from papers.naming import Alias, CandidateReceipt, NamedEntry
+from papers.naming import Alias, CandidateReceipt, NamedEntry, resolved_entry
 from papers.provenance import Receipt
 
 
@@ -87,23 +87,7 @@ class BenchmarkResult(Receipt):
 class BenchmarkCandidate(CandidateReceipt):
     """Receipt: a task name in `paper` that no registry knows yet, for curators to approve or merge."""
 
-    resolved_benchmark = models.ForeignKey(
-        Benchmark,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The provisional benchmark its results wait on, then the benchmark it became.",
-    )
-
-    class Meta(CandidateReceipt.Meta):
-        constraints = [
-            *Receipt.Meta.constraints,
-            models.UniqueConstraint(fields=["paper", "normalized"], name="benchmark_candidate_once_per_paper"),
-        ]
-
-    def __str__(self) -> str:
-        return f"candidate benchmark {self.name!r} in {self.paper.arxiv_id}"
+    resolved_benchmark = resolved_entry(Benchmark, "benchmark")
 
 
 class LeaderboardEntry(models.Model):

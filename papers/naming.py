@@ -98,8 +98,7 @@ class CandidateQuerySet(ReceiptQuerySet):
 
 class CandidateReceipt(Receipt):
     """Abstract receipt: a name in `paper` that no registry knows yet, for curators to approve,
-    correct or merge. Subclasses add `resolved_<entry>`: the provisional entry its receipts wait on,
-    then the entry it became."""
+    correct or merge; one per name and paper. Subclasses add `resolved_<entry> = resolved_entry(...)`."""
 
     name = models.CharField(max_length=160)
     normalized = models.CharField(max_length=160, editable=False)
@@ -108,7 +107,27 @@ class CandidateReceipt(Receipt):
 
     class Meta(Receipt.Meta):
         abstract = True
+        constraints = [
+            *Receipt.Meta.constraints,
+            models.UniqueConstraint(fields=["paper", "normalized"], name="%(app_label)s_%(class)s_once_per_paper"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.name!r} in {self.paper.arxiv_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalized = normalize_name(self.name)
         super().save(*args, **kwargs)
+
+
+def resolved_entry(entry: type[models.Model] | str, what: str) -> models.ForeignKey:
+    """A candidate's link to the registry: the provisional entry its receipts wait on, then the entry
+    it became (or was merged into) once a curator approved it."""
+    return models.ForeignKey(
+        entry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=f"The provisional {what} its receipts wait on, then the {what} it became.",
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodAlias
 from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkResult, Direction
-from papers.models import Paper
+from papers.models import DocumentStatus, Paper, PaperDocument, ParsedPage
 from papers.services import PaperRecord
 from reviews.models import Review, ReviewPaper
 
@@ -128,6 +128,15 @@ def make_beats(**overrides: Any) -> BeatsReceipt:
 Cell = str | tuple[str, int, int]  # a header cell at its column, or (text, first, last) for a span
 
 
+def make_parsed_document(paper: Paper, version: int, pages: dict[int, str]) -> PaperDocument:
+    """A parsed PDF of the paper: page number -> text."""
+    document = PaperDocument.objects.create(
+        paper=paper, version=version, status=DocumentStatus.PARSED, page_count=len(pages)
+    )
+    ParsedPage.objects.bulk_create(ParsedPage(document=document, number=n, text=text) for n, text in pages.items())
+    return document
+
+
 def make_grid(header: list[list[Cell]], body: list[list[str]], stub: int = 1) -> Any:
     """A grid: header rows of cells (a string sits in the column of its position, "" skips one),
     then body rows, one string per column ("" for an empty cell; "—" for a section row alone)."""
@@ -151,6 +160,14 @@ def make_grid(header: list[list[Cell]], body: list[list[str]], stub: int = 1) ->
     grid = Grid(columns=columns, stub=stub, rows=rows)
     fill_labels(grid, None)
     return grid
+
+
+# The first page of a made-up paper proposing "FastQ", for extraction tests.
+TITLE_PAGE = """FastQ: Accurate Post-Training Quantization for Large Language Models
+Jane Doe1, John Roe2
+Abstract
+We propose FastQ, a post-training quantization method for large language models.
+"""
 
 
 def make_document(*pages: str, tables: dict[int, list[tuple[str, Any]]] | None = None) -> Any:

@@ -3,27 +3,13 @@ model, setting and benchmark, whatever the table's shape (pure: grids built by t
 
 from __future__ import annotations
 
-import pytest
-
-from tests.factories import make_document, make_grid
+from tests.factories import TITLE_PAGE, make_document, make_grid
 from worker.extract.receipts import Extraction, Registry
 from worker.extract.rules import RuleExtractor
-from worker.extraction import reference_registry
-
-TITLE = """FastQ: Accurate Post-Training Quantization for Large Language Models
-Jane Doe1, John Roe2
-Abstract
-We propose FastQ, a post-training quantization method for large language models.
-"""
-
-
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return reference_registry()
 
 
 def extract(registry: Registry, caption: str, grid: object, *pages: str) -> Extraction:
-    document = make_document(TITLE, *pages, caption, tables={len(pages) + 2: [(caption, grid)]})
+    document = make_document(TITLE_PAGE, *pages, caption, tables={len(pages) + 2: [(caption, grid)]})
     return RuleExtractor().extract(document, registry)
 
 

@@ -3,23 +3,9 @@ their direction, and critiques that state a weakness of a named method (pure).""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.factories import make_document, make_grid
+from tests.factories import TITLE_PAGE, make_document, make_grid
 from worker.extract.receipts import Extraction, Registry
 from worker.extract.rules import RuleExtractor
-from worker.extraction import reference_registry
-
-TITLE = """FastQ: Accurate Post-Training Quantization for Large Language Models
-Jane Doe1, John Roe2
-Abstract
-We propose FastQ, a post-training quantization method for large language models.
-"""
-
-
-@pytest.fixture(scope="module")
-def registry() -> Registry:
-    return reference_registry()
 
 
 def extract(registry: Registry, *pages: str) -> Extraction:
@@ -31,7 +17,7 @@ def pairs(ex: Extraction) -> set[tuple[str, str]]:
 
 
 def test_proposed_method_from_title_abstract_and_naming(registry: Registry) -> None:
-    assert extract(registry, TITLE).proposed[:1] == ["FastQ"]
+    assert extract(registry, TITLE_PAGE).proposed[:1] == ["FastQ"]
     page = "Making Quantization Great\nAnn Author\nAbstract\nIn this work we propose QuickSilver, a method.\n"
     assert extract(registry, page).proposed[:1] == ["QuickSilver"]
     named = (
@@ -43,7 +29,7 @@ def test_proposed_method_from_title_abstract_and_naming(registry: Registry) -> N
 
 
 def test_beats_from_sentences_only_for_our_method(registry: Registry) -> None:
-    page = TITLE + (
+    page = TITLE_PAGE + (
         "In all settings, FastQ consistently outperforms GPTQ and RTN on LLaMA models.\n"
         "Our method is better than SmoothQuant by 2 points.\n"
         "GPTQ outperforms RTN at 3 bits.\n"
@@ -58,7 +44,7 @@ def test_beats_from_sentences_only_for_our_method(registry: Registry) -> None:
 
 
 def test_critiques_state_a_weakness_of_a_named_method(registry: Registry) -> None:
-    page = TITLE + (
+    page = TITLE_PAGE + (
         "2 Related Work\n"
         "SmoothQuant migrates the difficulty to weights. However, SmoothQuant fails at W4A4 on large models.\n"
         "The closest work is GPTQ, which uses second-order information.\n"
@@ -88,7 +74,7 @@ def test_critiques_state_a_weakness_of_a_named_method(registry: Registry) -> Non
 
 
 def test_a_method_named_by_its_citation(registry: Registry) -> None:
-    page = TITLE + (
+    page = TITLE_PAGE + (
         "Tang et al. (2022) apply W4A4 to BERT with distillation.\n"
         "However, their method fails to quantize all layers to 4 bits.\n"
         "Recent methods [1, 2, 3] break down during training.\n"
@@ -104,7 +90,7 @@ def test_a_method_named_by_its_citation(registry: Registry) -> None:
 
 
 def test_references_are_not_sentences(registry: Registry) -> None:
-    page = TITLE + "References\nFrantar, E. GPTQ fails to scale: a made-up title. arXiv preprint, 2022.\n"
+    page = TITLE_PAGE + "References\nFrantar, E. GPTQ fails to scale: a made-up title. arXiv preprint, 2022.\n"
     assert extract(registry, page).critiques == []
 
 
@@ -119,7 +105,7 @@ def test_caption_claim_against_the_baselines(registry: Registry) -> None:
         ],
     )
     caption = "Table 9: GLUE results. We can see that vector-wise quantization improve upon the baselines."
-    ex = RuleExtractor().extract(make_document(TITLE, caption, tables={2: [(caption, grid)]}), registry)
+    ex = RuleExtractor().extract(make_document(TITLE_PAGE, caption, tables={2: [(caption, grid)]}), registry)
     assert {("Vector-wise", "Q-BERT"), ("Vector-wise", "PSQ")} <= pairs(ex)
     assert "Vector-wise" in ex.proposed
     assert not any(b.baseline == "FP16" for b in ex.beats)

@@ -9,12 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks.leaderboards import build_cells
-from papers.models import DocumentStatus, PaperDocument, ParsedPage
 from reviews import exports, ledger
 from reviews.derived import recompute_review
 from reviews.models import Claim, ClaimStatus
 from tests.conftest import corpus_path
-from tests.factories import add_to_review, make_beats, make_critique, make_method, make_paper, make_review
+from tests.factories import (
+    add_to_review,
+    make_beats,
+    make_critique,
+    make_method,
+    make_paper,
+    make_parsed_document,
+    make_review,
+)
 from worker.reading.parse import parse_pdf
 from worker.reading.quotes import find_quote
 
@@ -39,19 +46,10 @@ def test_true_quotes_from_a_real_paper_verify_and_altered_ones_do_not(awq_pages)
     assert not find_quote("AWQ reaches 1.23 perplexity on every model at 1 bit.", awq_pages).found
 
 
-def _parsed(paper, version, pages):
-    document = PaperDocument.objects.create(
-        paper=paper, version=version, status=DocumentStatus.PARSED, page_count=len(pages)
-    )
-    for number, text in pages.items():
-        ParsedPage.objects.create(document=document, number=number, text=text)
-    return document
-
-
 @pytest.mark.django_db
 def test_a_new_version_that_drops_a_quote_flags_it():
     paper = make_paper(abstract="")
-    _parsed(paper, 1, {3: "Round-to-nearest collapses at three bits because of outlier channels."})
+    make_parsed_document(paper, 1, {3: "Round-to-nearest collapses at three bits because of outlier channels."})
     critique = make_critique(
         paper=paper, page=3, quote="Round-to-nearest collapses at three bits because of outlier channels."
     )
@@ -60,7 +58,7 @@ def test_a_new_version_that_drops_a_quote_flags_it():
     assert (critique.quote_status, critique.quote_checked_version) == ("verified", 1)
     paper.version = 2
     paper.save()
-    _parsed(paper, 2, {3: "We rewrote this section entirely for the camera-ready version."})
+    make_parsed_document(paper, 2, {3: "We rewrote this section entirely for the camera-ready version."})
     report = ledger.verify_paper(paper)
     critique.refresh_from_db()
     assert (critique.quote_status, critique.quote_checked_version) == ("missing", 2)
@@ -79,7 +77,7 @@ def test_claims_come_from_the_abstract_and_get_their_status_from_the_full_text()
     assert all(c.status == ClaimStatus.PRELIMINARY for c in Claim.objects.all())
     claim = Claim.objects.get(sentence__contains="GPTQ")
     assert claim.beats.count() == 1
-    _parsed(paper, 1, {1: "Abstract. Our method outperforms GPTQ by 2.1 points on MMLU. More text."})
+    make_parsed_document(paper, 1, {1: "Abstract. Our method outperforms GPTQ by 2.1 points on MMLU. More text."})
     ledger.verify_paper(paper)
     statuses = dict(Claim.objects.values_list("sentence", "status"))
     assert statuses["Our method outperforms GPTQ by 2.1 points on MMLU."] == ClaimStatus.SUPPORTED
@@ -94,7 +92,7 @@ def test_the_quality_gate_blocks_on_unsupported_and_abstract_only_numbers():
     ledger.extract_claims(paper, {})
     gate = ledger.quality_gate(review)
     assert not gate.ready and gate.preliminary_with_numbers == 1
-    _parsed(paper, 1, {1: "We beat SmoothQuant by 4.5 points at W4A4."})
+    make_parsed_document(paper, 1, {1: "We beat SmoothQuant by 4.5 points at W4A4."})
     ledger.verify_paper(paper)
     gate = ledger.quality_gate(review)
     assert gate.ready and (gate.verified, gate.claims) == (1, 1)
@@ -105,7 +103,7 @@ def test_verify_quotes_exits_non_zero_below_the_threshold(capsys):
     review = make_review(slug="proof")
     paper = make_paper(abstract="")
     add_to_review(review, paper)
-    _parsed(paper, 1, {2: "GPTQ needs a calibration set of 128 samples."})
+    make_parsed_document(paper, 1, {2: "GPTQ needs a calibration set of 128 samples."})
     make_critique(paper=paper, page=2, quote="GPTQ needs a calibration set of 128 samples.")
     make_critique(paper=paper, page=2, quote="A sentence no page of this paper contains at all, invented.")
     with pytest.raises(CommandError, match="proof score 0.500"):

@@ -5,19 +5,17 @@ import json
 import pytest
 from django.core.management import call_command
 
-from papers.models import DocumentStatus, PaperDocument, ParsedPage
 from reviews import ledger
-from tests.factories import add_to_review, make_beats, make_critique, make_paper, make_result, make_review
+from tests.factories import (
+    add_to_review,
+    make_beats,
+    make_critique,
+    make_paper,
+    make_parsed_document,
+    make_result,
+    make_review,
+)
 from worker.ops import backup
-
-
-def _parsed(paper, version, pages):
-    document = PaperDocument.objects.create(
-        paper=paper, version=version, status=DocumentStatus.PARSED, page_count=len(pages)
-    )
-    for number, text in pages.items():
-        ParsedPage.objects.create(document=document, number=number, text=text)
-    return document
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,7 +25,7 @@ def test_export_then_import_into_an_empty_database_is_identical(alice):
     review = make_review(slug="roundtrip")
     paper = make_paper()
     add_to_review(review, paper)
-    _parsed(paper, 1, {1: "GPTQ fails at 2 bits."})
+    make_parsed_document(paper, 1, {1: "GPTQ fails at 2 bits."})
     result = make_result(paper=paper)
     curation.decide("result", result.pk, actor=alice, action="correct", changes={"value": 6.01}, reason="typo")
     critique = make_critique(paper=paper, quote="GPTQ fails at 2 bits.", page=1)

@@ -11,17 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from worker.reading import references as refs
 from worker.reading.parse import parse_pdf
-from worker.reading.references import (
-    EntryMatch,
-    ReferenceEntry,
-    TitleMatcher,
-    citation_contexts,
-    classify_citation,
-    extract_references,
-    match_entry,
-    score_labels,
-)
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 LABELS = Path(settings.BASE_DIR) / "tests" / "data" / "citation_intents.json"
@@ -44,20 +35,20 @@ class Command(BaseCommand):
         with open(options["papers_csv"], newline="", encoding="utf-8") as f:
             known = {row["arxiv_id"]: row["title"] for row in csv.DictReader(f)}
         by_arxiv_id = {arxiv_id: (arxiv_id, title) for arxiv_id, title in known.items()}
-        matcher = TitleMatcher(known.items())
+        matcher = refs.TitleMatcher(known.items())
         pdfs = sorted(Path(options["pdfs"]).glob("*.pdf"))
         self.stdout.write(f"{len(pdfs)} PDFs, {len(known)} known papers (papers.csv)\n")
         header = f"{'file':40} {'style':11} {'refs':>5} {'arXiv':>5} {'by id':>5} {'title':>5} {'match':>5} {'ctx':>5}"
         self.stdout.write(header)
-        matched: list[tuple[str, ReferenceEntry, EntryMatch[str]]] = []
+        matched: list[tuple[str, refs.ReferenceEntry, refs.EntryMatch[str]]] = []
         totals = [0, 0, 0, 0, 0, 0]
         for path in pdfs:
             pages = [page.text for page in parse_pdf(path).pages]
-            references = extract_references(pages)
+            references = refs.extract_references(pages)
             if references is None:
                 self.stdout.write(f"{path.name:40} {'(none)':11} {0:5} {0:5} {0:5} {0:5} {0:5} {0:5}")
                 continue
-            found = [(e, match_entry(e, by_arxiv_id, matcher)) for e in references.entries]
+            found = [(e, refs.match_entry(e, by_arxiv_id, matcher)) for e in references.entries]
             hits = [(e, m) for e, m in found if m is not None]
             matched += [(path.name, e, m) for e, m in hits]
             row = [
@@ -66,7 +57,7 @@ class Command(BaseCommand):
                 sum(1 for _, m in hits if m.how == "arxiv"),
                 sum(1 for _, m in hits if m.how == "title"),
                 len(hits),
-                len(citation_contexts(pages, references)),
+                len(refs.citation_contexts(pages, references)),
             ]
             totals = [a + b for a, b in zip(totals, row, strict=True)]
             self.stdout.write(f"{path.name:40} {references.style:11} " + " ".join(f"{n:5}" for n in row))
@@ -76,7 +67,11 @@ class Command(BaseCommand):
         self._labels(Path(options["labels"]))
 
     def _sample(
-        self, matched: list[tuple[str, ReferenceEntry, EntryMatch[str]]], known: dict[str, str], n: int, seed: int
+        self,
+        matched: list[tuple[str, refs.ReferenceEntry, refs.EntryMatch[str]]],
+        known: dict[str, str],
+        n: int,
+        seed: int,
     ) -> None:
         self.stdout.write(f"\n{min(n, len(matched))} random matches (seed {seed}) to check by hand:")
         for name, entry, match in random.Random(seed).sample(matched, min(n, len(matched))):
@@ -93,9 +88,11 @@ class Command(BaseCommand):
         self.stdout.write(f"\nRole and polarity on {len(contexts)} hand-labeled contexts ({path.name}):")
         for split in sorted({c.get("split", "") for c in contexts}) + [None]:
             chosen = [c for c in contexts if split is None or c.get("split", "") == split]
-            predicted = [classify_citation(c["sentence"], c["marker"]) for c in chosen]
+            predicted = [refs.classify_citation(c["sentence"], c["marker"]) for c in chosen]
             for field in ("role", "polarity"):
-                scores = score_labels([(c[field], getattr(p, field)) for c, p in zip(chosen, predicted, strict=True)])
+                scores = refs.score_labels(
+                    [(c[field], getattr(p, field)) for c, p in zip(chosen, predicted, strict=True)]
+                )
                 f1 = ", ".join(f"{label} {value:.2f}" for label, value in scores.f1.items())
                 self.stdout.write(
                     f"  {split or 'all':9} {field:9} n={scores.n:3} accuracy {scores.accuracy:.3f}  "
