@@ -502,19 +502,12 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
     info = RowInfo()
     if row and _VARIANT_RE.match(label) and proposed and _method_like(label.strip(" +-−–")):
         # An ablation row: a configuration of the paper's own method, not a method of its own.
-        info.method, info.known, info.variant, info.ours = proposed[0], True, True, True
-        info.note = re.sub(r"\s+", " ", label).strip()
-        info.setting = replace(parse_setting(label)[0], note=info.note)  # told apart by what changed
-        return info
+        return _own_variant(info, proposed, re.sub(r"\s+", " ", label).strip(), label)
     variant = _DASH_VARIANT_RE.match(_CITATION_RE.sub("", label).strip())
     if variant and (registry.method(variant.group("base")) or variant.group("base") in proposed):
         info.method = variant.group(0)  # "OBQ – sequential": a variant the paper reports under its own name
         return info
-    raw = _CITATION_RE.sub("", label)
-    raw = _MARKS_RE.sub("", raw)
-    raw = _CHECK_RE.sub(" ", raw)
-    raw = _MULTIPLIER_RE.sub(" ", raw)  # "PTQ ×5.33": a compression ratio printed beside the name
-    raw = re.sub(r"\s+", " ", raw).strip(" +")
+    raw = _bare_label(label)
     if not raw:
         return info
     # "INT8" alone is a number format, even though it normalises like the alias "int8()".
@@ -534,15 +527,35 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
     ablation = re.match(r"(?:\+|w/o\b|w/|with(?:out)?\b)", remainder, re.IGNORECASE)  # not "no tuning"
     if row and models and proposed and ablation and _method_like(remainder.strip(" +-−–")):
         # "TinyBERT4 3, 4 w/o MINI KD": an ablation of the paper's method on a named model
-        info.method, info.known, info.variant, info.ours = proposed[0], True, True, True
-        info.note = remainder
-        info.setting = replace(parse_setting(remainder)[0], note=remainder)
-        return info
+        return _own_variant(info, proposed, remainder, remainder)
     setting, rest = parse_setting(rest)
     info.setting = setting
     if models and rest.strip() and re.fullmatch(r"[a-z][a-z\s\-]*", rest.strip()) and setting.empty:
         info.method = raw  # "LLaMA no tuning": the model run as it is, a row of its own
         return info
+    return _label_method(info, raw, _label_core(rest, setting), whole, registry, proposed)
+
+
+def _own_variant(info: RowInfo, proposed: list[str], note: str, text: str) -> RowInfo:
+    """The paper's own method in a configuration of an ablation, told apart by what changed."""
+    info.method, info.known, info.variant, info.ours = proposed[0], True, True, True
+    info.note = note
+    info.setting = replace(parse_setting(text)[0], note=note)
+    return info
+
+
+def _bare_label(label: str) -> str:
+    """A label without citations, marks, check marks and ratios printed beside the name."""
+    raw = _CITATION_RE.sub("", label)
+    raw = _MARKS_RE.sub("", raw)
+    raw = _CHECK_RE.sub(" ", raw)
+    raw = _MULTIPLIER_RE.sub(" ", raw)  # "PTQ ×5.33": a compression ratio printed beside the name
+    return re.sub(r"\s+", " ", raw).strip(" +")
+
+
+def _label_core(rest: str, setting: Setting) -> str:
+    """What names the method once a label's model and setting are out: the words outside
+    parentheses, else those inside."""
     rest = re.sub(r"\(\s*\)", " ", rest)
     outside = _PAREN_RE.sub(" ", rest).strip(" ,;:-+")
     if not re.search(r"[A-Za-z]", outside):
@@ -552,6 +565,15 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
     core = re.sub(r"\s+", " ", core).strip()
     if not setting.empty and _METRIC_ONLY_RE.fullmatch(core):
         core = ""  # "FP32 KPI", "INT8 Acc.": a number format and the metric shown under it
+    return core
+
+
+def _label_method(
+    info: RowInfo, raw: str, core: str, whole: str | None, registry: Registry, proposed: list[str]
+) -> RowInfo:
+    """The method a label names, its model and setting read: the paper's own, one the registry
+    knows by the whole label, or full precision; else as printed (``_printed_method``)."""
+    setting = info.setting
     own = next((p for p in proposed if normalize_name(p) == normalize_name(raw)), None)
     if own:
         info.method, info.known, info.ours = own, True, True  # the paper's own method, by its name
@@ -577,9 +599,15 @@ def interpret_label(label: str, registry: Registry, proposed: list[str], *, row:
         info.method = registry.method("FP16") or "FP16"
         info.known = True
         return info
+    return _printed_method(info, raw, core, registry)
+
+
+def _printed_method(info: RowInfo, raw: str, core: str, registry: Registry) -> RowInfo:
+    """A label's method as printed: a number format, a method at one, a known method with a suffix
+    or a remark, or a name-like label; or the benchmark a transposed table's row names."""
     printed = _strip_settings(raw)
     data_types = DATA_TYPE_RE.findall(_PAREN_RE.sub(" ", raw))
-    if not data_types and setting.w is not None and _FORMAT_WORD_RE.fullmatch(printed):
+    if not data_types and info.setting.w is not None and _FORMAT_WORD_RE.fullmatch(printed):
         data_types = [printed]  # "3-bit Float", "4-bit Int": a data type named beside its bit width
     if not core and data_types and printed:
         info.format_name = printed  # "INT4", "Float4 (E2M1)": a number format, maybe the method
