@@ -89,10 +89,27 @@ def table_context(caption: str, corner: list[str], registry: Registry) -> TableC
     """What a table's caption and top-left corner say about all of its cells."""
     ctx = TableContext()
     stub = " ".join(corner)
-    # The benchmark a caption names: the only one, or the only one next to a metric word
-    # ("C4 validation perplexities", "WikiText-2 perplexity").
-    # Several next to a metric word ("We report WikiText2 perplexity here, C4 perplexity in the
-    # appendix"): the first one, which is what the table shows.
+    hits = _caption_benchmarks(caption, registry)
+    _read_context_task(ctx, caption, stub, hits, registry)
+    _read_context_models(ctx, list(dict.fromkeys(find_models(stub) + find_models(caption))))
+    ctx.setting = _caption_setting(caption)
+    ctx.lower_better = _direction(stub) if _direction(stub) is not None else _direction(caption)
+    ctx.results_like = bool(
+        ctx.benchmark
+        or _METRIC_WORDS_RE.search(caption)
+        or _METRIC_WORDS_RE.search(stub)
+        or re.search(r"\b(?:results?|evaluation|performance|comparison|compar)", caption, re.IGNORECASE)
+    ) and not re.search(r"hyper-?parameter|configuration of|setup|statistics of", caption, re.IGNORECASE)
+    # "The speedup of our W8A8 ...": tables of cost, not quality, unless a benchmark is named.
+    if not ctx.benchmark and not hits and _COST_CAPTION_RE.search(caption):
+        ctx.results_like = False
+        ctx.cost = True
+    return ctx
+
+
+def _caption_benchmarks(caption: str, registry: Registry) -> list[tuple[int, str, BenchmarkInfo, bool]]:
+    """The benchmarks a caption names, each once: (word index, name as printed, its info, whether
+    a metric word is next to it)."""
     hits: list[tuple[int, str, BenchmarkInfo, bool]] = []
     words = re.findall(r"\S+", re.sub(r"[(),;]", " ", caption))
     for i in range(len(words)):
@@ -106,6 +123,18 @@ def table_context(caption: str, corner: list[str], registry: Registry) -> TableC
             window = " ".join(words[max(0, i - 1) : i + size + 3])
             hits.append((i, span, info, bool(_METRIC_WORDS_RE.search(window))))
             break
+    return hits
+
+
+def _read_context_task(
+    ctx: TableContext, caption: str, stub: str, hits: list[tuple[int, str, BenchmarkInfo, bool]], registry: Registry
+) -> None:
+    """The task of the whole table, into ``ctx``: the one its corner names, else the one its caption
+    names (``hits``), else a task the registry does not know yet named before a metric."""
+    # The benchmark a caption names: the only one, or the only one next to a metric word
+    # ("C4 validation perplexities", "WikiText-2 perplexity").
+    # Several next to a metric word ("We report WikiText2 perplexity here, C4 perplexity in the
+    # appendix"): the first one, which is what the table shows.
     found = {h[1]: (h[1], h[2]) for h in hits}
     near_metric = {h[1]: (h[1], h[2]) for h in hits if h[3]}
     for source in (stub,):
@@ -131,7 +160,10 @@ def table_context(caption: str, corner: list[str], registry: Registry) -> TableC
         m = _CAPTION_TASK_RE.search(caption)
         if m and not find_models(m.group("name")) and parse_setting(m.group("name"))[0].empty:
             ctx.benchmark = m.group("name")
-    models = list(dict.fromkeys(find_models(stub) + find_models(caption)))
+
+
+def _read_context_models(ctx: TableContext, models: list[str]) -> None:
+    """The one model, family and base family a table's corner and caption name, into ``ctx``."""
     full = [m for m in models if not FAMILY_ONLY.match(m)]
     if len(full) == 1:
         ctx.model = full[0]
@@ -141,35 +173,29 @@ def table_context(caption: str, corner: list[str], registry: Registry) -> TableC
     bases = {m.group("family") for m in map(MODEL_RE.match, models) if m}
     if len(bases) == 1:
         ctx.family_base = next(iter(bases))  # "LLaMA" for columns like "2-7B" under "LLaMA-1 and LLaMA-2"
+
+
+def _caption_setting(caption: str) -> Setting:
+    """The bits and group size a caption states for the whole table."""
+    setting = Setting()
     settings = [parse_setting(part)[0] for part in re.split(r"[,;]|\band\b", caption)]
     settings = [s for s in settings if s.w is None or s.w < 16]
     ws = {s.w for s in settings if s.w is not None}
     gs = {s.g for s in settings if s.g is not None}
     if len(ws) == 1:
         first = next(s for s in settings if s.w is not None)
-        ctx.setting = replace(first, g=None)
+        setting = replace(first, g=None)
     if len(gs) == 1:
-        ctx.setting.g = next(iter(gs))
+        setting.g = next(iter(gs))
     # "4-bit quantization of weights, activations and KV cache"
-    if ctx.setting.w is not None and ctx.setting.weight_only_hint and ctx.setting.w < 16:
+    if setting.w is not None and setting.weight_only_hint and setting.w < 16:
         if re.search(r"\bactivations?\b", caption, re.IGNORECASE) and not re.search(
             r"weight[- ]only", caption, re.IGNORECASE
         ):
-            ctx.setting.a = ctx.setting.w
+            setting.a = setting.w
         if re.search(r"\bKV\b|key[- ]value", caption, re.IGNORECASE):
-            ctx.setting.kv = ctx.setting.w
-    ctx.lower_better = _direction(stub) if _direction(stub) is not None else _direction(caption)
-    ctx.results_like = bool(
-        ctx.benchmark
-        or _METRIC_WORDS_RE.search(caption)
-        or _METRIC_WORDS_RE.search(stub)
-        or re.search(r"\b(?:results?|evaluation|performance|comparison|compar)", caption, re.IGNORECASE)
-    ) and not re.search(r"hyper-?parameter|configuration of|setup|statistics of", caption, re.IGNORECASE)
-    # "The speedup of our W8A8 ...": tables of cost, not quality, unless a benchmark is named.
-    if not ctx.benchmark and not found and _COST_CAPTION_RE.search(caption):
-        ctx.results_like = False
-        ctx.cost = True
-    return ctx
+            setting.kv = setting.w
+    return setting
 
 
 def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: list[str] | None = None) -> ColumnInfo:
@@ -180,6 +206,34 @@ def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: l
     short_leaf = len(roles) >= 2 and re.fullmatch(r"[a-z]{1,3}", clean_header(levels[-1]))
     if short_leaf and any(r.kind == "benchmark" for r in roles[:-1]):
         roles[-1] = Role("unknown", clean_header(levels[-1]))  # "m" / "mm" under "MNLI": part of the task
+    size = _read_header_levels(col, levels, roles)
+    if roles and roles[-1].kind == "skip" or any(r.kind == "skip" for r in roles[-1:]):
+        col.skip = True
+    # "Size" over "w/o-e": a cost header anywhere below the top makes the whole column a cost.
+    if any(r.kind == "skip" and _SKIP_RE.search(r.name) for r in roles[1:]) or any(
+        _COST_HEADER_RE.search(r.name) for r in roles if r.kind == "skip"
+    ):
+        col.skip = True
+    if size and not col.model:
+        family = col.family or ctx.family
+        col.model = f"{family}-{size}" if family else size
+    elif not col.model and col.family:
+        col.model = col.family
+    # The benchmark: the leaf when it names one, else the nearest level above that does.
+    if roles:
+        _read_column_task(col, levels, roles, ctx, registry, axes)
+    if not col.benchmark and not col.skip and not col.bits and not col.group:
+        col.benchmark, col.info = ctx.benchmark, ctx.info
+    if col.info is None and col.benchmark:
+        col.info = registry.benchmark(col.benchmark)
+    if col.lower_better is None:
+        col.lower_better = _lower(col.info) if col.info else ctx.lower_better
+    return col
+
+
+def _read_header_levels(col: ColumnInfo, levels: list[str], roles: list[Role]) -> str:
+    """What a column's header levels say of its direction, model, setting, bits and group size,
+    into ``col``; returns a bare model size ("7B") that a family completes, else ""."""
     size = ""
     for text, role in zip(levels, roles, strict=True):
         d = _direction(text)
@@ -203,68 +257,60 @@ def column_info(stack: list[str], ctx: TableContext, registry: Registry, axes: l
             fam = find_models(text)
             if fam and not col.family:
                 col.family = family_of(fam[0])
-    if roles and roles[-1].kind == "skip" or any(r.kind == "skip" for r in roles[-1:]):
-        col.skip = True
-    # "Size" over "w/o-e": a cost header anywhere below the top makes the whole column a cost.
-    if any(r.kind == "skip" and _SKIP_RE.search(r.name) for r in roles[1:]) or any(
-        _COST_HEADER_RE.search(r.name) for r in roles if r.kind == "skip"
-    ):
-        col.skip = True
-    if size and not col.model:
-        family = col.family or ctx.family
-        col.model = f"{family}-{size}" if family else size
-    elif not col.model and col.family:
-        col.model = col.family
-    # The benchmark: the leaf when it names one, else the nearest level above that does.
+    return size
+
+
+def _read_column_task(
+    col: ColumnInfo,
+    levels: list[str],
+    roles: list[Role],
+    ctx: TableContext,
+    registry: Registry,
+    axes: list[str] | None,
+) -> None:
+    """The benchmark of a column, into ``col``: its leaf header when that names one, else the
+    nearest level above that does."""
     leaf_k = len(roles) - 1
     named = [k for k, r in enumerate(roles) if r.kind == "benchmark"]
-    if leaf_k >= 0:
-        leaf = roles[leaf_k]
-        group_bench = next((roles[k] for k in reversed(named) if k < leaf_k), None)
-        if leaf.kind == "benchmark":
-            col.benchmark, col.info = leaf.name, leaf.info
-        elif leaf.kind == "average":
-            if group_bench is not None:
-                col.benchmark, col.info = group_bench.name, group_bench.info
-            elif ctx.benchmark and ctx.single_task:
-                col.benchmark, col.info = ctx.benchmark, ctx.info  # "Mean" of a table of one task
-            else:
-                col.benchmark = leaf.name
-                col.info = registry.benchmark(leaf.name)
-        elif leaf.kind == "unknown":
-            if group_bench is not None and axes and _DATA_AXIS_RE.search(axes[-1]):
-                # "Alpaca" on a "Dataset" row under "MMLU": the data a model was tuned on, not a task.
-                col.benchmark, col.info = group_bench.name, group_bench.info
-                col.setting = replace(col.setting, note=f"{col.setting.note} {leaf.name}".strip())
-            elif group_bench is not None:
-                col.benchmark, col.info = f"{group_bench.name} {leaf.name}", None
-                col.lower_better = col.lower_better if col.lower_better is not None else _lower(group_bench.info)
-            else:
-                col.benchmark = leaf.name
-        elif leaf.kind in ("metric", "model", "setting", "empty"):
-            if leaf.kind == "metric":
-                col.metric = leaf.name
-            for k in range(leaf_k - 1, -1, -1):
-                r = roles[k]
-                if r.kind == "benchmark":
-                    col.benchmark, col.info = r.name, r.info
-                    break
-                if r.kind == "average":
-                    avg = registry.benchmark("Average")
-                    col.benchmark, col.info = (avg.name, avg) if avg else (r.name, None)
-                    break
-                if r.kind == "unknown" and not find_models(levels[k]):
-                    col.benchmark = r.name
-                    break
-        if leaf.kind in ("skip",):
-            col.skip = True
-    if not col.benchmark and not col.skip and not col.bits and not col.group:
-        col.benchmark, col.info = ctx.benchmark, ctx.info
-    if col.info is None and col.benchmark:
-        col.info = registry.benchmark(col.benchmark)
-    if col.lower_better is None:
-        col.lower_better = _lower(col.info) if col.info else ctx.lower_better
-    return col
+    leaf = roles[leaf_k]
+    group_bench = next((roles[k] for k in reversed(named) if k < leaf_k), None)
+    if leaf.kind == "benchmark":
+        col.benchmark, col.info = leaf.name, leaf.info
+    elif leaf.kind == "average":
+        if group_bench is not None:
+            col.benchmark, col.info = group_bench.name, group_bench.info
+        elif ctx.benchmark and ctx.single_task:
+            col.benchmark, col.info = ctx.benchmark, ctx.info  # "Mean" of a table of one task
+        else:
+            col.benchmark = leaf.name
+            col.info = registry.benchmark(leaf.name)
+    elif leaf.kind == "unknown":
+        if group_bench is not None and axes and _DATA_AXIS_RE.search(axes[-1]):
+            # "Alpaca" on a "Dataset" row under "MMLU": the data a model was tuned on, not a task.
+            col.benchmark, col.info = group_bench.name, group_bench.info
+            col.setting = replace(col.setting, note=f"{col.setting.note} {leaf.name}".strip())
+        elif group_bench is not None:
+            col.benchmark, col.info = f"{group_bench.name} {leaf.name}", None
+            col.lower_better = col.lower_better if col.lower_better is not None else _lower(group_bench.info)
+        else:
+            col.benchmark = leaf.name
+    elif leaf.kind in ("metric", "model", "setting", "empty"):
+        if leaf.kind == "metric":
+            col.metric = leaf.name
+        for k in range(leaf_k - 1, -1, -1):
+            r = roles[k]
+            if r.kind == "benchmark":
+                col.benchmark, col.info = r.name, r.info
+                break
+            if r.kind == "average":
+                avg = registry.benchmark("Average")
+                col.benchmark, col.info = (avg.name, avg) if avg else (r.name, None)
+                break
+            if r.kind == "unknown" and not find_models(levels[k]):
+                col.benchmark = r.name
+                break
+    if leaf.kind in ("skip",):
+        col.skip = True
 
 
 # ------------------------------------------------------------------------------------------------
