@@ -8,14 +8,12 @@ from django.http import HttpRequest
 from baselines.admin_receipts import ReceiptAdmin
 from baselines.models import BeatsReceipt, CritiqueReceipt, CuratorDecision, Method, MethodAlias, MethodCandidate
 from benchmarks.models import BenchmarkCandidate, BenchmarkResult
+from papers.admin import AliasInline
 from papers.models import Citation
 
 
-class MethodAliasInline(admin.TabularInline):
+class MethodAliasInline(AliasInline):
     model = MethodAlias
-    fields = ("alias", "normalized")
-    readonly_fields = ("normalized",)
-    extra = 1
 
 
 @admin.register(Method)
@@ -54,14 +52,6 @@ class BeatsReceiptAdmin(ReceiptAdmin):
     raw_id_fields = ("paper", "method", "baseline")
 
 
-@admin.register(MethodCandidate)
-class MethodCandidateAdmin(ReceiptAdmin):
-    list_display = ("name", "paper", "status", "confidence", "resolved_method")
-    search_fields = ("name", "paper__arxiv_id")
-    list_select_related = ("paper", "resolved_method")
-    raw_id_fields = ("paper", "resolved_method")
-
-
 @admin.register(BenchmarkResult)
 class BenchmarkResultAdmin(ReceiptAdmin):
     list_display = ("paper", "method", "model_name", "setting", "benchmark", "value", "status", "page", "locator")
@@ -71,12 +61,20 @@ class BenchmarkResultAdmin(ReceiptAdmin):
     raw_id_fields = ("paper", "method", "benchmark")
 
 
-@admin.register(BenchmarkCandidate)
-class BenchmarkCandidateAdmin(ReceiptAdmin):
-    list_display = ("name", "paper", "status", "confidence", "resolved_benchmark")
-    search_fields = ("name", "paper__arxiv_id")
-    list_select_related = ("paper", "resolved_benchmark")
-    raw_id_fields = ("paper", "resolved_benchmark")
+def candidate_admin(resolved: str) -> type[ReceiptAdmin]:
+    """The admin of a candidate-name receipt whose link to the registry is the field `resolved`."""
+
+    class CandidateAdmin(ReceiptAdmin):
+        list_display = ("name", "paper", "status", "confidence", resolved)
+        search_fields = ("name", "paper__arxiv_id")
+        list_select_related = ("paper", resolved)
+        raw_id_fields = ("paper", resolved)
+
+    return CandidateAdmin
+
+
+admin.site.register(MethodCandidate, candidate_admin("resolved_method"))
+admin.site.register(BenchmarkCandidate, candidate_admin("resolved_benchmark"))
 
 
 @admin.register(Citation)

@@ -1,13 +1,11 @@
 from django.contrib import admin
 
 from benchmarks.models import Benchmark, BenchmarkAlias
+from papers.admin import AliasInline
 
 
-class BenchmarkAliasInline(admin.TabularInline):
+class BenchmarkAliasInline(AliasInline):
     model = BenchmarkAlias
-    fields = ("alias", "normalized")
-    readonly_fields = ("normalized",)
-    extra = 1
 
 
 @admin.register(Benchmark)

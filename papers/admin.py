@@ -71,3 +71,11 @@ class PaperSummaryAdmin(admin.ModelAdmin):
     list_filter = ("generator",)
     search_fields = ("paper__arxiv_id", "contribution")
     raw_id_fields = ("paper",)
+
+
+class AliasInline(admin.TabularInline):
+    """The spellings of a registry entry (method or benchmark), edited on the entry's page."""
+
+    fields = ("alias", "normalized")
+    readonly_fields = ("normalized",)
+    extra = 1
