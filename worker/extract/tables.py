@@ -500,85 +500,110 @@ def _row(
     not methods, unless a label is plainly a method: a known one, a number format, or a model with
     a remark ("LLaMA no tuning"). A column titled "Model" or "LLM" holds models."""
     meanings = [(part, interpret_label(part.text, registry, proposed)) for part in parts]
-    model = ""
-    format_name = ""
-    conditions: list[str] = []
-    setting = Setting()
-
-    def condition(part: PathPart, m: RowInfo) -> bool:
-        plainly_method = m.known or m.full_precision or m.ours or m.format_name or m.setting.w is not None
-        return (
-            bool(_DATA_AXIS_RE.search(part.axis))
-            and not plainly_method
-            and not m.benchmark
-            and not find_models(part.text)
-        )
-
-    def rank(item: tuple[PathPart, RowInfo]) -> tuple[int, int, int, int]:
-        """Named methods first, the paper's own next, then a column titled as methods, then the leftmost."""
-        part, m = item
-        strength = 3 if (m.known or m.full_precision or m.ours) else 1
-        titled = 1 if _METHOD_AXIS_RE.search(part.axis) else 0
-        return (strength, int(m.ours), titled, -part.level if part.where == "row" else -99)
-
-    candidates = []
+    labels = _RowLabels()
     for part, m in meanings:
-        # "Parameters" over a stub whose header row lists sizes titles the sizes, not the rows.
-        model_axis = bool(_MODEL_AXIS_RE.search(part.axis)) and not columns_are_models
-        hub = model_name(part.text) if (model_axis or _HUB_ID_RE.match(part.text)) else ""
-        plainly_method = m.known or m.full_precision or m.ours or m.format_name or not m.setting.empty
-        if not hub and model_axis and not plainly_method and re.search(r"[A-Za-z]{2,}", part.text):
-            hub = part.text.strip()  # under "Model", a name the vocabulary does not know ("Regnext")
-        if hub:
-            model = model or hub
-            inside = " ".join(re.findall(r"\(([^()]*)\)", part.text))
-            if m.method and (m.full_precision or (inside and normalize_name(m.method) in normalize_name(inside))):
-                candidates.append((part, m))  # "TinyBERT4 (KDLSQ)", "TinyBERT4 (original)": a model and its method
-            continue
-        bits = axis_bits(part.text, part.axis)
-        if bits is not None:
-            setting = setting.merged(bits)  # "INT8" under "A-bits": activations at 8 bits
-            if any(normalize_name(part.text).startswith(normalize_name(p)) for p in proposed if len(p) >= 3):
-                # the paper's own number format ("dINT4" for a paper proposing dINT): part of the method
-                candidates.append((part, RowInfo(method=part.text.strip(), ours=True, note=_OWN_FORMAT)))
-            continue
-        if _CHECK_MARK_RE.fullmatch(part.text.strip()):
-            named = registry.method(part.axis) or next(
-                (p for p in proposed if normalize_name(p) == normalize_name(part.axis)), None
-            )
-            if named:  # a check mark under a method's name: that method is on in this row
-                candidates.append((part, RowInfo(method=named, known=True, ours=named in proposed, note=part.axis)))
-            continue
-        if condition(part, m):
-            conditions.append(part.text)
-            continue
-        if m.model and not m.method:
-            model = model or m.model
-        if m.format_name:
-            format_name = format_name or m.format_name
-        setting = setting.merged(m.setting)
-        if m.method:
-            candidates.append((part, m))
-        elif not m.model and not m.format_name and not m.benchmark and find_models(part.text):
-            # "LLaMA no tuning": a model run as it is, reported as a row of its own.
-            candidates.append((part, RowInfo(method=part.text.strip(), model=find_models(part.text)[0])))
+        _read_row_label(labels, part, m, registry, proposed, columns_are_models)
+    chosen = _row_method(labels.candidates, meanings)
+    chosen.setting = labels.setting.merged(chosen.setting)
+    if labels.model and not chosen.model:
+        chosen.model = labels.model
+    if not chosen.model:
+        chosen.model = next((m.model for _, m in meanings if m.model), "")
+    return chosen, chosen.model, labels.format_name, labels.conditions
+
+
+@dataclass
+class _RowLabels:
+    """What a row's labels add up to, read left to right."""
+
+    model: str = ""
+    format_name: str = ""
+    conditions: list[str] = field(default_factory=list)
+    setting: Setting = field(default_factory=Setting)
+    candidates: list[tuple[PathPart, RowInfo]] = field(default_factory=list)  # the row's possible methods
+
+
+def _read_row_label(
+    labels: _RowLabels, part: PathPart, m: RowInfo, registry: Registry, proposed: list[str], columns_are_models: bool
+) -> None:
+    """What one label adds to its row: a model, bits, a method switched on, a condition of the run,
+    a number format or a candidate method."""
+    hub = _model_label(part, m, columns_are_models)
+    if hub:
+        labels.model = labels.model or hub
+        inside = " ".join(re.findall(r"\(([^()]*)\)", part.text))
+        if m.method and (m.full_precision or (inside and normalize_name(m.method) in normalize_name(inside))):
+            labels.candidates.append((part, m))  # "TinyBERT4 (KDLSQ)", "TinyBERT4 (original)": a model and its method
+        return
+    bits = axis_bits(part.text, part.axis)
+    if bits is not None:
+        labels.setting = labels.setting.merged(bits)  # "INT8" under "A-bits": activations at 8 bits
+        if any(normalize_name(part.text).startswith(normalize_name(p)) for p in proposed if len(p) >= 3):
+            # the paper's own number format ("dINT4" for a paper proposing dINT): part of the method
+            labels.candidates.append((part, RowInfo(method=part.text.strip(), ours=True, note=_OWN_FORMAT)))
+        return
+    if _CHECK_MARK_RE.fullmatch(part.text.strip()):
+        named = registry.method(part.axis) or next(
+            (p for p in proposed if normalize_name(p) == normalize_name(part.axis)), None
+        )
+        if named:  # a check mark under a method's name: that method is on in this row
+            labels.candidates.append((part, RowInfo(method=named, known=True, ours=named in proposed, note=part.axis)))
+        return
+    if _is_condition(part, m):
+        labels.conditions.append(part.text)
+        return
+    if m.model and not m.method:
+        labels.model = labels.model or m.model
+    if m.format_name:
+        labels.format_name = labels.format_name or m.format_name
+    labels.setting = labels.setting.merged(m.setting)
+    if m.method:
+        labels.candidates.append((part, m))
+    elif not m.model and not m.format_name and not m.benchmark and find_models(part.text):
+        # "LLaMA no tuning": a model run as it is, reported as a row of its own.
+        labels.candidates.append((part, RowInfo(method=part.text.strip(), model=find_models(part.text)[0])))
+
+
+def _model_label(part: PathPart, m: RowInfo, columns_are_models: bool) -> str:
+    """The model a label names in a column titled as models, or by its hub id; else ""."""
+    # "Parameters" over a stub whose header row lists sizes titles the sizes, not the rows.
+    model_axis = bool(_MODEL_AXIS_RE.search(part.axis)) and not columns_are_models
+    hub = model_name(part.text) if (model_axis or _HUB_ID_RE.match(part.text)) else ""
+    plainly_method = m.known or m.full_precision or m.ours or m.format_name or not m.setting.empty
+    if not hub and model_axis and not plainly_method and re.search(r"[A-Za-z]{2,}", part.text):
+        hub = part.text.strip()  # under "Model", a name the vocabulary does not know ("Regnext")
+    return hub
+
+
+def _is_condition(part: PathPart, m: RowInfo) -> bool:
+    """A label in a column titled "Dataset" or "Task" that is not plainly a method: a condition of the run."""
+    plainly_method = m.known or m.full_precision or m.ours or m.format_name or m.setting.w is not None
+    return (
+        bool(_DATA_AXIS_RE.search(part.axis)) and not plainly_method and not m.benchmark and not find_models(part.text)
+    )
+
+
+def _method_rank(item: tuple[PathPart, RowInfo]) -> tuple[int, int, int, int]:
+    """Named methods first, the paper's own next, then a column titled as methods, then the leftmost."""
+    part, m = item
+    strength = 3 if (m.known or m.full_precision or m.ours) else 1
+    titled = 1 if _METHOD_AXIS_RE.search(part.axis) else 0
+    return (strength, int(m.ours), titled, -part.level if part.where == "row" else -99)
+
+
+def _row_method(candidates: list[tuple[PathPart, RowInfo]], meanings: list[tuple[PathPart, RowInfo]]) -> RowInfo:
+    """The meaning of a row: its candidate methods combined when they are techniques switched on
+    together, else the strongest candidate, else a benchmark a label names (a transposed table)."""
     switched = [(p, m) for p, m in candidates if _CHECK_MARK_RE.fullmatch(p.text.strip()) or m.note == _OWN_FORMAT]
     if switched and len(candidates) >= 2:
         # Techniques switched on together in one row ("SQ" with a check under "OPTQ"): their
         # combination, named as printed.
         ordered = sorted(candidates, key=lambda item: item[0].level)
         name = " + ".join(m.note if _CHECK_MARK_RE.fullmatch(p.text.strip()) else p.text.strip() for p, m in ordered)
-        chosen = RowInfo(method=name, ours=any(m.ours for _, m in ordered))
-    elif candidates:
-        chosen = replace(max(candidates, key=rank)[1])
-    else:
-        chosen = next((replace(m) for _, m in meanings if m.benchmark), RowInfo())
-    chosen.setting = setting.merged(chosen.setting)
-    if model and not chosen.model:
-        chosen.model = model
-    if not chosen.model:
-        chosen.model = next((m.model for _, m in meanings if m.model), "")
-    return chosen, chosen.model, format_name, conditions
+        return RowInfo(method=name, ours=any(m.ours for _, m in ordered))
+    if candidates:
+        return replace(max(candidates, key=_method_rank)[1])
+    return next((replace(m) for _, m in meanings if m.benchmark), RowInfo())
 
 
 _CHECK_MARK_RE = re.compile(r"[✓✔√]|yes|Yes|YES")
