@@ -667,31 +667,12 @@ def table_cells(
 ) -> list[TableCell]:
     """The typed value cells of one table. ``names`` collects method names that no registry knows
     (name -> page, locator, quote), so they can become candidates."""
-    proposed, weight_only = paper.proposed, paper.weight_only
+    proposed = paper.proposed
     own = {normalize_name(p) for p in proposed}
-    grid = source.grid
-    first_body = next((i for i, r in enumerate(grid.rows) if r.kind != "header"), 0)
-    ctx = table_context(source.caption, grid.corner(first_body), registry)
-    if not ctx.model and source.section_model:
-        ctx.model = source.section_model
-    if not ctx.benchmark and source.mentions:
-        found = _mentioned_benchmark(source.mentions, registry)
-        if found:
-            ctx.benchmark, ctx.info = found
-            ctx.results_like = True
-            if ctx.lower_better is None:
-                ctx.lower_better = _lower(found[1])
-    fallback_method = _caption_method(source.caption, registry, proposed)
-    axes = {normalize_name(grid.stub_title(c, first_body)) for c in range(grid.stub)}
-    if fallback_method and normalize_name(fallback_method) in {
-        normalize_name(registry.method(a) or a) for a in axes if a
-    }:
-        fallback_method = ""  # the caption names a technique the table switches on and off per row
-    values = grid.value_cells()
-    if fallback_method and any(
-        _registry_or_own(p.text, registry, proposed) == fallback_method for vc in values for p in vc.column_path
-    ):
-        fallback_method = ""  # "2-bit GPTQ and 3-bit Float": the caption's method heads one column, not all
+    first_body = next((i for i, r in enumerate(source.grid.rows) if r.kind != "header"), 0)
+    ctx = _source_context(source, first_body, registry)
+    values = source.grid.value_cells()
+    fallback_method = _fallback_method(source, first_body, values, registry, proposed)
     leaves = {vc.column_path[-1].text for vc in values if vc.column_path}
     columns_are_models = (
         bool(leaves) and sum(1 for t in leaves if model_size(clean_header(t)) or model_name(t)) * 5 >= len(leaves) * 3
@@ -700,49 +681,15 @@ def table_cells(
     for vc in values:
         if vc.row not in rows:
             rows[vc.row] = _row(vc.row_path, registry, proposed, columns_are_models)
-    # Rows that name models and no method: the methods are across the top.
-    rows_are_models = bool(rows) and all(
-        model and not (r.known or r.full_precision) for r, model, _, _ in rows.values()
-    )
-    # Unknown names across the top are methods only beside one the vocabulary knows ("Dense",
-    # "FP32", a registry method): a table of statistics per model has other columns ("SDims").
-    rows_are_models = rows_are_models and any(
-        (m := interpret_label(leaf, registry, proposed, row=False)).known or m.full_precision for leaf in leaves
-    )
-    paths = {vc.column_path for vc in values}
-    named = {
-        r.info.name if r.info else r.name
-        for r in (classify_header(p.text, registry) for path in paths for p in path)
-        if r.kind == "benchmark"
-    }
-    ctx.single_task = bool(ctx.benchmark) and named <= {ctx.info.name if ctx.info else ctx.benchmark}
+    rows_are_models = _rows_are_models(rows, leaves, registry, proposed)
+    ctx.single_task = _single_task(ctx, values, registry)
     columns: dict[tuple[PathPart, ...], _Column] = {}
     for vc in values:
         if vc.column_path not in columns:
             columns[vc.column_path] = _column(vc.column_path, ctx, registry, proposed, rows_are_models)
-    if ctx.cost and not any(c.info.info for c in columns.values()):
+    if not _worth_reading(ctx, rows, columns, paper):
         return []
-    if not ctx.results_like and not any(c.info.info or c.method for c in columns.values()):
-        # A caption that does not say "results": read on only if a cell can still be tied to a
-        # task (a row or column names one, or a model the paper evaluates on a known task).
-        models = [m for _, m, _, _ in rows.values()] + [
-            c.info.model or (c.reference or ("",))[0] for c in columns.values()
-        ]
-        if not any(r[0].benchmark for r in rows.values()) and not any(
-            _task_of(m, paper.model_tasks)[0] for m in models if m
-        ):
-            return []
-    # Cells of bits and group-size columns are settings of their row.
-    row_settings: dict[int, Setting] = {}
-    for vc in values:
-        col = columns[vc.column_path].info
-        if col.bits or col.group:
-            s = row_settings.get(vc.row, Setting())
-            if col.bits:
-                s = s.merged(_bits_cell(vc.text, vc.column_path))
-            elif (g := parse_number(vc.text)) is not None and g == int(g):
-                s.g = int(g)
-            row_settings[vc.row] = s
+    row_settings = _row_settings(values, columns)
     out: list[TableCell] = []
     references: set[tuple[str, str]] = set()
     for vc in values:
@@ -754,76 +701,227 @@ def table_cells(
         method = _cell_method(row, column, row_format, fallback_method, proposed, registry)
         if method is None:
             continue
-        benchmark, info = col.benchmark, col.info
-        if row.benchmark and (not benchmark or column.method is not None or benchmark == ctx.benchmark):
-            benchmark, info = row.benchmark, row.info
         model = row_model or col.model or ctx.model or (column.reference[0] if column.reference else "")
         model = _qualified_model(model, col, ctx) or ctx.family
-        if not benchmark and conditions and not col.benchmark:
-            # Under a "Task" column: the row names its task ("Classification (Top-1% accuracy)").
-            benchmark, info = conditions[0], registry.benchmark(conditions[0])
-            conditions = conditions[1:]
-        if not benchmark and model:
-            benchmark, info = _task_of(model, paper.model_tasks)
-        if not benchmark and (metric_kind := _metric_kind(col, ctx, source.caption)) in paper.usual_tasks:
-            benchmark, info = paper.usual_tasks[metric_kind]  # "PPL results of ...": the paper's PPL task
+        benchmark, info, conditions = _cell_task(row, column, conditions, model, ctx, source.caption, paper, registry)
         if not benchmark:
             continue
         if column.reference and (column.reference[0], benchmark) not in references:
             references.add((column.reference[0], benchmark))
             out.append(_reference_cell(source, vc, column, benchmark, info, col, registry))
-        setting = ctx.setting.merged(col.setting).merged(row_settings.get(vc.row, Setting())).merged(method.setting)
-        if conditions:
-            setting = replace(setting, note=" ".join([*conditions, setting.note]).strip())
-        if setting.w is None and paper.own_bits and (method.ours or normalize_name(method.method) in own):
-            w, a = paper.own_bits  # the paper's own method at its bits
-            setting = replace(setting, w=w, a=setting.a if setting.a is not None else a, weight_only_hint=True)
-        if method.full_precision:
-            w = setting.w if setting.w is not None and setting.w >= 16 else 16
-            setting = Setting(w, setting.a if setting.a is not None and setting.a >= 16 else w, note=setting.note)
-        setting = _default_activations(setting, weight_only, paper.usual_activations)
-        texts = split_values(vc.text)
-        bench_names = split_names(benchmark, len(texts))
-        metrics = split_names(col.metric, len(texts)) if col.metric else [""] * len(texts)
-        for k, (value_text, bench, metric) in enumerate(zip(texts, bench_names, metrics, strict=True)):
-            value = parse_number(value_text)
-            if value is None or is_missing(value_text) or unit_of(value_text) in _COST_UNITS:
-                continue
-            lower = col.lower_better
-            sub = registry.benchmark(bench) if bench != benchmark else None
-            if sub is not None:
-                lower = sub.direction == "lower"
-            if lower is None:
-                lower = _lower(info) if info else ctx.lower_better
-            if not method.known and not method.full_precision:
-                names.setdefault(method.method, (source.page, source.locator, vc.row_text))
-            out.append(
-                TableCell(
-                    table=source,
-                    row=vc.row,
-                    quote=vc.row_text,
-                    method=method.method,
-                    known=method.known,
-                    full_precision=method.full_precision,
-                    ours=method.ours,
-                    variant=method.variant,
-                    benchmark=bench,
-                    info=registry.benchmark(bench) or info,
-                    metric=metric or (info.metric if info else ""),
-                    model=model,
-                    setting=setting,
-                    value=value,
-                    value_text=value_text,
-                    lower_better=bool(lower),
-                    row_label=" ".join(p.text for p in vc.row_path),
-                    column_label=" / ".join(p.text for p in vc.column_path),
-                    bold=vc.bold,
-                    slot=(vc.column, k),
-                    compare=("row", id(source), vc.row, bench)
-                    if column.method is not None
-                    else ("column", id(source), vc.column_path, k),
-                )
+        setting = _cell_setting(ctx, col, row_settings.get(vc.row, Setting()), method, conditions, paper, own)
+        out += _value_cells(source, vc, column, method, (benchmark, info), model, setting, ctx, registry, names)
+    return out
+
+
+def _source_context(source: TableSource, first_body: int, registry: Registry) -> TableContext:
+    """What the caption and corner say (``table_context``), completed by the model of the section
+    around the table and a task the sentences pointing at it name."""
+    ctx = table_context(source.caption, source.grid.corner(first_body), registry)
+    if not ctx.model and source.section_model:
+        ctx.model = source.section_model
+    if not ctx.benchmark and source.mentions:
+        found = _mentioned_benchmark(source.mentions, registry)
+        if found:
+            ctx.benchmark, ctx.info = found
+            ctx.results_like = True
+            if ctx.lower_better is None:
+                ctx.lower_better = _lower(found[1])
+    return ctx
+
+
+def _fallback_method(
+    source: TableSource, first_body: int, values: list[ValueCell], registry: Registry, proposed: list[str]
+) -> str:
+    """The one method the caption names, for cells whose row and column name none; "" when the
+    table itself names it in a stub title or a column header."""
+    grid = source.grid
+    fallback_method = _caption_method(source.caption, registry, proposed)
+    axes = {normalize_name(grid.stub_title(c, first_body)) for c in range(grid.stub)}
+    if fallback_method and normalize_name(fallback_method) in {
+        normalize_name(registry.method(a) or a) for a in axes if a
+    }:
+        fallback_method = ""  # the caption names a technique the table switches on and off per row
+    if fallback_method and any(
+        _registry_or_own(p.text, registry, proposed) == fallback_method for vc in values for p in vc.column_path
+    ):
+        fallback_method = ""  # "2-bit GPTQ and 3-bit Float": the caption's method heads one column, not all
+    return fallback_method
+
+
+def _rows_are_models(
+    rows: dict[int, tuple[RowInfo, str, str, list[str]]], leaves: set[str], registry: Registry, proposed: list[str]
+) -> bool:
+    """Rows that name models and no method: the methods are across the top."""
+    rows_are_models = bool(rows) and all(
+        model and not (r.known or r.full_precision) for r, model, _, _ in rows.values()
+    )
+    # Unknown names across the top are methods only beside one the vocabulary knows ("Dense",
+    # "FP32", a registry method): a table of statistics per model has other columns ("SDims").
+    return rows_are_models and any(
+        (m := interpret_label(leaf, registry, proposed, row=False)).known or m.full_precision for leaf in leaves
+    )
+
+
+def _single_task(ctx: TableContext, values: list[ValueCell], registry: Registry) -> bool:
+    """Whether no column names a task other than the table's: then every value is of ctx.benchmark."""
+    paths = {vc.column_path for vc in values}
+    named = {
+        r.info.name if r.info else r.name
+        for r in (classify_header(p.text, registry) for path in paths for p in path)
+        if r.kind == "benchmark"
+    }
+    return bool(ctx.benchmark) and named <= {ctx.info.name if ctx.info else ctx.benchmark}
+
+
+def _worth_reading(
+    ctx: TableContext,
+    rows: dict[int, tuple[RowInfo, str, str, list[str]]],
+    columns: dict[tuple[PathPart, ...], _Column],
+    paper: PaperContext,
+) -> bool:
+    """Whether a table's cells are results: not a table of cost, and results by its caption or by
+    a task a cell can be tied to."""
+    if ctx.cost and not any(c.info.info for c in columns.values()):
+        return False
+    if not ctx.results_like and not any(c.info.info or c.method for c in columns.values()):
+        # A caption that does not say "results": read on only if a cell can still be tied to a
+        # task (a row or column names one, or a model the paper evaluates on a known task).
+        models = [m for _, m, _, _ in rows.values()] + [
+            c.info.model or (c.reference or ("",))[0] for c in columns.values()
+        ]
+        if not any(r[0].benchmark for r in rows.values()) and not any(
+            _task_of(m, paper.model_tasks)[0] for m in models if m
+        ):
+            return False
+    return True
+
+
+def _row_settings(values: list[ValueCell], columns: dict[tuple[PathPart, ...], _Column]) -> dict[int, Setting]:
+    """Cells of bits and group-size columns are settings of their row."""
+    row_settings: dict[int, Setting] = {}
+    for vc in values:
+        col = columns[vc.column_path].info
+        if col.bits or col.group:
+            s = row_settings.get(vc.row, Setting())
+            if col.bits:
+                s = s.merged(_bits_cell(vc.text, vc.column_path))
+            elif (g := parse_number(vc.text)) is not None and g == int(g):
+                s.g = int(g)
+            row_settings[vc.row] = s
+    return row_settings
+
+
+def _cell_task(
+    row: RowInfo,
+    column: _Column,
+    conditions: list[str],
+    model: str,
+    ctx: TableContext,
+    caption: str,
+    paper: PaperContext,
+    registry: Registry,
+) -> tuple[str, BenchmarkInfo | None, list[str]]:
+    """The task a cell reports and the conditions of its run that are left: its column's, its
+    row's, the row's "Task" label, its model's task in the paper, or the paper's task for its
+    metric; ("", None, ...) when none."""
+    col = column.info
+    benchmark, info = col.benchmark, col.info
+    if row.benchmark and (not benchmark or column.method is not None or benchmark == ctx.benchmark):
+        benchmark, info = row.benchmark, row.info
+    if not benchmark and conditions and not col.benchmark:
+        # Under a "Task" column: the row names its task ("Classification (Top-1% accuracy)").
+        benchmark, info = conditions[0], registry.benchmark(conditions[0])
+        conditions = conditions[1:]
+    if not benchmark and model:
+        benchmark, info = _task_of(model, paper.model_tasks)
+    if not benchmark and (metric_kind := _metric_kind(col, ctx, caption)) in paper.usual_tasks:
+        benchmark, info = paper.usual_tasks[metric_kind]  # "PPL results of ...": the paper's PPL task
+    return benchmark, info, conditions
+
+
+def _cell_setting(
+    ctx: TableContext,
+    col: ColumnInfo,
+    row_setting: Setting,
+    method: RowInfo,
+    conditions: list[str],
+    paper: PaperContext,
+    own: set[str],
+) -> Setting:
+    """The setting of a cell's run: the caption's, its column's, its row's and its method's, the
+    paper's bits for its own method, 16 bits for full precision, activations by default."""
+    setting = ctx.setting.merged(col.setting).merged(row_setting).merged(method.setting)
+    if conditions:
+        setting = replace(setting, note=" ".join([*conditions, setting.note]).strip())
+    if setting.w is None and paper.own_bits and (method.ours or normalize_name(method.method) in own):
+        w, a = paper.own_bits  # the paper's own method at its bits
+        setting = replace(setting, w=w, a=setting.a if setting.a is not None else a, weight_only_hint=True)
+    if method.full_precision:
+        w = setting.w if setting.w is not None and setting.w >= 16 else 16
+        setting = Setting(w, setting.a if setting.a is not None and setting.a >= 16 else w, note=setting.note)
+    return _default_activations(setting, paper.weight_only, paper.usual_activations)
+
+
+def _value_cells(
+    source: TableSource,
+    vc: ValueCell,
+    column: _Column,
+    method: RowInfo,
+    task: tuple[str, BenchmarkInfo | None],
+    model: str,
+    setting: Setting,
+    ctx: TableContext,
+    registry: Registry,
+    names: dict[str, tuple[int, str, str]],
+) -> list[TableCell]:
+    """The values of one cell ("91.2/90.8" under "MNLI-m/mm" is two), each a TableCell; the name of
+    a method no registry knows goes into ``names``."""
+    benchmark, info = task
+    col = column.info
+    out: list[TableCell] = []
+    texts = split_values(vc.text)
+    bench_names = split_names(benchmark, len(texts))
+    metrics = split_names(col.metric, len(texts)) if col.metric else [""] * len(texts)
+    for k, (value_text, bench, metric) in enumerate(zip(texts, bench_names, metrics, strict=True)):
+        value = parse_number(value_text)
+        if value is None or is_missing(value_text) or unit_of(value_text) in _COST_UNITS:
+            continue
+        lower = col.lower_better
+        sub = registry.benchmark(bench) if bench != benchmark else None
+        if sub is not None:
+            lower = sub.direction == "lower"
+        if lower is None:
+            lower = _lower(info) if info else ctx.lower_better
+        if not method.known and not method.full_precision:
+            names.setdefault(method.method, (source.page, source.locator, vc.row_text))
+        out.append(
+            TableCell(
+                table=source,
+                row=vc.row,
+                quote=vc.row_text,
+                method=method.method,
+                known=method.known,
+                full_precision=method.full_precision,
+                ours=method.ours,
+                variant=method.variant,
+                benchmark=bench,
+                info=registry.benchmark(bench) or info,
+                metric=metric or (info.metric if info else ""),
+                model=model,
+                setting=setting,
+                value=value,
+                value_text=value_text,
+                lower_better=bool(lower),
+                row_label=" ".join(p.text for p in vc.row_path),
+                column_label=" / ".join(p.text for p in vc.column_path),
+                bold=vc.bold,
+                slot=(vc.column, k),
+                compare=("row", id(source), vc.row, bench)
+                if column.method is not None
+                else ("column", id(source), vc.column_path, k),
             )
+        )
     return out
 
 
