@@ -6,25 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('baselines', '0007_names_on_shared_bases'),
-        ('papers', '0003_citation_quote_checked_at_and_more'),
+        ("baselines", "0007_names_on_shared_bases"),
+        ("papers", "0003_citation_quote_checked_at_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='methodcandidate',
-            name='candidate_once_per_paper',
+            model_name="methodcandidate",
+            name="candidate_once_per_paper",
         ),
         migrations.AlterField(
-            model_name='methodcandidate',
-            name='resolved_method',
-            field=models.ForeignKey(blank=True, help_text='The provisional method its receipts wait on, then the method it became.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='baselines.method'),
+            model_name="methodcandidate",
+            name="resolved_method",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The provisional method its receipts wait on, then the method it became.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="baselines.method",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='methodcandidate',
-            constraint=models.UniqueConstraint(fields=('paper', 'normalized'), name='baselines_methodcandidate_once_per_paper'),
+            model_name="methodcandidate",
+            constraint=models.UniqueConstraint(
+                fields=("paper", "normalized"), name="baselines_methodcandidate_once_per_paper"
+            ),
         ),
     ]

@@ -6,25 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benchmarks', '0005_names_on_shared_bases'),
-        ('papers', '0003_citation_quote_checked_at_and_more'),
+        ("benchmarks", "0005_names_on_shared_bases"),
+        ("papers", "0003_citation_quote_checked_at_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='benchmarkcandidate',
-            name='benchmark_candidate_once_per_paper',
+            model_name="benchmarkcandidate",
+            name="benchmark_candidate_once_per_paper",
         ),
         migrations.AlterField(
-            model_name='benchmarkcandidate',
-            name='resolved_benchmark',
-            field=models.ForeignKey(blank=True, help_text='The provisional benchmark its receipts wait on, then the benchmark it became.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='benchmarks.benchmark'),
+            model_name="benchmarkcandidate",
+            name="resolved_benchmark",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The provisional benchmark its receipts wait on, then the benchmark it became.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="benchmarks.benchmark",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benchmarkcandidate',
-            constraint=models.UniqueConstraint(fields=('paper', 'normalized'), name='benchmarks_benchmarkcandidate_once_per_paper'),
+            model_name="benchmarkcandidate",
+            constraint=models.UniqueConstraint(
+                fields=("paper", "normalized"), name="benchmarks_benchmarkcandidate_once_per_paper"
+            ),
         ),
     ]
