@@ -57,10 +57,14 @@ def registry_for_extraction() -> Registry:
     """Method and benchmark names from the database (curators' merges included), or the shipped
     registry when the database has none (a fresh checkout, the scoring tool)."""
     try:
-        methods = [(m.name, [a.alias for a in m.aliases.all()]) for m in Method.objects.prefetch_related("aliases")]
+        # Provisional names are a paper's words no curator has approved: not vocabulary yet.
+        methods = [
+            (m.name, [a.alias for a in m.aliases.all()])
+            for m in Method.objects.filter(provisional=False).prefetch_related("aliases")
+        ]
         benchmarks = [
             (BenchmarkInfo(b.name, b.direction, b.metric), [a.alias for a in b.aliases.all()])
-            for b in Benchmark.objects.prefetch_related("aliases")
+            for b in Benchmark.objects.filter(provisional=False).prefetch_related("aliases")
         ]
     except DatabaseError:
         methods, benchmarks = [], []

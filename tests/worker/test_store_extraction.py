@@ -191,3 +191,11 @@ def test_two_new_names_that_slug_alike_get_two_rows(paper):
     assert report.skipped == {}
     slugs = set(Method.objects.filter(name__in=["AQAS+dINT4", "AQAS plus dINT4"]).values_list("slug", flat=True))
     assert slugs == {"aqas-plus-dint4", "aqas-plus-dint4-2"}
+
+
+def test_provisional_names_are_not_vocabulary(db):
+    from baselines.models import Method
+
+    Method.objects.provisional("OPTQ")  # a paper's word that no curator has approved
+    registry = registry_for_extraction()
+    assert registry.method("OPTQ") == "GPTQ"  # the shipped registry still reads it
