@@ -138,8 +138,9 @@ def _counter_evidence(review: Review) -> list[Sentence]:
     for method, items in sorted(by_method.items(), key=lambda kv: -len({p for p, _ in kv[1]}))[:PER_SECTION]:
         papers = sorted({p for p, _ in items})
         example = items[0][1][:160]
+        verb = "criticises" if len(papers) == 1 else "criticise"
         found.append(
-            Sentence(f"{len(papers)} paper{_plural(len(papers))} criticise {method}, e.g. “{example}”", papers[:6])
+            Sentence(f"{len(papers)} paper{_plural(len(papers))} {verb} {method}, e.g. “{example}”", papers[:6])
         )
     return found
 

@@ -92,7 +92,7 @@ def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The evidence ledger: quality gate, claims with their status, the largest disagreements."""
     review = get_review(slug)
     claims = (
-        Claim.objects.filter(paper__review_entries__review=review)
+        Claim.objects.filter(paper__in=review.included_paper_ids())  # the papers the gate counts
         .select_related("paper")
         .order_by("status", "paper__arxiv_id", "pk")
     )

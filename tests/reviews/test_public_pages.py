@@ -17,6 +17,19 @@ def test_home_lists_the_llm_quantization_review(client):
 
 
 @pytest.mark.django_db
+def test_home_shows_each_reviews_paper_count_and_last_ingestion(client):
+    from reviews.derived import recompute_review
+
+    review = make_review(title="KV-cache quantization")
+    for _ in range(3):
+        add_to_review(review, make_paper())
+    page = client.get(reverse("reviews:home")).content.decode()
+    assert "0 papers" in page and "not ingested yet" in page  # before the first recompute
+    recompute_review(review.pk)
+    assert "3 papers" in client.get(reverse("reviews:home")).content.decode()
+
+
+@pytest.mark.django_db
 def test_home_query_count_does_not_grow_with_reviews(client, django_assert_max_num_queries):
     for _ in range(3):
         review = make_review()
