@@ -6,17 +6,8 @@ import pytest
 from django.utils import timezone
 
 from reviews.derived import recompute_review
+from tests import factories
 from tests.browser.conftest import screenshot
-from tests.factories import (
-    add_to_review,
-    make_beats,
-    make_benchmark,
-    make_critique,
-    make_method,
-    make_paper,
-    make_result,
-    make_review,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOW = timezone.now()
@@ -25,15 +16,15 @@ QUOTE = "GPTQ relies on a reordering trick that is slow on real hardware."
 
 @pytest.fixture
 def review():
-    review = make_review(slug="browser-review", title="Browser review", frontier_window_days=365)
-    wiki = make_benchmark("WikiText-2")
-    gptq, rtn = make_method("GPTQ"), make_method("RTN")
+    review = factories.make_review(slug="browser-review", title="Browser review", frontier_window_days=365)
+    wiki = factories.make_benchmark("WikiText-2")
+    gptq, rtn = factories.make_method("GPTQ"), factories.make_method("RTN")
     for i, bits in enumerate((4, 3, 4)):
-        paper = make_paper(title=f"Quantization paper {i}", published=NOW - dt.timedelta(days=30 * i + 1))
-        add_to_review(review, paper)
-        ours = make_method(f"Ours{i}", introduced_by=paper)
+        paper = factories.make_paper(title=f"Quantization paper {i}", published=NOW - dt.timedelta(days=30 * i + 1))
+        factories.add_to_review(review, paper)
+        ours = factories.make_method(f"Ours{i}", introduced_by=paper)
         for method, value in ((ours, 5.6 + i / 10), (gptq, 5.9 + i / 5), (rtn, 6.5)):
-            make_result(
+            factories.make_result(
                 paper=paper,
                 method=method,
                 benchmark=wiki,
@@ -44,8 +35,8 @@ def review():
                 status="approved",
                 decided_at=NOW,
             )
-        make_beats(paper=paper, method=ours, baseline=gptq, status="approved", decided_at=NOW)
-    make_critique(paper=paper, method=gptq, quote=QUOTE, page=4, status="approved", decided_at=NOW)
+        factories.make_beats(paper=paper, method=ours, baseline=gptq, status="approved", decided_at=NOW)
+    factories.make_critique(paper=paper, method=gptq, quote=QUOTE, page=4, status="approved", decided_at=NOW)
     recompute_review(review.pk)
     return review
 
