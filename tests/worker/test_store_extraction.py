@@ -7,32 +7,26 @@ from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodCandid
 from benchmarks.models import Benchmark, BenchmarkCandidate, BenchmarkResult
 from reviews.services import load_reference_data
 from tests.factories import make_paper
-from worker.extract.receipts import (
-    BeatsClaim,
-    CandidateMethod,
-    CritiqueClaim,
-    Extraction,
-    Provenance,
-    Registry,
-    ResultReceipt,
-)
+from worker.extract import receipts
 from worker.extraction import registry_for_extraction, store_extraction
 
 
 def an_extraction(version="1", value=5.83):
-    where = Provenance(page=7, locator="Table 2", quote="GPTQ 4 5.83 6.12", confidence=0.9)
-    return Extraction(
+    where = receipts.Provenance(page=7, locator="Table 2", quote="GPTQ 4 5.83 6.12", confidence=0.9)
+    return receipts.Extraction(
         extractor="rules",
         version=version,
         proposed=["AWQ"],
         results=[
-            ResultReceipt("GPTQ", "LLaMA-2-7B", "W4A16 g128", "WikiText-2", value, where, value_text=str(value)),
-            ResultReceipt("AWQ", "LLaMA-2-7B", "W4A16 g128", "Wiki2", 5.60, where, value_text="5.60"),
-            ResultReceipt("NewQuant", "LLaMA-2-7B", "W4A16", "WikiText-2", 5.70, where),
-            ResultReceipt("AWQ", "LLaMA-2-7B", "W4A16", "Some private benchmark", 1.0, where),
+            receipts.ResultReceipt(
+                "GPTQ", "LLaMA-2-7B", "W4A16 g128", "WikiText-2", value, where, value_text=str(value)
+            ),
+            receipts.ResultReceipt("AWQ", "LLaMA-2-7B", "W4A16 g128", "Wiki2", 5.60, where, value_text="5.60"),
+            receipts.ResultReceipt("NewQuant", "LLaMA-2-7B", "W4A16", "WikiText-2", 5.70, where),
+            receipts.ResultReceipt("AWQ", "LLaMA-2-7B", "W4A16", "Some private benchmark", 1.0, where),
         ],
         beats=[
-            BeatsClaim(
+            receipts.BeatsClaim(
                 "AWQ",
                 "GPTQ",
                 where,
@@ -43,10 +37,14 @@ def an_extraction(version="1", value=5.83):
                 method_value=5.60,
                 baseline_value=value,
             ),
-            BeatsClaim("AWQ", "OPTQ", Provenance(page=1, quote="AWQ outperforms GPTQ."), evidence="sentence"),
+            receipts.BeatsClaim(
+                "AWQ", "OPTQ", receipts.Provenance(page=1, quote="AWQ outperforms GPTQ."), evidence="sentence"
+            ),
         ],
-        critiques=[CritiqueClaim("RTN", Provenance(page=3, quote="RTN fails at 3 bits."), section="3 Method")],
-        candidates=[CandidateMethod("NewQuant", where), CandidateMethod("GPTQ", where)],
+        critiques=[
+            receipts.CritiqueClaim("RTN", receipts.Provenance(page=3, quote="RTN fails at 3 bits."), section="3 Method")
+        ],
+        candidates=[receipts.CandidateMethod("NewQuant", where), receipts.CandidateMethod("GPTQ", where)],
     )
 
 
@@ -80,16 +78,18 @@ def test_names_are_linked_and_unknown_ones_kept_under_provisional_names(paper):
 
 
 def test_impossible_values_are_skipped_with_their_reason(paper):
-    where = Provenance(page=2, locator="Table 1", quote="row")
-    extraction = Extraction(
+    where = receipts.Provenance(page=2, locator="Table 1", quote="row")
+    extraction = receipts.Extraction(
         extractor="rules",
         version="1",
         results=[
-            ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", -3.0, where),
-            ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 130.0, where),
-            ResultReceipt("GPTQ", "LLaMA-7B", "W40A8", "WikiText-2", 5.9, where, weight_bits=40, activation_bits=8),
-            ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", float("nan"), where),
-            ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 77.1, where, weight_bits=4, activation_bits=8),
+            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", -3.0, where),
+            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 130.0, where),
+            receipts.ResultReceipt(
+                "GPTQ", "LLaMA-7B", "W40A8", "WikiText-2", 5.9, where, weight_bits=40, activation_bits=8
+            ),
+            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", float("nan"), where),
+            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 77.1, where, weight_bits=4, activation_bits=8),
         ],
     )
     report = store_extraction(paper, extraction)
@@ -174,17 +174,17 @@ def test_the_registry_comes_from_the_database_with_curators_aliases(paper):
 def test_the_shipped_registry_is_used_when_the_database_is_empty(db):
     registry = registry_for_extraction()
     assert registry.method("OPTQ") == "GPTQ"
-    assert isinstance(registry, Registry)
+    assert isinstance(registry, receipts.Registry)
 
 
 def test_two_new_names_that_slug_alike_get_two_rows(paper):
-    where = Provenance(page=2, locator="Table 1", quote="row")
-    extraction = Extraction(
+    where = receipts.Provenance(page=2, locator="Table 1", quote="row")
+    extraction = receipts.Extraction(
         extractor="rules",
         version="1",
         results=[
-            ResultReceipt("AQAS+dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 5.9, where),
-            ResultReceipt("AQAS plus dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 6.1, where),
+            receipts.ResultReceipt("AQAS+dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 5.9, where),
+            receipts.ResultReceipt("AQAS plus dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 6.1, where),
         ],
     )
     report = store_extraction(paper, extraction)
