@@ -9,14 +9,14 @@ from django.db.models import Count, QuerySet
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from benchmarks.models import BenchmarkResult
 from papers.models import Citation, CitationPolarity, CitationRole
-from papers.provenance import ReceiptStatus
 
 ROWS = 50
 
 
-def _counted(qs: QuerySet) -> QuerySet:
-    # Hubs span reviews: they show approved receipts and pending ones marked "unreviewed", never rejected ones.
-    return qs.exclude(status=ReceiptStatus.REJECTED)
+def _counted(qs: QuerySet, approved_only: bool = False) -> QuerySet:
+    # Hubs span reviews: they show approved receipts and pending ones marked "unreviewed" (or approved
+    # ones alone, when the reader asks), never rejected ones.
+    return qs.visible(include_unreviewed=not approved_only)
 
 
 def _shares(rows: list[dict[str, Any]], field: str, labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -27,10 +27,10 @@ def _shares(rows: list[dict[str, Any]], field: str, labels: dict[str, str]) -> l
     ]
 
 
-def method_hub(method: Method) -> dict[str, Any]:
-    beaten_by = _counted(BeatsReceipt.objects.filter(baseline=method)).select_related("paper", "method", "benchmark")
-    beats = _counted(BeatsReceipt.objects.filter(method=method)).select_related("paper", "baseline", "benchmark")
-    critiques = _counted(CritiqueReceipt.objects.filter(method=method)).select_related("paper")
+def method_hub(method: Method, approved_only: bool = False) -> dict[str, Any]:
+    beaten_by = _counted(BeatsReceipt.objects.filter(baseline=method), approved_only)
+    beats = _counted(BeatsReceipt.objects.filter(method=method), approved_only)
+    critiques = _counted(CritiqueReceipt.objects.filter(method=method), approved_only)
     citations = _counted(
         Citation.objects.filter(cited__introduced_methods=method) | Citation.objects.filter(method=method)
     )
@@ -42,15 +42,20 @@ def method_hub(method: Method) -> dict[str, Any]:
         .order_by("-confidence", "-paper__published")[:5]
     )
     results = (
-        _counted(BenchmarkResult.objects.filter(method=method))
+        _counted(BenchmarkResult.objects.filter(method=method), approved_only)
         .select_related("paper", "benchmark")
         .order_by("benchmark__name", "model_name", "setting", "-paper__published")
     )
     return {
         "method": method,
-        "beaten_by": list(beaten_by.order_by("-paper__published", "pk")[:ROWS]),
-        "beats": list(beats.order_by("-paper__published", "pk")[:ROWS]),
-        "critiques": list(critiques.order_by("-paper__published", "pk")[:ROWS]),
+        "approved_only": approved_only,
+        "beaten_by": list(
+            beaten_by.select_related("paper", "method", "benchmark").order_by("-paper__published", "pk")[:ROWS]
+        ),
+        "beats": list(
+            beats.select_related("paper", "baseline", "benchmark").order_by("-paper__published", "pk")[:ROWS]
+        ),
+        "critiques": list(critiques.select_related("paper").order_by("-paper__published", "pk")[:ROWS]),
         "results": list(results[:ROWS]),
         "role_shares": _shares(by_role, "role", dict(CitationRole.choices)),
         "polarity_shares": _shares(by_polarity, "polarity", dict(CitationPolarity.choices)),

@@ -23,7 +23,7 @@ def get_method(slug: str) -> Method:
 @vary_on_headers("HX-Request")
 def method_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     method = get_method(slug)
-    context = hub.method_hub(method)
+    context = hub.method_hub(method, approved_only=request.GET.get("approved") == "1")
     citing = hub.citing_papers(method, role=request.GET.get("role", ""), polarity=request.GET.get("polarity", ""))
     context["citing_page"] = Paginator(citing, CITING_PER_PAGE).get_page(request.GET.get("page"))
     context["role"], context["polarity"] = request.GET.get("role", ""), request.GET.get("polarity", "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count
 
@@ -38,10 +39,12 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
         "model": "",
         "setting": "",
         "disagreements": [],
+        "approved_only": False,
     }
     if review is None:
         return context
-    cells = LeaderboardEntry.objects.filter(review=review, benchmark=benchmark)
+    approved_only = context["approved_only"] = review.approved_only(params.get("approved"))
+    cells = LeaderboardEntry.objects.filter(review=review, benchmark=benchmark, approved_only=approved_only)
     boards = list(
         cells.values("model_name", "setting")
         .annotate(n=Count("id"))
@@ -55,27 +58,28 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
         .order_by("rank")[:ROWS_SHOWN]
     )
     context.update(boards=boards, model=model, setting=setting, entries=entries)
+    context["basis_query"] = urlencode({"review": review.slug, "model": model, "setting": setting}) + "&"
     context["disagreements"] = list(
         cells.filter(disagreement=True).select_related("method").order_by("-spread", "pk")[:10]
     )
     if charts and entries:
-        context.update(_charts(review, benchmark, model, setting, entries, params.get("method")))
+        context.update(_charts(review, benchmark, entries, params.get("method"), approved_only))
     return context
 
 
 def _charts(
     review: ReviewScope,
     benchmark: Benchmark,
-    model: str,
-    setting: str,
     entries: list[LeaderboardEntry],
     method_slug: str | None,
+    approved_only: bool,
 ) -> dict[str, Any]:
     lower = benchmark.direction == Direction.LOWER
+    model, setting = entries[0].model_name, entries[0].setting
     points: list[Point] = [
         {"method": name, "bits": bits, "value": value, "setting": cell_setting}
         for name, bits, value, cell_setting in LeaderboardEntry.objects.filter(
-            review=review, benchmark=benchmark, model_name=model, bits__isnull=False
+            review=review, approved_only=approved_only, benchmark=benchmark, model_name=model, bits__isnull=False
         ).values_list("method__name", "bits", "value", "setting")[:CHART_POINTS]
     ]
     focus = next((e for e in entries if e.method.slug == method_slug), None) or max(
@@ -83,7 +87,7 @@ def _charts(
     )
     results = (
         BenchmarkResult.objects.filter(method=focus.method, benchmark=benchmark, model_name=model, setting=setting)
-        .counted_in(review)
+        .counted_in(review, approved_only=approved_only)
         .select_related("paper")
         .order_by("paper__published", "pk")[:60]
     )

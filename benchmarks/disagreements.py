@@ -14,15 +14,16 @@ from papers.provenance import ReviewScope
 def cell_values(
     review: ReviewScope, cells: list[LeaderboardEntry]
 ) -> dict[tuple[int, int, str, str], list[BenchmarkResult]]:
-    """Every counted result behind each leaderboard cell, in one query."""
+    """Every counted result behind each leaderboard cell (of the cells' basis), in one query."""
     if not cells:
         return {}
-
     condition = Q()
     for c in cells:
         condition |= Q(method_id=c.method_id, benchmark_id=c.benchmark_id, model_name=c.model_name, setting=c.setting)
     values: dict[tuple[int, int, str, str], list[BenchmarkResult]] = {}
-    rows = BenchmarkResult.objects.filter(condition).counted_in(review).select_related("paper")
+    approved_only = cells[0].approved_only
+    rows = BenchmarkResult.objects.filter(condition).counted_in(review, approved_only=approved_only)
+    rows = rows.select_related("paper")
     for r in rows.order_by("value", "pk"):
         values.setdefault((r.method_id, r.benchmark_id, r.model_name, r.setting), []).append(r)
     return values
@@ -32,10 +33,10 @@ def cell_key(cell: LeaderboardEntry) -> tuple[int, int, str, str]:
     return (cell.method_id, cell.benchmark_id, cell.model_name, cell.setting)
 
 
-def largest_disagreements(review: ReviewScope, limit: int = 20) -> list[dict[str, Any]]:
+def largest_disagreements(review: ReviewScope, limit: int = 20, *, approved_only: bool = False) -> list[dict[str, Any]]:
     """The review's cells where papers disagree most, each with every paper's value and receipt."""
     cells = list(
-        LeaderboardEntry.objects.filter(review=review, disagreement=True)
+        LeaderboardEntry.objects.filter(review=review, approved_only=approved_only, disagreement=True)
         .select_related("method", "benchmark")
         .order_by("-spread", "pk")[:limit]
     )

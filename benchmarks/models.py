@@ -111,17 +111,23 @@ class LeaderboardEntry(models.Model):
     disagreement = models.BooleanField(default=False)
     unreviewed = models.BooleanField(default=False, help_text="The best value rests on a pending receipt.")
     rank = models.PositiveIntegerField()
+    # Built twice, like the review's panels: over approved and pending results, and approved alone.
+    approved_only = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["review", "benchmark", "model_name", "setting", "rank"]
+        ordering = ["review", "approved_only", "benchmark", "model_name", "setting", "rank"]
         constraints = [
             models.UniqueConstraint(
-                fields=["review", "benchmark", "model_name", "setting", "method"], name="leaderboard_one_cell"
+                fields=["review", "approved_only", "benchmark", "model_name", "setting", "method"],
+                name="leaderboard_one_cell",
             )
         ]
         indexes = [
-            models.Index(fields=["review", "benchmark", "model_name", "setting", "rank"], name="leaderboard_board"),
-            models.Index(fields=["review", "disagreement", "-spread"], name="leaderboard_disagree"),
+            models.Index(
+                fields=["review", "approved_only", "benchmark", "model_name", "setting", "rank"],
+                name="leaderboard_board",
+            ),
+            models.Index(fields=["review", "approved_only", "disagreement", "-spread"], name="leaderboard_disagree"),
         ]
 
     def __str__(self) -> str:

@@ -15,12 +15,12 @@ BATCH = 5000
 STREAM_CHUNK = 20_000
 
 
-def rebuild_leaderboard(review: ReviewScope, include_unreviewed: bool) -> int:
-    """Replace the review's leaderboard with one computed from the results it counts; returns rows
-    written. Run inside the caller's transaction (reviews.derived.recompute_review), never per request."""
+def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
+    """Replace the review's leaderboard (of this basis: approved and pending results, or approved
+    alone) with one computed from the results it counts; returns rows written. Run inside the caller's transaction (reviews.derived.recompute_review), never per request."""
     lower = {pk: direction == Direction.LOWER for pk, direction in Benchmark.objects.values_list("pk", "direction")}
     rows = (
-        BenchmarkResult.objects.counted_in(review, include_unreviewed)
+        BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
         .values_list(
             "pk", "paper_id", "benchmark_id", "model_name", "setting", "method_id", "value", "weight_bits", "status"
         )
@@ -28,7 +28,7 @@ def rebuild_leaderboard(review: ReviewScope, include_unreviewed: bool) -> int:
     )
     cells = build_cells(rows, lower)
     threshold = settings.DISAGREEMENT_THRESHOLD
-    LeaderboardEntry.objects.filter(review=review).delete()
+    LeaderboardEntry.objects.filter(review=review, approved_only=approved_only).delete()
     batch: list[LeaderboardEntry] = []
     written = 0
     for (benchmark_id, model, setting, method_id), cell, rank in ranked(cells, lower):
@@ -50,6 +50,7 @@ def rebuild_leaderboard(review: ReviewScope, include_unreviewed: bool) -> int:
                 disagreement=cell.spread >= threshold,
                 unreviewed=cell.best_pending,
                 rank=rank,
+                approved_only=approved_only,
             )
         )
         if len(batch) >= BATCH:

@@ -13,9 +13,11 @@ class ReviewScope(Protocol):
     """What a receipt query needs of a review (implemented by ``reviews.models.Review``)."""
 
     pk: int
-    derived_includes_unreviewed: bool
+    slug: str
 
     def included_paper_ids(self) -> QuerySet: ...
+
+    def approved_only(self, asked: str | None) -> bool: ...
 
 
 class ReceiptStatus(models.TextChoices):
@@ -53,14 +55,11 @@ class ReceiptQuerySet(models.QuerySet):
                 excluded |= Q(**{f"{field}__provisional": True})
         return self.exclude(excluded) if excluded else self
 
-    def counted_in(self, review: ReviewScope, include_unreviewed: bool | None = None) -> ReceiptQuerySet:
-        """Receipts that count on the review's public pages: from its included papers, visible under
-        its policy (the one its derived views were built with, unless given) and under approved names."""
-        if include_unreviewed is None:
-            include_unreviewed = review.derived_includes_unreviewed
-        return (
-            self.filter(paper_id__in=review.included_paper_ids()).visible(include_unreviewed=include_unreviewed).named()
-        )
+    def counted_in(self, review: ReviewScope, *, approved_only: bool = False) -> ReceiptQuerySet:
+        """Receipts that count on the review's public pages: from its included papers, under approved
+        names, approved ones and (unless `approved_only`) pending ones, which pages mark; never rejected."""
+        counted = self.filter(paper_id__in=review.included_paper_ids()).visible(include_unreviewed=not approved_only)
+        return counted.named()
 
     def decided(self) -> ReceiptQuerySet:
         return self.exclude(status=ReceiptStatus.PENDING)

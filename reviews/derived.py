@@ -40,11 +40,11 @@ def _distinct_papers(queryset: QuerySet, field: str) -> dict[int, int]:
     return dict(queryset.values_list(field).annotate(n=Count("paper", distinct=True)).order_by())
 
 
-def recompute_standings(review: Review, include_unreviewed: bool) -> int:
-    critiques = _distinct_papers(CritiqueReceipt.objects.counted_in(review, include_unreviewed), "method")
-    beaten = _distinct_papers(BeatsReceipt.objects.counted_in(review, include_unreviewed), "baseline")
-    beats = _distinct_papers(BeatsReceipt.objects.counted_in(review, include_unreviewed), "method")
-    reported = _distinct_papers(BenchmarkResult.objects.counted_in(review, include_unreviewed), "method")
+def recompute_standings(review: Review, approved_only: bool) -> int:
+    critiques = _distinct_papers(CritiqueReceipt.objects.counted_in(review, approved_only=approved_only), "method")
+    beaten = _distinct_papers(BeatsReceipt.objects.counted_in(review, approved_only=approved_only), "baseline")
+    beats = _distinct_papers(BeatsReceipt.objects.counted_in(review, approved_only=approved_only), "method")
+    reported = _distinct_papers(BenchmarkResult.objects.counted_in(review, approved_only=approved_only), "method")
     names = dict(Method.objects.filter(pk__in=set(critiques) | set(beaten)).values_list("pk", "name"))
     order = sorted(names, key=lambda m: (-(critiques.get(m, 0) + beaten.get(m, 0)), -beaten.get(m, 0), names[m]))
     rows = [
@@ -56,17 +56,18 @@ def recompute_standings(review: Review, include_unreviewed: bool) -> int:
             beats_papers=beats.get(m, 0),
             result_papers=reported.get(m, 0),
             rank=rank,
+            approved_only=approved_only,
         )
         for rank, m in enumerate(order, start=1)
     ]
-    MethodStanding.objects.filter(review=review).delete()
+    MethodStanding.objects.filter(review=review, approved_only=approved_only).delete()
     MethodStanding.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
 
-def recompute_subproblems(review: Review, include_unreviewed: bool) -> int:
+def recompute_subproblems(review: Review, approved_only: bool) -> int:
     cells = (
-        BenchmarkResult.objects.counted_in(review, include_unreviewed)
+        BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
         .order_by("paper_id", "benchmark_id", "model_name")
         .values_list("paper_id", "benchmark_id", "model_name", "method_id")
         .iterator(chunk_size=STREAM_CHUNK)
@@ -74,7 +75,7 @@ def recompute_subproblems(review: Review, include_unreviewed: bool) -> int:
     graph, benchmarks_of = comparison_graph(((p, b, m), b, method) for p, b, m, method in cells)
     communities = find_communities(graph, benchmarks_of)
     bench_names = dict(Benchmark.objects.values_list("pk", "name"))
-    SubProblem.objects.filter(review=review).delete()
+    SubProblem.objects.filter(review=review, approved_only=approved_only).delete()
     SubProblem.objects.bulk_create(
         [
             SubProblem(
@@ -84,6 +85,7 @@ def recompute_subproblems(review: Review, include_unreviewed: bool) -> int:
                 size=len(c.members),
                 member_ids=c.members,
                 benchmark_names=[bench_names[b] for b in c.benchmarks if b in bench_names],
+                approved_only=approved_only,
             )
             for rank, c in enumerate(communities, start=1)
         ],
@@ -92,9 +94,9 @@ def recompute_subproblems(review: Review, include_unreviewed: bool) -> int:
     return len(communities)
 
 
-def recompute_frontier(review: Review, include_unreviewed: bool, now: dt.datetime) -> int:
+def recompute_frontier(review: Review, approved_only: bool, now: dt.datetime) -> int:
     since = now - dt.timedelta(days=review.frontier_window_days)
-    beaten = BeatsReceipt.objects.counted_in(review, include_unreviewed).values("baseline_id")
+    beaten = BeatsReceipt.objects.counted_in(review, approved_only=approved_only).values("baseline_id")
     included = ReviewPaper.objects.filter(review=review).included().values("paper_id")
     recent = (
         Method.objects.filter(introduced_by__in=included, introduced_by__published__gte=since)
@@ -103,44 +105,47 @@ def recompute_frontier(review: Review, include_unreviewed: bool, now: dt.datetim
         .order_by("-introduced_by__published", "name")
     )
     rows = [
-        FrontierEntry(review=review, method_id=m, paper_id=p, published=published, rank=rank)
+        FrontierEntry(
+            review=review, method_id=m, paper_id=p, published=published, rank=rank, approved_only=approved_only
+        )
         for rank, (m, p, published) in enumerate(recent, start=1)
     ]
-    FrontierEntry.objects.filter(review=review).delete()
+    FrontierEntry.objects.filter(review=review, approved_only=approved_only).delete()
     FrontierEntry.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
 
 def recompute_review(review_id: int, now: dt.datetime | None = None) -> RecomputeReport:
     """Rebuild every derived view of the review from its receipts, in one transaction so readers
-    see the old views or the new ones, never a mix. Idempotent."""
+    see the old views or the new ones, never a mix. Each view is built twice: over approved and
+    pending receipts (what readers see first, pending marked) and over approved ones alone. Idempotent."""
     started = time.perf_counter()
     review = Review.objects.get(pk=review_id)
-    include_unreviewed = review.includes_unreviewed()
     report = RecomputeReport()
     with transaction.atomic():
-        report.standings = recompute_standings(review, include_unreviewed)
-        report.subproblems = recompute_subproblems(review, include_unreviewed)
-        report.frontier = recompute_frontier(review, include_unreviewed, now or timezone.now())
-        report.leaderboard = rebuild_leaderboard(review, include_unreviewed)
-        counts = {
-            "papers": ReviewPaper.objects.filter(review=review).included().count(),
-            "critiques": CritiqueReceipt.objects.counted_in(review, include_unreviewed).count(),
-            "results": BenchmarkResult.objects.counted_in(review, include_unreviewed).count(),
-            "beats": BeatsReceipt.objects.counted_in(review, include_unreviewed).count(),
-        }
+        for approved_only in (False, True):
+            report.standings += recompute_standings(review, approved_only)
+            report.subproblems += recompute_subproblems(review, approved_only)
+            report.frontier += recompute_frontier(review, approved_only, now or timezone.now())
+            report.leaderboard += rebuild_leaderboard(review, approved_only)
         Review.objects.filter(pk=review_id).update(
-            derived_at=timezone.now(),
-            derived_includes_unreviewed=include_unreviewed,
-            derived_counts=counts,
-            derived_gate=asdict(quality_gate(review)),
+            derived_at=timezone.now(), derived_counts=review_counts(review), derived_gate=asdict(quality_gate(review))
         )
-        review.refresh_from_db()
         compose_receipts_draft(review)  # reads the views just rebuilt
         transaction.on_commit(retire_cached_pages)
     report.seconds = time.perf_counter() - started
     logger.info("recomputed %s in %.1f s: %s", review.slug, report.seconds, report)
     return report
+
+
+def review_counts(review: Review) -> dict[str, int]:
+    """Papers, and the receipts the review counts by kind: all of them, and the approved ones."""
+    counts = {"papers": ReviewPaper.objects.filter(review=review).included().count()}
+    for kind, model in (("critiques", CritiqueReceipt), ("results", BenchmarkResult), ("beats", BeatsReceipt)):
+        counted = model.objects.counted_in(review)
+        counts[kind] = counted.count()
+        counts[f"approved_{kind}"] = counted.approved().count()
+    return counts
 
 
 # The task is named, not imported: reviews sit below the worker that runs them.

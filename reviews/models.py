@@ -5,14 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from baselines.models import BeatsReceipt, CritiqueReceipt
-from benchmarks.models import BenchmarkResult
-
 
 class UnreviewedPolicy(models.TextChoices):
-    AUTO = "auto", "Show unreviewed receipts until curators have decided on any"
-    SHOW = "show", "Always show unreviewed receipts, marked as such"
-    HIDE = "hide", "Show approved receipts only"
+    """What a reader sees first; either way a link switches to the other view."""
+
+    SHOW = "show", "Approved and pending receipts, pending ones marked"
+    HIDE = "hide", "Approved receipts only"
 
 
 class Review(models.Model):
@@ -33,11 +31,10 @@ class Review(models.Model):
     # (or a restarted one) from queueing the same night twice.
     ingest_scheduled_for = models.DateField(null=True, blank=True, editable=False)
     frontier_window_days = models.PositiveIntegerField(default=183, help_text="How recent a frontier method is.")
-    unreviewed_policy = models.CharField(max_length=8, choices=UnreviewedPolicy.choices, default=UnreviewedPolicy.AUTO)
+    unreviewed_policy = models.CharField(max_length=8, choices=UnreviewedPolicy.choices, default=UnreviewedPolicy.SHOW)
     # Derived views (panels, leaderboards) are recomputed by a task when this is set, never per request.
     derived_dirty = models.BooleanField(default=True, editable=False)
     derived_at = models.DateTimeField(null=True, blank=True, editable=False)
-    derived_includes_unreviewed = models.BooleanField(default=True, editable=False)
     derived_counts = models.JSONField(default=dict, editable=False, help_text="papers, critiques, results, beats.")
     derived_gate = models.JSONField(default=dict, editable=False, help_text="The evidence ledger's quality gate.")
     # Set by the worker when one of the review's ingestion runs finishes (succeeded or partial).
@@ -66,18 +63,12 @@ class Review(models.Model):
         """Ids of the papers that count for this review (not screened out, not out of scope)."""
         return ReviewPaper.objects.filter(review=self).included().values("paper_id")
 
-    def includes_unreviewed(self) -> bool:
-        """Whether public pages count pending receipts (marked "unreviewed") besides approved ones.
-
-        Under the automatic policy a review shows them until its curators approve anything, so a
-        new review is not empty.
-        """
-        if self.unreviewed_policy != UnreviewedPolicy.AUTO:
-            return self.unreviewed_policy == UnreviewedPolicy.SHOW
-        return not any(
-            model.objects.in_review(self.pk).approved().exists()
-            for model in (BenchmarkResult, CritiqueReceipt, BeatsReceipt)
-        )
+    def approved_only(self, asked: str | None) -> bool:
+        """Whether a page shows approved receipts only: the reader's `?approved=1` / `?approved=0`,
+        else the review's policy."""
+        if asked in ("1", "0"):
+            return asked == "1"
+        return self.unreviewed_policy == UnreviewedPolicy.HIDE
 
 
 class TaxonomyFit(models.TextChoices):
@@ -144,11 +135,16 @@ class MethodStanding(models.Model):
     beats_papers = models.PositiveIntegerField(default=0, help_text="Distinct papers in which it beats a baseline.")
     result_papers = models.PositiveIntegerField(default=0, help_text="Distinct papers reporting a result for it.")
     rank = models.PositiveIntegerField()
+    # Derived views are built twice: over approved and pending receipts (pending marked), and over
+    # approved ones alone, which a reader can switch to.
+    approved_only = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["review", "rank"]
-        constraints = [models.UniqueConstraint(fields=["review", "method"], name="standing_once_per_method")]
-        indexes = [models.Index(fields=["review", "rank"], name="standing_review_rank")]
+        ordering = ["review", "approved_only", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "approved_only", "method"], name="standing_once_per_method")
+        ]
+        indexes = [models.Index(fields=["review", "approved_only", "rank"], name="standing_review_rank")]
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.method_id} in {self.review_id}"
@@ -168,10 +164,13 @@ class SubProblem(models.Model):
     size = models.PositiveIntegerField()
     member_ids = models.JSONField(default=list, help_text="Method ids, most compared first.")
     benchmark_names = models.JSONField(default=list, help_text="The benchmarks its members meet on most.")
+    approved_only = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["review", "rank"]
-        constraints = [models.UniqueConstraint(fields=["review", "rank"], name="subproblem_unique_rank")]
+        ordering = ["review", "approved_only", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "approved_only", "rank"], name="subproblem_unique_rank")
+        ]
 
     def __str__(self) -> str:
         return f"{self.anchor_id} · {self.size} methods"
@@ -185,10 +184,13 @@ class FrontierEntry(models.Model):
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
     published = models.DateTimeField()
     rank = models.PositiveIntegerField()
+    approved_only = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["review", "rank"]
-        constraints = [models.UniqueConstraint(fields=["review", "method"], name="frontier_once_per_method")]
+        ordering = ["review", "approved_only", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "approved_only", "method"], name="frontier_once_per_method")
+        ]
 
     def __str__(self) -> str:
         return f"frontier {self.method_id} ({self.published:%Y-%m-%d})"

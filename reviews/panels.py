@@ -14,21 +14,41 @@ SUBPROBLEMS_SHOWN = 12
 MEMBERS_SHOWN = 12
 
 
-def dashboard(review: Review) -> dict[str, Any]:
-    """Everything the review home shows, from the derived tables (about seven queries)."""
-    standings = list(MethodStanding.objects.filter(review=review).select_related("method")[:PANEL_ROWS])
-    subproblems = list(SubProblem.objects.filter(review=review).select_related("anchor")[:SUBPROBLEMS_SHOWN])
+def dashboard(review: Review, approved_only: bool = False) -> dict[str, Any]:
+    """Everything the review home shows, from the derived tables of one basis (about eight queries).
+    Over approved and pending receipts, each standing also carries its approved-only figures."""
+    standings = list(
+        MethodStanding.objects.filter(review=review, approved_only=approved_only).select_related("method")[:PANEL_ROWS]
+    )
+    if not approved_only:
+        approved = {
+            row.method_id: row
+            for row in MethodStanding.objects.filter(
+                review=review, approved_only=True, method_id__in=[s.method_id for s in standings]
+            )
+        }
+        for s in standings:
+            s.approved = approved.get(s.method_id)
+    subproblems = list(
+        SubProblem.objects.filter(review=review, approved_only=approved_only).select_related("anchor")[
+            :SUBPROBLEMS_SHOWN
+        ]
+    )
     member_ids = {m for sp in subproblems for m in sp.member_ids[:MEMBERS_SHOWN]}
     members = Method.objects.in_bulk(member_ids) if member_ids else {}
     for sp in subproblems:
         sp.members = [members[m] for m in sp.member_ids[:MEMBERS_SHOWN] if m in members]
         sp.more = max(sp.size - MEMBERS_SHOWN, 0)
-    frontier = list(FrontierEntry.objects.filter(review=review).select_related("method", "paper")[:PANEL_ROWS])
+    frontier = list(
+        FrontierEntry.objects.filter(review=review, approved_only=approved_only).select_related("method", "paper")[
+            :PANEL_ROWS
+        ]
+    )
     last_run = review.ingestion_runs.successful().order_by("-finished_at").first()
     return {
         "review": review,
         "counts": review.derived_counts or {},
-        "include_unreviewed": review.derived_includes_unreviewed,
+        "approved_only": approved_only,
         "standings": standings,
         "subproblems": subproblems,
         "frontier": frontier,
@@ -36,12 +56,12 @@ def dashboard(review: Review) -> dict[str, Any]:
     }
 
 
-def dashboard_json(review: Review) -> dict[str, Any]:
-    data = dashboard(review)
+def dashboard_json(review: Review, approved_only: bool = False) -> dict[str, Any]:
+    data = dashboard(review, approved_only)
     return {
         "review": {"slug": review.slug, "title": review.title, "scope": review.tagline},
         "counts": data["counts"],
-        "includes_unreviewed": data["include_unreviewed"],
+        "approved_only": approved_only,
         "updated": data["last_run"].finished_at.isoformat() if data["last_run"] else None,
         "derived_at": review.derived_at.isoformat() if review.derived_at else None,
         "most_superseded": [
@@ -75,12 +95,11 @@ def dashboard_json(review: Review) -> dict[str, Any]:
     }
 
 
-def receipts_behind(review: Review, kind: str, method: Method) -> QuerySet:
+def receipts_behind(review: Review, kind: str, method: Method, approved_only: bool = False) -> QuerySet:
     """The receipts one dashboard number counts."""
-    include = review.derived_includes_unreviewed
     if kind == "critiques":
-        qs = CritiqueReceipt.objects.filter(method=method).counted_in(review, include)
+        qs = CritiqueReceipt.objects.filter(method=method).counted_in(review, approved_only=approved_only)
         return qs.select_related("paper", "method").order_by("-paper__published", "pk")
     field = "baseline" if kind == "beaten-by" else "method"
-    qs = BeatsReceipt.objects.filter(**{field: method}).counted_in(review, include)
+    qs = BeatsReceipt.objects.filter(**{field: method}).counted_in(review, approved_only=approved_only)
     return qs.select_related("paper", "method", "baseline", "benchmark").order_by("-paper__published", "pk")

@@ -83,7 +83,7 @@ def _key_findings(review: Review, edges: dict[tuple[str, str], set[str]]) -> lis
         )
         for (winner, loser), papers in sorted(edges.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:PER_SECTION]
     ]
-    for entry in FrontierEntry.objects.filter(review=review).select_related("method", "paper")[:3]:
+    for entry in FrontierEntry.objects.filter(review=review, approved_only=False).select_related("method", "paper")[:3]:
         found.append(
             Sentence(f"{entry.method.name} is recent and no counted receipt beats it yet.", [entry.paper.arxiv_id])
         )
@@ -92,7 +92,7 @@ def _key_findings(review: Review, edges: dict[tuple[str, str], set[str]]) -> lis
 
 def _agreement(review: Review) -> list[Sentence]:
     agreeing = list(
-        LeaderboardEntry.objects.filter(review=review, reports__gte=2, disagreement=False)
+        LeaderboardEntry.objects.filter(review=review, approved_only=False, reports__gte=2, disagreement=False)
         .select_related("method", "benchmark")
         .order_by("-reports", "pk")[:PER_SECTION]
     )
@@ -147,7 +147,7 @@ def _counter_evidence(review: Review) -> list[Sentence]:
 
 def _open_gaps(review: Review) -> list[Sentence]:
     single = (
-        LeaderboardEntry.objects.filter(review=review, reports=1)
+        LeaderboardEntry.objects.filter(review=review, approved_only=False, reports=1)
         .values("benchmark__name")
         .annotate(n=Count("id"))
         .order_by("-n")[:3]
@@ -221,18 +221,15 @@ def as_json(draft: Draft) -> dict[str, list[dict[str, Any]]]:
 
 def support_index(review: Review) -> dict[str, set[str]]:
     """For each paper of the review: the method and benchmark names its counted receipts mention."""
-    include = review.derived_includes_unreviewed
     names: dict[str, set[str]] = defaultdict(set)
-    for arxiv_id, method in CritiqueReceipt.objects.counted_in(review, include).values_list(
-        "paper__arxiv_id", "method__name"
-    ):
+    for arxiv_id, method in CritiqueReceipt.objects.counted_in(review).values_list("paper__arxiv_id", "method__name"):
         names[arxiv_id].add(method)
-    for arxiv_id, method, baseline in BeatsReceipt.objects.counted_in(review, include).values_list(
+    for arxiv_id, method, baseline in BeatsReceipt.objects.counted_in(review).values_list(
         "paper__arxiv_id", "method__name", "baseline__name"
     ):
         names[arxiv_id] |= {method, baseline}
     for arxiv_id, method, bench in (
-        BenchmarkResult.objects.counted_in(review, include)
+        BenchmarkResult.objects.counted_in(review)
         .values_list("paper__arxiv_id", "method__name", "benchmark__name")
         .distinct()[:100_000]
     ):

@@ -37,7 +37,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @cache_public_page
 def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     review = get_review(slug)
-    return render(request, "reviews/detail.html", panels.dashboard(review))
+    approved_only = review.approved_only(request.GET.get("approved"))
+    return render(request, "reviews/detail.html", panels.dashboard(review, approved_only))
 
 
 PANELS = {"most-superseded": "most_superseded", "sub-problems": "subproblems", "frontier": "frontier"}
@@ -47,11 +48,12 @@ PANELS = {"most-superseded": "most_superseded", "sub-problems": "subproblems", "
 @cache_public_page
 def review_panels_json(request: HtmxHttpRequest, slug: str, panel: str = "") -> JsonResponse:
     """All three panels, or one (`/r/<slug>/panels/frontier.json`), with the review's counts."""
-    data = panels.dashboard_json(get_review(slug))
+    review = get_review(slug)
+    data = panels.dashboard_json(review, review.approved_only(request.GET.get("approved")))
     if panel:
         if panel not in PANELS:
             raise Http404("unknown panel")
-        data = {key: data[key] for key in ("review", "counts", "includes_unreviewed", "updated", PANELS[panel])}
+        data = {key: data[key] for key in ("review", "counts", "approved_only", "updated", PANELS[panel])}
     return JsonResponse(data)
 
 
@@ -67,9 +69,10 @@ def review_receipts(request: HtmxHttpRequest, slug: str, kind: str, method_slug:
     if kind not in RECEIPT_KINDS:
         raise Http404("unknown kind of receipt")
     method = get_object_or_404(Method, slug=method_slug)
-    receipts = panels.receipts_behind(review, kind, method)
+    approved_only = review.approved_only(request.GET.get("approved"))
+    receipts = panels.receipts_behind(review, kind, method, approved_only)
     page = Paginator(receipts, RECEIPTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"review": review, "method": method, "kind": kind, "page": page}
+    context = {"review": review, "method": method, "kind": kind, "page": page, "approved_only": approved_only}
     template = "reviews/receipts.html#receipt-list" if request.htmx else "reviews/receipts.html"
     return render(request, template, context)
 
@@ -100,7 +103,7 @@ def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "review": review,
         "gate": stored_quality_gate(review),
         "claims": Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
-        "disagreements": largest_disagreements(review),
+        "disagreements": largest_disagreements(review, approved_only=review.approved_only(request.GET.get("approved"))),
         "exports": EXPORTS,
     }
     return render(request, "reviews/ledger.html", context)

@@ -52,22 +52,28 @@ def board(db, settings):
 
 def test_best_value_per_method_ranked_by_metric_direction(board):
     review, wiki, acc = board
-    rows = LeaderboardEntry.objects.filter(review=review, benchmark=wiki, model_name="LLaMA-2-7B", setting="W4A16")
+    rows = LeaderboardEntry.objects.filter(
+        review=review, approved_only=False, benchmark=wiki, model_name="LLaMA-2-7B", setting="W4A16"
+    )
     assert [(e.method.name, e.value, e.rank) for e in rows.select_related("method")] == [
         ("AWQ", 5.8, 1),
         ("GPTQ", 5.9, 2),
         ("RTN", 6.5, 3),
     ]
-    higher = LeaderboardEntry.objects.filter(review=review, benchmark=acc).select_related("method")
+    higher = LeaderboardEntry.objects.filter(review=review, approved_only=False, benchmark=acc).select_related("method")
     assert [e.method.name for e in higher] == ["AWQ", "RTN"]
 
 
 def test_papers_disagreeing_by_fifteen_percent_are_flagged(board):
     review, wiki, _ = board
-    gptq = LeaderboardEntry.objects.get(review=review, benchmark=wiki, method__name="GPTQ", setting="W4A16")
+    gptq = LeaderboardEntry.objects.get(
+        review=review, approved_only=False, benchmark=wiki, method__name="GPTQ", setting="W4A16"
+    )
     assert (gptq.reports, gptq.low, gptq.high, gptq.disagreement) == (3, 5.9, 7.2, True)
     assert gptq.spread == pytest.approx((7.2 - 5.9) / ((6.1 + 5.9 + 7.2) / 3))
-    awq = LeaderboardEntry.objects.get(review=review, benchmark=wiki, method__name="AWQ", setting="W4A16")
+    awq = LeaderboardEntry.objects.get(
+        review=review, approved_only=False, benchmark=wiki, method__name="AWQ", setting="W4A16"
+    )
     assert (awq.reports, awq.disagreement) == (1, False)
 
 

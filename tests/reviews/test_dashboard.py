@@ -49,7 +49,7 @@ def field(db):
 def test_most_superseded_counts_distinct_papers_and_ranks_by_them(field):
     review, methods, _ = field
     recompute_review(review.pk)
-    rows = list(MethodStanding.objects.filter(review=review).select_related("method"))
+    rows = list(MethodStanding.objects.filter(review=review, approved_only=False).select_related("method"))
     assert [(r.method.name, r.critique_papers, r.beaten_by_papers) for r in rows] == [
         ("GPTQ", 2, 3),
         ("AWQ", 0, 1),
@@ -87,11 +87,11 @@ def test_subproblems_group_methods_reported_on_the_same_benchmark_and_model(db):
             make_result(paper=paper, method=method, benchmark=piqa, model_name="OPT-13B", **approved())
         make_result(paper=paper, method=x, benchmark=piqa, model_name="OPT-66B", **approved())  # alone: no edge
     recompute_review(review.pk)
-    groups = [set(sp.member_ids) for sp in SubProblem.objects.filter(review=review)]
+    groups = [set(sp.member_ids) for sp in SubProblem.objects.filter(review=review, approved_only=False)]
     assert sorted(groups, key=len) == [{a.pk, b.pk, c.pk}, {x.pk, y.pk, z.pk}] or sorted(
         map(frozenset, groups)
     ) == sorted(map(frozenset, [{a.pk, b.pk, c.pk}, {x.pk, y.pk, z.pk}]))
-    first = SubProblem.objects.filter(review=review).first()
+    first = SubProblem.objects.filter(review=review, approved_only=False).first()
     assert first.size == 3 and first.benchmark_names in (["Wiki"], ["PIQA"])
 
 
@@ -109,27 +109,28 @@ def test_the_frontier_lists_recent_unbeaten_methods_newest_first(db):
     introduced("Old", 400)
     make_beats(paper=fresh_paper, method=fresh, baseline=beaten, **approved())
     recompute_review(review.pk)
-    assert [e.method.name for e in FrontierEntry.objects.filter(review=review).select_related("method")] == [
+    assert [
+        e.method.name for e in FrontierEntry.objects.filter(review=review, approved_only=False).select_related("method")
+    ] == [
         "Newer",
         "Fresh",
     ]
 
 
-def test_pending_receipts_count_until_curators_decide_then_only_approved(db):
+def test_pending_receipts_keep_counting_beside_approved_ones_and_a_reader_can_drop_them(db):
     review = make_review()
     paper = make_paper()
     add_to_review(review, paper)
     gptq = make_method("GPTQ")
     make_critique(paper=paper, method=gptq)  # pending
+    make_result(paper=paper, **approved())  # a curator decision elsewhere must not empty the panel
     recompute_review(review.pk)
-    assert MethodStanding.objects.get(review=review).critique_papers == 1
-    assert Review.objects.get(pk=review.pk).derived_includes_unreviewed
-    make_result(paper=paper, **approved())  # a first curator decision switches the automatic policy
-    recompute_review(review.pk)
-    assert not MethodStanding.objects.filter(review=review).exists()
-    Review.objects.filter(pk=review.pk).update(unreviewed_policy=UnreviewedPolicy.SHOW)
-    recompute_review(review.pk)
-    assert MethodStanding.objects.get(review=review).critique_papers == 1
+    assert MethodStanding.objects.get(review=review, approved_only=False).critique_papers == 1
+    assert not MethodStanding.objects.filter(review=review, approved_only=True).exists()
+    review.refresh_from_db()
+    assert review.derived_counts["critiques"] == 1 and review.derived_counts["approved_critiques"] == 0
+    Review.objects.filter(pk=review.pk).update(unreviewed_policy=UnreviewedPolicy.HIDE)
+    assert Review.objects.get(pk=review.pk).approved_only(None) and not review.approved_only("0")
 
 
 def test_rejected_receipts_never_count(db):
@@ -203,7 +204,42 @@ def test_each_panel_has_its_own_json_endpoint(client, field):
     review, _, _ = field
     recompute_review(review.pk)
     frontier = client.get(reverse("reviews:panel-json", args=[review.slug, "frontier"])).json()
-    assert set(frontier) == {"review", "counts", "includes_unreviewed", "updated", "frontier"}
+    assert set(frontier) == {"review", "counts", "approved_only", "updated", "frontier"}
     superseded = client.get(reverse("reviews:panel-json", args=[review.slug, "most-superseded"])).json()
     assert superseded["most_superseded"][0]["method"] == "GPTQ" and "frontier" not in superseded
     assert client.get(reverse("reviews:panel-json", args=[review.slug, "nope"])).status_code == 404
+
+
+def test_ten_curator_decisions_never_empty_the_dashboard_and_approved_only_is_a_link_away(client, db, alice):
+    from baselines import curation
+
+    review = make_review(slug="busy")
+    wiki, gptq = make_benchmark("WikiText-2"), make_method("GPTQ")
+    papers = [make_paper() for _ in range(3)]
+    for paper in papers:
+        add_to_review(review, paper)
+    results = [make_result(paper=papers[i % 3], benchmark=wiki, value=5.0 + i) for i in range(30)]
+    for paper in papers:
+        make_critique(paper=paper, method=gptq)
+    recompute_review(review.pk)
+    before = client.get(reverse("reviews:detail", args=[review.slug])).context["counts"]
+    for result in results[:9]:
+        curation.decide("result", result.pk, actor=alice, action="approve")
+    curation.decide("result", results[9].pk, actor=alice, action="reject", reason="misread cell")
+    recompute_review(review.pk)
+
+    page = client.get(reverse("reviews:detail", args=[review.slug]))
+    after = page.context["counts"]
+    assert (before["results"], after["results"]) == (30, 29)  # the rejected one goes, nothing else
+    assert after["approved_results"] == 9 and after["critiques"] == 3
+    assert MethodStanding.objects.get(review=review, approved_only=False).critique_papers == 3
+    assert b"<strong>29</strong> benchmark results" in page.content and b"(9 approved)" in page.content
+    assert b'href="?approved=1"' in page.content
+
+    strict = client.get(reverse("reviews:detail", args=[review.slug]), {"approved": "1"})
+    assert strict.context["approved_only"] is True
+    assert b"Approved receipts only" in strict.content and b"show pending receipts too" in strict.content
+    assert b"<strong>9</strong> approved benchmark results" in strict.content
+    assert not strict.context["standings"]  # no critique of GPTQ is approved yet
+    # The page cache keys on the query: the approved-only page is not served as the default page.
+    assert b"Approved receipts only" not in client.get(reverse("reviews:detail", args=[review.slug])).content

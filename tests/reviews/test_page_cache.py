@@ -53,3 +53,16 @@ def test_htmx_fragments_and_full_pages_are_cached_apart(client, cached):
     fragment = client.get("/search/?q=quarot", headers={"HX-Request": "true"})
     assert b"<html" in page.content and b"<html" not in fragment.content
     assert b"<html" not in client.get("/search/?q=quarot", headers={"HX-Request": "true"}).content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_approved_only_view_is_cached_apart_from_the_default_view(client, cached):
+    review = make_review()
+    paper = make_paper()
+    add_to_review(review, paper)
+    make_critique(paper=paper, method=make_method("GPTQ"))  # pending: shown by default only
+    recompute_review(review.pk)
+    default = client.get(review.get_absolute_url())
+    strict = client.get(review.get_absolute_url(), {"approved": "1"})
+    assert b"GPTQ" in default.content and b"GPTQ" not in strict.content
+    assert b"GPTQ" in client.get(review.get_absolute_url()).content

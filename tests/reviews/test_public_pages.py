@@ -56,9 +56,18 @@ def test_review_page_counts_papers_and_receipts_of_that_review_only(client):
     recompute_review(review.pk)
     response = client.get(reverse("reviews:detail", args=[review.slug]))
     assert response.status_code == 200
-    assert response.context["counts"] == {"papers": 1, "critiques": 1, "results": 2, "beats": 0}
-    assert response.context["include_unreviewed"] is True
-    assert b"includes unreviewed receipts" in response.content
+    assert response.context["counts"] == {
+        "papers": 1,
+        "critiques": 1,
+        "results": 2,
+        "beats": 0,
+        "approved_critiques": 0,
+        "approved_results": 0,
+        "approved_beats": 0,
+    }
+    assert response.context["approved_only"] is False
+    assert b"pending ones marked" in response.content
+    assert b"3 results" not in response.content
 
 
 @pytest.mark.django_db
