@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -11,12 +13,39 @@ from benchmarks.models import BenchmarkResult
 from papers.models import Citation, CitationPolarity, CitationRole
 
 ROWS = 50
+_NOT_ALNUM_RE = re.compile(r"[^0-9a-z]+")
+
+
+def squash_name(text: str) -> str:
+    """Letters and digits only, case-folded: "LLaMA 13B" and "LLaMA-13B" are one model."""
+    return _NOT_ALNUM_RE.sub("", text.casefold())
 
 
 def _counted(qs: QuerySet, approved_only: bool = False) -> QuerySet:
     # Hubs span reviews: they show approved receipts and pending ones marked "unreviewed" (or approved
-    # ones alone, when the reader asks), never rejected ones.
-    return qs.visible(include_unreviewed=not approved_only)
+    # ones alone, when the reader asks), never rejected ones, and nothing from a paper no review includes.
+    return qs.public(approved_only=approved_only)
+
+
+def _once(receipts: Iterable[Any], key: Callable[[Any], tuple], limit: int) -> list[Any]:
+    """Each result or critique once: a paper that prints the same number in two tables (or the same
+    sentence twice) is listed at its first place, the other places noted in `also`."""
+    first: dict[tuple, Any] = {}
+    for receipt in receipts:
+        seen = first.setdefault(key(receipt), receipt)
+        if seen is receipt:
+            receipt.also = []
+        else:
+            seen.also.append(receipt.locator or f"p. {receipt.page}")
+    return list(first.values())[:limit]
+
+
+def _result_key(r: BenchmarkResult) -> tuple:
+    return (r.paper_id, r.benchmark_id, squash_name(r.model_name), squash_name(r.setting), r.value)
+
+
+def _critique_key(c: CritiqueReceipt) -> tuple:
+    return (c.paper_id, squash_name(c.quote))
 
 
 def _shares(rows: list[dict[str, Any]], field: str, labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -55,8 +84,10 @@ def method_hub(method: Method, approved_only: bool = False) -> dict[str, Any]:
         "beats": list(
             beats.select_related("paper", "baseline", "benchmark").order_by("-paper__published", "pk")[:ROWS]
         ),
-        "critiques": list(critiques.select_related("paper").order_by("-paper__published", "pk")[:ROWS]),
-        "results": list(results[:ROWS]),
+        "critiques": _once(
+            critiques.select_related("paper").order_by("-paper__published", "pk")[: 2 * ROWS], _critique_key, ROWS
+        ),
+        "results": _once(results[: 2 * ROWS], _result_key, ROWS),
         "role_shares": _shares(by_role, "role", dict(CitationRole.choices)),
         "polarity_shares": _shares(by_polarity, "polarity", dict(CitationPolarity.choices)),
         "representative": representative,

@@ -61,6 +61,14 @@ class ReceiptQuerySet(models.QuerySet):
         counted = self.filter(paper_id__in=review.included_paper_ids()).visible(include_unreviewed=not approved_only)
         return counted.named()
 
+    def public(self, *, approved_only: bool = False) -> ReceiptQuerySet:
+        """Receipts that may appear on pages spanning reviews (method hubs), under approved names: a
+        paper that every review holding it screened out or judged out of scope feeds nothing public."""
+        entries = self.model._meta.get_field("paper").related_model._meta.get_field("review_entries").related_model
+        in_a_review = Q(paper_id__in=entries.objects.values("paper_id"))
+        included = Q(paper_id__in=entries.objects.included().values("paper_id"))
+        return self.filter(~in_a_review | included).visible(include_unreviewed=not approved_only).named()
+
     def decided(self) -> ReceiptQuerySet:
         return self.exclude(status=ReceiptStatus.PENDING)
 

@@ -116,3 +116,9 @@ def test_documents_without_tables_or_text(registry: Registry) -> None:
     ex = extract(registry, "0 5 10 15 20\n83.0\n83.5\nFigure 3: Accuracy over iterations.\n")
     assert (ex.results, ex.beats, ex.critiques) == ([], [], [])
     assert ex.to_score_json()["results"] == []
+
+
+def test_a_critique_the_paper_prints_twice_is_one_critique(registry: Registry) -> None:
+    weakness = "However, SmoothQuant fails at W4A4 on large models.\n"
+    ex = extract(registry, TITLE_PAGE + weakness, "4 Related Work\n" + weakness)
+    assert [c.method for c in ex.critiques].count("SmoothQuant") == 1

@@ -6,7 +6,16 @@ from django.utils import timezone
 
 from papers.models import Citation, DocumentStatus, PaperDocument, ParsedPage
 from reviews.models import ReviewPaper
-from tests.factories import add_to_review, make_beats, make_critique, make_method, make_paper, make_result, make_review
+from tests.factories import (
+    add_to_review,
+    make_beats,
+    make_benchmark,
+    make_critique,
+    make_method,
+    make_paper,
+    make_result,
+    make_review,
+)
 
 NOW = timezone.now()
 HOSTILE = '<script>alert("x")</script>'
@@ -174,3 +183,27 @@ def test_paper_receipts_and_search_pages_query_counts_do_not_grow(client, django
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_hub_lists_each_result_and_critique_once_and_nothing_from_out_of_scope_papers(client):
+    gptq = make_method("GPTQ")
+    review = make_review()
+    paper, outsider = make_paper(), make_paper(title="M2Cache, out of scope")
+    add_to_review(review, paper)
+    add_to_review(review, outsider, fit="out_of_scope")
+    mmlu = make_benchmark("MMLU")
+    for table, model in (("Table 3", "LLaMA-7B"), ("Table 4", "LLaMA 7B")):  # one number printed twice
+        make_result(
+            paper=paper, method=gptq, benchmark=mmlu, model_name=model, value=30.53, value_text="30.53", locator=table
+        )
+    for page in (9, 10):
+        make_critique(paper=paper, method=gptq, quote="GPTQ has 2.3-4.9 worse perplexity.", page=page)
+    make_critique(paper=outsider, method=gptq, quote="GPTQ is slow on our cache.")
+    make_result(paper=outsider, method=gptq, value=99.0)
+    response = client.get(gptq.get_absolute_url())
+    [result] = response.context["results"]
+    assert {result.locator, *result.also} == {"Table 3", "Table 4"}
+    assert len(response.context["critiques"]) == 1
+    assert b"(also Table " in response.content and b"our cache" not in response.content
+    assert response.content.count(b"2.3-4.9 worse perplexity") == 1

@@ -15,6 +15,7 @@ from typing import Any
 from worker.extract.names import normalize_name
 from worker.extract.receipts import BeatsClaim, CritiqueClaim, Provenance, Registry
 from worker.extract.vocab import FAMILY_ONLY, MODEL_RE, family_of, find_models, looks_like_name
+from worker.reading.quotes import tokens
 from worker.reading.text import APPENDIX_RE, REFERENCES_RE, Sentence, join_lines, page_sentences, split_sentences
 
 # --------------------------------------------------------------------------------------------
@@ -455,15 +456,17 @@ def critiques(
 ) -> list[CritiqueClaim]:
     own = {normalize_name(p) for p in proposed}
     out: list[CritiqueClaim] = []
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, str]] = set()
     previous: list[Mention] = []
     for s in sentences:
         mentions = _foreign_mentions(s.text, finder, citations, own)
         for m in _critique_targets(s.text, mentions, previous):
-            key = (normalize_name(m.name), s.page)
-            if key in seen:
+            # One critique per method and page, and a sentence the paper prints twice (a summary
+            # repeated in related work) is one critique, not two.
+            keys = {(normalize_name(m.name), str(s.page)), (normalize_name(m.name), " ".join(tokens(s.text)))}
+            if keys & seen:
                 continue
-            seen.add(key)
+            seen |= keys
             out.append(
                 CritiqueClaim(
                     method=m.name,
