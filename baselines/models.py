@@ -14,7 +14,10 @@ from papers.provenance import Receipt
 
 
 class MethodFamily(models.TextChoices):
-    REFERENCE = "reference", "Reference point (full precision, naive rounding)"
+    # Full-precision rows (FP16, BF16, FP32) are the line results are read against, not methods:
+    # leaderboards mark them, and no panel ranks, groups or promotes them.
+    FULL_PRECISION = "full_precision", "Full-precision reference (FP16, BF16, FP32)"
+    REFERENCE = "reference", "Naive baseline (round-to-nearest)"
     WEIGHT_ONLY = "weight_only", "Weight-only post-training quantization"
     WEIGHT_ACTIVATION = "weight_activation", "Weight-activation post-training quantization"
     ROTATION = "rotation", "Rotation / incoherence processing"
@@ -45,6 +48,10 @@ class Method(NamedEntry):
 
     def get_absolute_url(self) -> str:
         return reverse("baselines:method", args=[self.slug])
+
+    @property
+    def is_reference_point(self) -> bool:
+        return self.family == MethodFamily.FULL_PRECISION
 
 
 class MethodAlias(Alias):

@@ -13,7 +13,8 @@ class MethodSpec(TypedDict):
 
 
 FAMILIES: dict[str, str] = {
-    "reference": "Reference point (full precision, naive rounding)",
+    "full_precision": "Full-precision reference (FP16, BF16, FP32)",
+    "reference": "Naive baseline (round-to-nearest)",
     "weight_only": "Weight-only post-training quantization",
     "weight_activation": "Weight-activation post-training quantization",
     "rotation": "Rotation / incoherence processing",
@@ -32,6 +33,7 @@ FAMILIES: dict[str, str] = {
 #   2401.18079 is KVQuant, although the corpus lists it under the title of 2402.00858.
 METHODS: list[MethodSpec] = [
     # --- reference points -------------------------------------------------------------------
+    # "FP16" stands for every full-precision row (FP32 teachers and BF16 included), as gold labels do.
     {
         "name": "FP16",
         "aliases": [
@@ -49,7 +51,7 @@ METHODS: list[MethodSpec] = [
         "arxiv_id": "",
         "title": "",
         "year": None,
-        "family": "reference",
+        "family": "full_precision",
     },
     {
         "name": "RTN",

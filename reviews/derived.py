@@ -10,10 +10,10 @@ from dataclasses import asdict, dataclass
 
 from celery import current_app
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from baselines.models import BeatsReceipt, CritiqueReceipt, Method
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodFamily
 from benchmarks.models import Benchmark, BenchmarkResult
 from benchmarks.services import BATCH, STREAM_CHUNK, rebuild_leaderboard
 from config.page_cache import retire_cached_pages
@@ -25,6 +25,7 @@ from reviews.synthesis import compose_receipts_draft
 logger = logging.getLogger(__name__)
 
 # Batch sizes are the leaderboard's (measured there).
+FRONTIER_FALLBACK = 15  # the dashboard shows this many
 
 
 @dataclass
@@ -40,12 +41,18 @@ def _distinct_papers(queryset: QuerySet, field: str) -> dict[int, int]:
     return dict(queryset.values_list(field).annotate(n=Count("paper", distinct=True)).order_by())
 
 
+def _methods_proper() -> QuerySet:
+    """Methods a panel may rank, group or promote: full-precision reference rows (FP16) are the line
+    results are read against, shown on leaderboards only."""
+    return Method.objects.exclude(family=MethodFamily.FULL_PRECISION)
+
+
 def recompute_standings(review: Review, approved_only: bool) -> int:
     critiques = _distinct_papers(CritiqueReceipt.objects.counted_in(review, approved_only=approved_only), "method")
     beaten = _distinct_papers(BeatsReceipt.objects.counted_in(review, approved_only=approved_only), "baseline")
     beats = _distinct_papers(BeatsReceipt.objects.counted_in(review, approved_only=approved_only), "method")
     reported = _distinct_papers(BenchmarkResult.objects.counted_in(review, approved_only=approved_only), "method")
-    names = dict(Method.objects.filter(pk__in=set(critiques) | set(beaten)).values_list("pk", "name"))
+    names = dict(_methods_proper().filter(pk__in=set(critiques) | set(beaten)).values_list("pk", "name"))
     order = sorted(names, key=lambda m: (-(critiques.get(m, 0) + beaten.get(m, 0)), -beaten.get(m, 0), names[m]))
     rows = [
         MethodStanding(
@@ -68,6 +75,7 @@ def recompute_standings(review: Review, approved_only: bool) -> int:
 def recompute_subproblems(review: Review, approved_only: bool) -> int:
     cells = (
         BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
+        .filter(method__in=_methods_proper())
         .order_by("paper_id", "benchmark_id", "model_name")
         .values_list("paper_id", "benchmark_id", "model_name", "method_id")
         .iterator(chunk_size=STREAM_CHUNK)
@@ -95,15 +103,21 @@ def recompute_subproblems(review: Review, approved_only: bool) -> int:
 
 
 def recompute_frontier(review: Review, approved_only: bool, now: dt.datetime) -> int:
-    since = now - dt.timedelta(days=review.frontier_window_days)
+    """Methods the review's papers introduce that no counted receipt beats, newest first, from a
+    window that ends at the review's newest paper (a review of last year's papers still has a
+    frontier); when the window holds none, the newest unbeaten methods of any date."""
+    included = ReviewPaper.objects.filter(review=review).included()
+    newest = included.aggregate(newest=Max("paper__published"))["newest"] or now
     beaten = BeatsReceipt.objects.counted_in(review, approved_only=approved_only).values("baseline_id")
-    included = ReviewPaper.objects.filter(review=review).included().values("paper_id")
-    recent = (
-        Method.objects.filter(introduced_by__in=included, introduced_by__published__gte=since)
+    unbeaten = (
+        _methods_proper()
+        .filter(introduced_by__in=included.values("paper_id"))
         .exclude(pk__in=beaten)
         .values_list("pk", "introduced_by_id", "introduced_by__published")
         .order_by("-introduced_by__published", "name")
     )
+    since = newest - dt.timedelta(days=review.frontier_window_days)
+    recent = list(unbeaten.filter(introduced_by__published__gte=since)) or list(unbeaten[:FRONTIER_FALLBACK])
     rows = [
         FrontierEntry(
             review=review, method_id=m, paper_id=p, published=published, rank=rank, approved_only=approved_only

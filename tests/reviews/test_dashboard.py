@@ -243,3 +243,41 @@ def test_ten_curator_decisions_never_empty_the_dashboard_and_approved_only_is_a_
     assert not strict.context["standings"]  # no critique of GPTQ is approved yet
     # The page cache keys on the query: the approved-only page is not served as the default page.
     assert b"Approved receipts only" not in client.get(reverse("reviews:detail", args=[review.slug])).content
+
+
+def test_the_frontier_window_ends_at_the_reviews_newest_paper_not_today(db):
+    review = make_review(frontier_window_days=90)
+    long_ago = NOW - dt.timedelta(days=900)
+
+    def introduced(name, days_before_newest):
+        paper = make_paper(published=long_ago - dt.timedelta(days=days_before_newest))
+        add_to_review(review, paper)
+        return make_method(name, introduced_by=paper)
+
+    introduced("Newest", 0)
+    introduced("Recent", 30)
+    introduced("Stale", 400)
+    recompute_review(review.pk)
+    names = [e.method.name for e in FrontierEntry.objects.filter(review=review, approved_only=False)]
+    assert names == ["Newest", "Recent"]  # a review of papers from years ago still has a frontier
+
+
+def test_reference_rows_are_never_ranked_grouped_or_promoted(db):
+    from baselines.models import MethodFamily
+
+    review = make_review()
+    fp16 = make_method("FP16", family=MethodFamily.FULL_PRECISION)
+    gptq, awq = make_method("GPTQ"), make_method("AWQ")
+    wiki = make_benchmark("WikiText-2")
+    paper = make_paper()
+    add_to_review(review, paper)
+    fp16.introduced_by = paper
+    fp16.save()
+    for method, value in ((fp16, 5.68), (gptq, 6.1), (awq, 5.9)):
+        make_result(paper=paper, method=method, benchmark=wiki, model_name="LLaMA-7B", value=value)
+    make_beats(paper=paper, method=awq, baseline=fp16)
+    recompute_review(review.pk)
+    assert not MethodStanding.objects.filter(method=fp16).exists()
+    assert not FrontierEntry.objects.filter(method=fp16).exists()
+    for sp in SubProblem.objects.filter(review=review):
+        assert fp16.pk not in sp.member_ids and sp.anchor_id != fp16.pk
