@@ -1,4 +1,5 @@
-"""Writes to papers: upserting feed records on the arXiv id, and stub papers known by reference."""
+"""Writes to papers: upserting feed records on the arXiv id, stub papers known by reference, and what a
+paper's PDF says about itself where arXiv has not said it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from papers.models import DocumentStatus, Paper, PaperDocument, ParsedPage
 from worker.reading.document import ParsedDocument
+from worker.reading.front_matter import FrontMatter
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ UPSERT_FIELDS = [
     "modified_at",
 ]
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# A feed entry that leaves these empty does not erase what we knew (read from the PDF, or an earlier entry).
+KEPT_WHEN_EMPTY = ("authors", "abstract")
 
 
 @dataclass
@@ -113,7 +117,7 @@ def upsert_papers(records: Iterable[PaperRecord]) -> UpsertResult:
             paper.arxiv_id: paper
             for paper in Paper.objects.select_for_update()
             .filter(arxiv_id__in=list(incoming))
-            .only("arxiv_id", "version", "updated", "is_stub")
+            .only("arxiv_id", "version", "updated", "is_stub", *KEPT_WHEN_EMPTY)
         }
         rows = []
         for arxiv_id, record in incoming.items():
@@ -127,13 +131,20 @@ def upsert_papers(records: Iterable[PaperRecord]) -> UpsertResult:
                 result.new_version.append(arxiv_id)
             else:
                 result.refreshed.append(arxiv_id)
-            rows.append(_paper_from_record(record))
+            rows.append(_keep_known(_paper_from_record(record), previous))
         _drop_conflicting_dois(rows)
         if rows:
             Paper.objects.bulk_create(
                 rows, update_conflicts=True, unique_fields=["arxiv_id"], update_fields=UPSERT_FIELDS
             )
     return result
+
+
+def _keep_known(row: Paper, previous: Paper | None) -> Paper:
+    for name in KEPT_WHEN_EMPTY:
+        if previous is not None and not getattr(row, name) and getattr(previous, name):
+            setattr(row, name, getattr(previous, name))
+    return row
 
 
 def _drop_conflicting_dois(rows: list[Paper]) -> None:
@@ -181,6 +192,65 @@ def ensure_stub_paper(arxiv_id: str, title: str, year: int | None = None) -> Pap
         defaults={"title": title or arxiv_id, "is_stub": True, "published": published},
     )
     return paper
+
+
+def fill_from_front_matter(paper_id: int, front: FrontMatter) -> list[str]:
+    """Give the paper what page 1 of its PDF says, where arXiv has not said it; returns the fields
+    written (none when the PDF's arXiv stamp names another paper).
+
+    A stub (its arXiv entry not fetched yet) takes the PDF's title, authors, abstract, primary
+    category and stamp date over the placeholders it was created with, and stays a stub, so its feed
+    entry replaces all of it when it comes (`upsert_papers`). A paper with its arXiv entry only gets
+    the fields that entry left empty: PDF-read metadata never overwrites arXiv's. Idempotent; locks
+    the paper's row.
+    """
+    with transaction.atomic():
+        paper = Paper.objects.select_for_update().get(pk=paper_id)
+        if front.arxiv_id and front.arxiv_id != paper.arxiv_id:
+            logger.warning("the PDF of %s is stamped %s; its front matter is not used", paper.arxiv_id, front.arxiv_id)
+            return []
+        changes = {
+            name: value
+            for name, value in _front_matter_values(paper, front).items()
+            if value
+            and (paper.is_stub or not getattr(paper, name) or _is_placeholder_title(paper, name))
+            and getattr(paper, name) != value
+        }
+        for name, value in changes.items():
+            setattr(paper, name, value)
+        if changes:
+            paper.save(update_fields=[*changes, "modified_at"])
+    return list(changes)
+
+
+def _front_matter_values(paper: Paper, front: FrontMatter) -> dict[str, object]:
+    values: dict[str, object] = {
+        "title": front.title,
+        "authors": list(front.authors),
+        "abstract": front.abstract,
+        "primary_category": front.primary_category,
+        "categories": [front.primary_category] if front.primary_category else [],
+    }
+    if front.stamp_date is not None:
+        stamped = dt.datetime.combine(front.stamp_date, dt.time.min, tzinfo=dt.UTC)
+        values["updated"] = stamped
+        values["published"] = stamped if front.version == 1 else _first_version_month(paper.arxiv_id, stamped)
+    return values
+
+
+def _first_version_month(arxiv_id: str, stamped: dt.datetime) -> dt.datetime | None:
+    """The first day of the month version 1 was submitted, which the id itself says (YYMM: 2306.00978
+    is June 2023, hep-th/9901001 January 1999); the stamp of a later version dates only that version."""
+    digits = arxiv_id.rsplit("/", 1)[-1][:4]
+    if not digits.isdigit() or not 1 <= int(digits[2:]) <= 12:
+        return None
+    year = int(digits[:2]) + (1900 if int(digits[:2]) >= 91 else 2000)
+    first = dt.datetime(year, int(digits[2:]), 1, tzinfo=dt.UTC)
+    return first if first <= stamped else None
+
+
+def _is_placeholder_title(paper: Paper, name: str) -> bool:
+    return name == "title" and paper.title in ("", "(untitled)", paper.arxiv_id)
 
 
 def store_parse(document_id: int, parsed: ParsedDocument) -> bool:

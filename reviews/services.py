@@ -1,4 +1,5 @@
-"""Writes owned by reviews: creating reviews from their specs and loading the shipped reference data."""
+"""Writes owned by reviews: creating reviews from their specs, loading the shipped reference data, and
+assessing computed fits again when a paper's metadata changes."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from baselines.reference import METHODS
 from benchmarks.models import Benchmark, BenchmarkAlias
 from benchmarks.reference import BENCHMARKS
 from papers.services import ensure_stub_paper
-from reviews.models import Review
+from reviews.models import Review, ReviewPaper
 from reviews.reference import REVIEWS, ReviewSpec
+from reviews.scope import assess_fit
 from worker.extract.names import normalize_name
 
 logger = logging.getLogger(__name__)
@@ -100,3 +102,20 @@ def load_reference_data() -> LoadReport:
                 report.benchmarks_created += 1
             _add_aliases(BenchmarkAlias, "benchmark", benchmark, [bench_spec["name"], *bench_spec["aliases"]], report)
     return report
+
+
+def reassess_computed_fits(arxiv_ids: list[str]) -> int:
+    """Assess again, in every review, the fit of these papers where it was computed from their
+    metadata (no curator set it), because that metadata changed. Returns how many fits changed.
+    Idempotent; a fit a curator decided is never touched."""
+    entries = ReviewPaper.objects.filter(paper__arxiv_id__in=arxiv_ids, fit_decided_by=None).select_related(
+        "review", "paper"
+    )
+    changed = []
+    for entry in entries:
+        fit = assess_fit(entry.review, entry.paper.title, entry.paper.abstract, entry.paper.categories)
+        if fit != entry.fit:
+            entry.fit = fit
+            changed.append(entry)
+    ReviewPaper.objects.bulk_update(changed, ["fit"])
+    return len(changed)

@@ -24,14 +24,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from papers.models import DocumentStatus, Paper, PaperDocument, document_upload_path
-from papers.services import UpsertResult, copy_parse, store_parse, upsert_papers
+from papers.services import UpsertResult, copy_parse, fill_from_front_matter, store_parse, upsert_papers
 from reviews.derived import mark_dirty
 from reviews.models import Review, ReviewPaper
 from reviews.scope import assess_fit
+from reviews.services import reassess_computed_fits
 from worker.arxiv_client import ArxivClient, FeedError, FeedPage, TimeoutSession, build_search_query
 from worker.extraction import extract_document_receipts
 from worker.models import IngestionFailure, IngestionRun, ItemState, RunItem, RunStatus, RunTrigger
 from worker.pdf_fetch import PdfRefused, check_pdf_bytes, download_pdf
+from worker.reading.front_matter import read_front_matter
 from worker.reading.parse import PdfParseError, parse_pdf
 
 logger = logging.getLogger(__name__)
@@ -150,6 +152,8 @@ def ingest_pages(run: IngestionRun, pages: Iterable[FeedPage], progress: Progres
         result = upsert_papers(page.records)
         seen = [record["arxiv_id"] for record in page.records]
         _link_to_review(review, seen)
+        # arXiv's metadata replaced what we had (perhaps read from the PDF): computed fits follow it.
+        reassess_computed_fits(result.new_version + result.refreshed)
         for reason in page.skipped:
             record_failure(run.pk, "feed", reason)
         queued += _queue_items(run, result)
@@ -302,7 +306,9 @@ def parse_item(item_id: int) -> bool:
         # Same transaction as the pages: parsed-and-counted, or neither (see download_item).
         with transaction.atomic():
             copy_parse(twin, document)
-            return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
+            advanced = _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
+        _fill_from_stored_pdf(document)
+        return advanced
     try:
         with document.file.open("rb") as handle:
             data = handle.read()
@@ -312,7 +318,39 @@ def parse_item(item_id: int) -> bool:
         return False
     with transaction.atomic():
         store_parse(document.pk, parsed)
-        return _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
+        advanced = _advance(item_id, ItemState.DOWNLOADED, ItemState.PARSED, parsed=1)
+    fill_paper_from_pdf(document.paper, data)
+    return advanced
+
+
+def fill_paper_from_pdf(paper: Paper, data: bytes) -> list[str]:
+    """Give the paper what page 1 of its PDF says where arXiv has not said it (a stub's placeholders,
+    a feed entry's empty authors or summary; `papers.services.fill_from_front_matter`), then assess
+    its computed fits again with it. Returns the fields written.
+
+    Never fails the item: page 1 is read after the whole PDF parsed within its time limit, and a page
+    that cannot be read gives nothing.
+    """
+    if not (paper.is_stub or not paper.authors or not paper.abstract or not paper.primary_category):
+        return []
+    try:
+        front = read_front_matter(data)
+    except Exception:
+        logger.exception("front matter of %s could not be read", paper.arxiv_id)
+        return []
+    written = fill_from_front_matter(paper.pk, front)
+    if written:
+        reassess_computed_fits([paper.arxiv_id])
+    return written
+
+
+def _fill_from_stored_pdf(document: PaperDocument) -> None:
+    try:
+        with document.file.open("rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        return  # the copied parse stands; metadata waits for the feed entry
+    fill_paper_from_pdf(document.paper, data)
 
 
 def extract_item(item_id: int) -> int:
@@ -463,6 +501,8 @@ def ingest_local_pdfs(run: IngestionRun, paths: Iterable[Path], progress: Progre
                 "abs_url": f"https://arxiv.org/abs/{arxiv_id}v{version}",
             },
         )
+        # Page 1's metadata before the link: a new entry's fit is assessed with the paper's category.
+        fill_paper_from_pdf(paper, data)
         _link_to_review(run.review, [arxiv_id])
         document, _ = PaperDocument.objects.get_or_create(
             paper=paper, version=version, defaults={"source_url": paper.pdf_url}
