@@ -213,7 +213,14 @@ def quality_gate(review: Review) -> QualityGate:
             "id", filter=Q(status=ClaimStatus.PRELIMINARY) & (Q(has_numbers=True) | Q(is_comparison=True))
         ),
     )
+    included = dict(
+        ReviewPaper.objects.filter(review=review).included().values_list("fit").annotate(n=Count("id")).order_by()
+    )
     reasons = []
+    if included.get(TaxonomyFit.WEAK):
+        reasons.append(f"{included[TaxonomyFit.WEAK]} included paper(s) only weakly fit the scope")
+    if included.get(TaxonomyFit.UNASSESSED):
+        reasons.append(f"{included[TaxonomyFit.UNASSESSED]} included paper(s) not assessed for scope yet")
     if numbers["claims"] == 0:
         reasons.append("no claims extracted yet")
     if numbers["unsupported"]:

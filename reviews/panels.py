@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
-from reviews.models import FrontierEntry, MethodStanding, Review, SubProblem
+from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
 
 PANEL_ROWS = 15
 SUBPROBLEMS_SHOWN = 12
@@ -96,10 +96,14 @@ def dashboard_json(review: Review, approved_only: bool = False) -> dict[str, Any
 
 
 def receipts_behind(review: Review, kind: str, method: Method, approved_only: bool = False) -> QuerySet:
-    """The receipts one dashboard number counts."""
+    """The receipts one dashboard number counts, each with its paper's fit to the review (a weak fit
+    counts, and the page marks it)."""
+    fit = ReviewPaper.objects.filter(review=review, paper=OuterRef("paper_id")).values("fit")[:1]
     if kind == "critiques":
         qs = CritiqueReceipt.objects.filter(method=method).counted_in(review, approved_only=approved_only)
-        return qs.select_related("paper", "method").order_by("-paper__published", "pk")
-    field = "baseline" if kind == "beaten-by" else "method"
-    qs = BeatsReceipt.objects.filter(**{field: method}).counted_in(review, approved_only=approved_only)
-    return qs.select_related("paper", "method", "baseline", "benchmark").order_by("-paper__published", "pk")
+        qs = qs.select_related("paper", "method")
+    else:
+        field = "baseline" if kind == "beaten-by" else "method"
+        qs = BeatsReceipt.objects.filter(**{field: method}).counted_in(review, approved_only=approved_only)
+        qs = qs.select_related("paper", "method", "baseline", "benchmark")
+    return qs.annotate(paper_fit=Subquery(fit)).order_by("-paper__published", "pk")

@@ -281,3 +281,17 @@ def test_reference_rows_are_never_ranked_grouped_or_promoted(db):
     assert not FrontierEntry.objects.filter(method=fp16).exists()
     for sp in SubProblem.objects.filter(review=review):
         assert fp16.pk not in sp.member_ids and sp.anchor_id != fp16.pk
+
+
+def test_weak_fit_papers_count_and_their_receipts_are_marked(client, db):
+    review = make_review()
+    gptq = make_method("GPTQ")
+    strong, weak = make_paper(), make_paper()
+    add_to_review(review, strong, fit="in_scope")
+    add_to_review(review, weak, fit="weak")
+    make_critique(paper=strong, method=gptq, quote="GPTQ overfits its calibration set.")
+    make_critique(paper=weak, method=gptq, quote="GPTQ is slow to run.")
+    recompute_review(review.pk)
+    assert MethodStanding.objects.get(review=review, approved_only=False).critique_papers == 2
+    page = client.get(reverse("reviews:receipts", args=[review.slug, "critiques", gptq.slug]))
+    assert page.content.count(b">weak fit</span>") == 1

@@ -169,3 +169,18 @@ def test_the_ledger_page_shows_the_gate_the_recompute_stored_and_counts_nothing(
     monkeypatch.setattr(ledger, "quality_gate", counting)
     page = client.get(reverse("reviews:ledger", args=[review.slug]))
     assert b"1 preliminary claim(s) carry numbers" in page.content
+
+
+@pytest.mark.django_db
+def test_the_quality_gate_is_not_ready_while_included_papers_only_weakly_fit_the_scope():
+    review = make_review()
+    paper = make_paper(abstract="We beat SmoothQuant by 4.5 points at W4A4.")
+    entry = add_to_review(review, paper, fit="weak")
+    ledger.extract_claims(paper, {})
+    make_parsed_document(paper, 1, {1: "We beat SmoothQuant by 4.5 points at W4A4."})
+    ledger.verify_paper(paper)
+    gate = ledger.quality_gate(review)
+    assert not gate.ready and gate.reasons == ["1 included paper(s) only weakly fit the scope"]
+    entry.fit = "in_scope"
+    entry.save()
+    assert ledger.quality_gate(review).ready
