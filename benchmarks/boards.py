@@ -9,12 +9,16 @@ from urllib.parse import urlencode
 from django.db.models import Count
 
 from benchmarks.charts import Point, disagreement_figure, pareto_figure
+from benchmarks.leaderboards import shown_value
 from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
 from papers.provenance import ReviewScope
+from worker.extract.names import is_model_size, normalize_model_name
 
 BOARDS_LISTED = 60
 ROWS_SHOWN = 200
 CHART_POINTS = 2000
+# Results of one method, benchmark and setting read for its spread chart, over every model spelling.
+PER_PAPER_SCANNED = 600
 
 
 def pick_review(benchmark: Benchmark, slug: str | None) -> ReviewScope | None:
@@ -27,6 +31,12 @@ def pick_review(benchmark: Benchmark, slug: str | None) -> ReviewScope | None:
     else:
         entry = entries.filter(benchmark=benchmark).first() or entries.first()
     return entry.review if entry else None
+
+
+def board_label(model: str, setting: str) -> str:
+    """How the picker names a board: "OPT-6.7B · W4A16"; a bare size says its family went unnamed."""
+    shown = f"{model} (model family not named)" if is_model_size(model) else model
+    return f"{shown} · {setting or 'any setting'}"
 
 
 def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: bool = True) -> dict[str, Any]:
@@ -45,11 +55,14 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
         return context
     approved_only = context["approved_only"] = review.approved_only(params.get("approved"))
     cells = LeaderboardEntry.objects.filter(review=review, benchmark=benchmark, approved_only=approved_only)
-    boards = list(
-        cells.values("model_name", "setting")
+    # A result whose model the paper's table did not name has no board of its own to pick.
+    boards = [
+        {**board, "label": board_label(board["model_name"], board["setting"])}
+        for board in cells.exclude(model_name="")
+        .values("model_name", "setting")
         .annotate(n=Count("id"))
         .order_by("-n", "model_name", "setting")[:BOARDS_LISTED]
-    )
+    ]
     model = params.get("model") or (boards[0]["model_name"] if boards else "")
     setting = params.get("setting", boards[0]["setting"] if boards else "") if "setting" in params or boards else ""
     entries = list(
@@ -60,7 +73,7 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
     context.update(boards=boards, model=model, setting=setting, entries=entries)
     context["basis_query"] = urlencode({"review": review.slug, "model": model, "setting": setting}) + "&"
     context["disagreements"] = list(
-        cells.filter(disagreement=True).select_related("method").order_by("-spread", "pk")[:10]
+        cells.filter(disagreement=True).select_related("method", "result").order_by("-spread", "pk")[:10]
     )
     if charts and entries:
         context.update(_charts(review, benchmark, entries, params.get("method"), approved_only))
@@ -74,41 +87,52 @@ def _charts(
     method_slug: str | None,
     approved_only: bool,
 ) -> dict[str, Any]:
+    """The Pareto chart of the board's model and the per-paper spread of one method (the one asked
+    for, else the most reported); a chart with one point comes back as None beside its number."""
     lower = benchmark.direction == Direction.LOWER
     model, setting = entries[0].model_name, entries[0].setting
     points: list[Point] = [
-        {"method": name, "bits": bits, "value": value, "setting": cell_setting}
-        for name, bits, value, cell_setting in LeaderboardEntry.objects.filter(
+        {"method": name, "bits": bits, "value": value, "shown": shown_value(value, printed), "setting": cell_setting}
+        for name, bits, value, printed, cell_setting in LeaderboardEntry.objects.filter(
             review=review, approved_only=approved_only, benchmark=benchmark, model_name=model, bits__isnull=False
-        ).values_list("method__name", "bits", "value", "setting")[:CHART_POINTS]
+        ).values_list("method__name", "bits", "value", "result__value_text", "setting")[:CHART_POINTS]
     ]
     focus = next((e for e in entries if e.method.slug == method_slug), None) or max(
         entries, key=lambda e: (e.reports, -e.rank)
     )
-    results = (
-        BenchmarkResult.objects.filter(method=focus.method, benchmark=benchmark, model_name=model, setting=setting)
-        .counted_in(review, approved_only=approved_only)
-        .select_related("paper")
-        .order_by("paper__published", "pk")[:60]
-    )
-    per_paper: dict[str, float] = {}
-    for result in results:
-        label = result.paper.arxiv_id
-        if label not in per_paper or (result.value < per_paper[label] if lower else result.value > per_paper[label]):
-            per_paper[label] = result.value
+    per_paper = _per_paper(review, benchmark, focus, approved_only)
     return {
         "focus": focus,
-        "pareto_chart": pareto_figure(
-            points, lower_is_better=lower, benchmark=benchmark.name, model=model, metric=benchmark.metric
-        ),
-        "disagreement_chart": disagreement_figure(
-            list(per_paper.items()),
-            method=focus.method.name,
-            cell=f"{model} {setting} {benchmark.name}",
-            spread=focus.spread,
-            flagged=focus.disagreement,
-        ),
+        "chart_title": f"{benchmark.name} on {model}: {benchmark.metric} by bits per weight",
+        "pareto_chart": pareto_figure(points, lower_is_better=lower, metric=benchmark.metric),
+        "pareto_points": len(points),
+        "spread_title": f"{focus.method.name}, {model} {setting} {benchmark.name}: each paper's number",
+        "disagreement_chart": disagreement_figure(per_paper, lower_is_better=lower),
+        "spread_papers": len(per_paper),
     }
+
+
+def _per_paper(
+    review: ReviewScope, benchmark: Benchmark, focus: LeaderboardEntry, approved_only: bool
+) -> list[tuple[str, float, str]]:
+    """Each paper's best value for the focus cell (arXiv id, value, as printed), oldest paper first.
+    Results are matched by the registry's spelling of their model, as the leaderboard was built."""
+    lower = benchmark.direction == Direction.LOWER
+    results = (
+        BenchmarkResult.objects.filter(method=focus.method, benchmark=benchmark, setting=focus.setting)
+        .counted_in(review, approved_only=approved_only)
+        .select_related("paper")
+        .order_by("paper__published", "pk")[:PER_PAPER_SCANNED]
+    )
+    best: dict[str, BenchmarkResult] = {}
+    for result in results:
+        if normalize_model_name(result.model_name) != focus.model_name:
+            continue
+        label = result.paper.arxiv_id
+        held = best.get(label)
+        if held is None or (result.value < held.value if lower else result.value > held.value):
+            best[label] = result
+    return [(label, r.value, shown_value(r.value, r.value_text)) for label, r in best.items()][:60]
 
 
 HEADER = [

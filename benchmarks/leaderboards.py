@@ -13,6 +13,28 @@ _WEIGHT_BITS = re.compile(r"(?:^|[^a-z])w(\d{1,2})", re.IGNORECASE)
 _BITS = re.compile(r"(\d{1,2})\s*-?\s*bits?", re.IGNORECASE)
 
 
+_PLAIN_NUMBER_RE = re.compile(r"^[-+−]?[\d,]*(?:\.(?P<decimals>\d+))?%?$")
+
+
+def printed_decimals(text: str) -> int | None:
+    """Decimals of a number as printed ("18.53" → 2, "1,596.83" → 2, "67.30%" → 2, "42" → 0), or
+    None when it was not printed as a plain decimal ("8.7e3", "")."""
+    m = _PLAIN_NUMBER_RE.match(text.strip())
+    if not m or not re.search(r"\d", text):
+        return None
+    return len(m.group("decimals") or "")
+
+
+def shown_value(value: float, printed: str = "", decimals: int | None = None) -> str:
+    """A value as the paper printed it: its own text when there is one, else at ``decimals``, else
+    in at most six significant digits without trailing zeros (5.81, never 5.8100)."""
+    if printed.strip():
+        return printed.strip()
+    if decimals is not None:
+        return f"{value:,.{decimals}f}" if abs(value) >= 10_000 else f"{value:.{decimals}f}"
+    return f"{value:.6g}"
+
+
 def bits_per_weight(setting: str, weight_bits: int | None) -> float | None:
     """Bits per weight of a setting: the parsed field, else W4A16 → 4, "3-bit" → 3, FP16 → 16."""
     if weight_bits:

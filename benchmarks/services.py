@@ -7,6 +7,7 @@ from django.conf import settings
 from benchmarks.leaderboards import build_cells, ranked
 from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
 from papers.provenance import ReviewScope
+from worker.extract.names import normalize_model_name
 
 # Rows per INSERT when replacing the leaderboard; 5,000 kept PostgreSQL round trips few without
 # building statements large enough to slow SQLite (measured with seed_synthetic at 100k papers).
@@ -26,7 +27,9 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
         )
         .iterator(chunk_size=STREAM_CHUNK)
     )
-    cells = build_cells(rows, lower)
+    # Boards are keyed by the registry's spelling, so "LLaMA 7B" and "LLaMA-7B" (stored before
+    # extraction spelled names alike) make one board.
+    cells = build_cells(((*row[:3], normalize_model_name(row[3]), *row[4:]) for row in rows), lower)
     threshold = settings.DISAGREEMENT_THRESHOLD
     LeaderboardEntry.objects.filter(review=review, approved_only=approved_only).delete()
     batch: list[LeaderboardEntry] = []

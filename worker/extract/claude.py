@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import anthropic
 from anthropic.types import Message, MessageParam, TextBlockParam, ToolChoiceToolParam, ToolParam
 
-from worker.extract.names import normalize_name
+from worker.extract.names import normalize_model_name, normalize_name
 from worker.extract.receipts import (
     BeatsClaim,
     BenchmarkInfo,
@@ -898,7 +898,7 @@ class _Checker:
         self.out.results.append(
             ResultReceipt(
                 method=method,
-                model=_text(item, "model"),
+                model=normalize_model_name(_text(item, "model")),
                 setting=setting,
                 benchmark=benchmark,
                 value=value,

@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from worker.extract.names import normalize_name
+from worker.extract.names import normalize_model_name, normalize_name
 from worker.extract.receipts import (
     BeatsClaim,
     CandidateMethod,
@@ -134,7 +134,7 @@ def _receipt(c: TableCell) -> ResultReceipt:
     conf = 0.5 + 0.2 * c.known + 0.2 * bool(c.info)
     return ResultReceipt(
         method=c.method,
-        model=c.model,
+        model=normalize_model_name(c.model),
         setting=c.setting.text(),
         benchmark=c.benchmark,
         value=c.value,
