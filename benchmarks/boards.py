@@ -19,6 +19,9 @@ ROWS_SHOWN = 200
 CHART_POINTS = 2000
 # Results of one method, benchmark and setting read for its spread chart, over every model spelling.
 PER_PAPER_SCANNED = 600
+REFERENCES_SHOWN = 3
+# baselines.models.MethodFamily.FULL_PRECISION, named here because baselines sit above this app.
+FULL_PRECISION_FAMILY = "full_precision"
 
 
 def pick_review(benchmark: Benchmark, slug: str | None) -> ReviewScope | None:
@@ -70,7 +73,14 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
         .select_related("method", "result__paper")
         .order_by("rank")[:ROWS_SHOWN]
     )
-    context.update(boards=boards, model=model, setting=setting, entries=entries)
+    # The model's full-precision numbers, whatever their setting is called: the line the board reads against.
+    references = (
+        cells.filter(model_name=model, method__family=FULL_PRECISION_FAMILY)
+        .exclude(setting=setting)
+        .select_related("method", "result__paper")
+        .order_by("rank", "setting")[:REFERENCES_SHOWN]
+    )
+    context.update(boards=boards, model=model, setting=setting, entries=entries, references=list(references))
     context["basis_query"] = urlencode({"review": review.slug, "model": model, "setting": setting}) + "&"
     context["disagreements"] = list(
         cells.filter(disagreement=True).select_related("method", "result").order_by("-spread", "pk")[:10]

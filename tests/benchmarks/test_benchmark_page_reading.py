@@ -81,3 +81,31 @@ def test_the_page_references_our_own_plotly_bundle_under_the_limit(client, board
 
 def test_the_full_plotly_bundle_is_no_longer_served():
     assert finders.find("vendor/plotly.min.js") is None
+
+
+def test_the_full_precision_number_is_a_marked_reference_line_not_a_ranked_method(client, board):
+    from baselines.models import MethodFamily
+    from benchmarks.boards import FULL_PRECISION_FAMILY
+
+    review, wiki = board
+    assert FULL_PRECISION_FAMILY == MethodFamily.FULL_PRECISION
+    fp16 = make_method("FP16", family=MethodFamily.FULL_PRECISION)
+    paper = make_paper()
+    add_to_review(review, paper)
+    make_result(
+        method=fp16,
+        paper=paper,
+        benchmark=wiki,
+        model_name="GPT-3-1.3B",
+        setting="W16A16",
+        value=17.9,
+        value_text="17.90",
+        status="approved",
+        decided_at=NOW,
+    )
+    recompute_review(review.pk)
+    response = page(client, wiki, model="GPT-3-1.3B", setting="W4A16")
+    [reference] = response.context["references"]
+    assert reference.method == fp16 and reference.shown == "17.90"
+    assert [e.method.name for e in response.context["entries"]] == ["GPTQ", "RTN"]
+    assert b'<tr class="reference">' in response.content
