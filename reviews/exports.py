@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import asdict
 from typing import Any
 
@@ -181,19 +182,36 @@ def _bibtex_escape(text: str) -> str:
     return re.sub(r"([{}\\%$&#_^~])", r"\\\1", text)
 
 
+_TITLE_STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "with", "towards", "toward", "is", "are"}
+
+
+def _ascii_word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+
+
+def bibtex_key(authors: list[str], year: int | None, title: str) -> str:
+    """The key a reader would type: first author's surname, year, first word of the title that says
+    something ("lin2023awq" for Lin et al., "AWQ: Activation-aware ..."); "Lin, Ji" and "Ji Lin" alike."""
+    first = authors[0] if authors else ""
+    surname = first.split(",")[0] if "," in first else (first.split() or [""])[-1]
+    words = [_ascii_word(w) for w in re.split(r"[\s:/-]+", title)]
+    word = next((w for w in words if w and w not in _TITLE_STOPWORDS), "")
+    return f"{_ascii_word(surname)}{year or ''}{word}" or "paper"
+
+
 def bibtex(review: Review) -> str:
     entries = []
     papers = (
         Paper.objects.filter(review_entries__review=review)
         .exclude(review_entries__fit="out_of_scope")
-        .order_by("arxiv_id")
+        .order_by("published", "arxiv_id")
     )
+    taken: dict[str, int] = {}
     for paper in papers.defer("abstract", "raw_entry"):
-        key = (
-            re.sub(r"[^A-Za-z0-9]", "", (paper.first_author.split()[-1] if paper.first_author else "anon"))
-            + (str(paper.published.year) if paper.published else "")
-            + paper.arxiv_id.replace(".", "").replace("/", "")
-        )
+        key = bibtex_key(paper.authors, paper.published.year if paper.published else None, paper.title)
+        taken[key] = taken.get(key, 0) + 1
+        if taken[key] > 1:  # two papers, one key: lin2023awq, lin2023awqb
+            key += "abcdefghijklmnopqrstuvwxyz"[min(taken[key], 26) - 1]
         fields = {
             "title": "{" + _bibtex_escape(paper.title) + "}",
             "author": _bibtex_escape(" and ".join(paper.authors)),

@@ -1,6 +1,7 @@
 """The evidence ledger: quote re-verification, claims, the quality gate, disagreement, exports."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -184,3 +185,26 @@ def test_the_quality_gate_is_not_ready_while_included_papers_only_weakly_fit_the
     entry.fit = "in_scope"
     entry.save()
     assert ledger.quality_gate(review).ready
+
+
+def test_bibtex_keys_read_like_a_readers_and_entries_carry_authors_and_year():
+    assert exports.bibtex_key(["Ji Lin", "Jiaming Tang"], 2023, "AWQ: Activation-aware Weight Quantization") == (
+        "lin2023awq"
+    )
+    assert exports.bibtex_key(["Dettmers, Tim"], 2022, "The case for 4-bit precision") == "dettmers2022case"
+    assert exports.bibtex_key(["Élie Müller"], 2024, "On Über-Quantization") == "muller2024uber"
+    assert exports.bibtex_key([], None, "") == "paper"
+
+
+@pytest.mark.django_db
+def test_the_bibtex_export_names_authors_and_keeps_keys_unique():
+    review = make_review()
+    published = dt.datetime(2023, 6, 1, tzinfo=dt.UTC)
+    for arxiv_id in ("2306.00978", "2306.00979"):
+        paper = make_paper(
+            arxiv_id=arxiv_id, title="AWQ: Activation-aware", authors=["Ji Lin", "Song Han"], published=published
+        )
+        add_to_review(review, paper)
+    bib = exports.bibtex(review)
+    assert "@misc{lin2023awq," in bib and "@misc{lin2023awqb," in bib
+    assert "author = {Ji Lin and Song Han}" in bib and "year = {2023}" in bib
