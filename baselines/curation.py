@@ -1,4 +1,4 @@
-"""Curator decisions: approve, reject, correct, re-point, merge. Every write here records a
+"""Curator decisions: approve, reject, correct, re-point, merge, reopen. Every write here records a
 CuratorDecision with the values before and after, and announces the papers whose receipts changed (reviews subscribe and recompute)."""
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from baselines.models import (
     MethodCandidate,
 )
 from baselines.signals import receipts_decided
+from baselines.validation import receipt_problems
 from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkCandidate, BenchmarkResult
 from papers.models import Citation
 from papers.provenance import Receipt, ReceiptStatus
+from worker.extract.vocab import parse_setting
 
 # The kinds a curator works on, by the slug used in URLs and filters.
 KINDS: dict[str, type[Receipt]] = {
@@ -63,6 +65,22 @@ class AlreadyDecided(Exception):
         who = decision.actor.get_username() if decision else "someone"
         when = f" at {decision.decided_at:%Y-%m-%d %H:%M} UTC" if decision else ""
         super().__init__(f"Already {receipt.status} by {who}{when}.")
+
+
+class InvalidReceipt(ValueError):
+    """The receipt's values cannot count (baselines.validation): field -> why. Nothing was changed."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(problems.values()))
+
+
+class NotDecided(ValueError):
+    """Only an approved or rejected receipt can be reopened."""
+
+    def __init__(self, receipt: Receipt) -> None:
+        self.receipt = receipt
+        super().__init__("This receipt is pending already: there is no decision to reopen.")
 
 
 def _value(value: Any) -> Any:
@@ -133,12 +151,7 @@ def decide(
         if receipt.status != ReceiptStatus.PENDING:
             raise AlreadyDecided(receipt, last_decision(receipt))
         before = snapshot(kind, receipt)
-        for field, value in (changes or {}).items():
-            if field not in EDITABLE[kind]:
-                raise ValueError(f"{field} cannot be corrected on a {kind} receipt")
-            setattr(receipt, field, value)
-        if kind == "result" and "value" in (changes or {}):
-            receipt.value_text = f"{receipt.value:g}"  # type: ignore[attr-defined]  # as the curator typed it, not as extracted
+        _apply_changes(kind, receipt, changes or {}, check=action != DecisionAction.REJECT)
         if kind == "candidate" and action != DecisionAction.REJECT:
             _adopt_candidate(receipt)  # type: ignore[arg-type]
         if kind == "benchmark-candidate" and action != DecisionAction.REJECT:
@@ -147,6 +160,47 @@ def decide(
         receipt.decided_by, receipt.decided_at, receipt.reason = actor, timezone.now(), reason
         receipt.save()
         decision = _record(receipt, action, actor, before, snapshot(kind, receipt), reason)
+        _announce({receipt.paper_id})
+    return Outcome(receipt, decision)
+
+
+def _apply_changes(kind: str, receipt: Receipt, changes: dict[str, Any], *, check: bool) -> None:
+    """Set the corrected fields; when the receipt is to count (`check`), refuse what validation
+    refuses (InvalidReceipt) before anything is saved: the caller's transaction then writes nothing."""
+    for field in changes:
+        if field not in EDITABLE[kind]:
+            raise ValueError(f"{field} cannot be corrected on a {kind} receipt")
+    values = {field: changes[field] if field in changes else getattr(receipt, field) for field in EDITABLE[kind]}
+    typed = {field for field, value in changes.items() if getattr(receipt, field, None) != value}
+    if check and (problems := receipt_problems(kind, values, typed)):
+        raise InvalidReceipt(problems)
+    for field, value in changes.items():
+        setattr(receipt, field, value)
+    if kind == "result" and "value" in changes:
+        receipt.value_text = f"{receipt.value:g}"  # type: ignore[attr-defined]  # as the curator typed it, not as extracted
+    if kind == "result" and "setting" in typed:  # the bit widths the leaderboard reads follow the setting
+        setting, _ = parse_setting(receipt.setting)  # type: ignore[attr-defined]
+        receipt.weight_bits, receipt.activation_bits = setting.w, setting.a  # type: ignore[attr-defined]
+        receipt.kv_bits, receipt.group_size = setting.kv, setting.g  # type: ignore[attr-defined]
+
+
+def reopen(kind: str, receipt_id: int, *, actor: AbstractBaseUser, reason: str = "") -> Outcome:
+    """Send an approved or rejected receipt back to the queue, pending, with the values it has now.
+
+    Recorded as its own decision ("reopen", before and after) and announced like any other, so the
+    derived views drop (or regain) it on the next recompute. Takes the row lock; a receipt that is
+    pending already raises NotDecided. An approved candidate's registry entry stays: it may be
+    named by receipts approved since, and merging it away is a decision of its own.
+    """
+    model = KINDS[kind]
+    with transaction.atomic():
+        receipt = model.objects.select_for_update().get(pk=receipt_id)
+        if receipt.status == ReceiptStatus.PENDING:
+            raise NotDecided(receipt)
+        before = snapshot(kind, receipt)
+        receipt.status, receipt.decided_by, receipt.decided_at, receipt.reason = ReceiptStatus.PENDING, None, None, ""
+        receipt.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        decision = _record(receipt, DecisionAction.REOPEN, actor, before, snapshot(kind, receipt), reason)
         _announce({receipt.paper_id})
     return Outcome(receipt, decision)
 

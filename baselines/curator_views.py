@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from baselines import curation, queue
 from baselines.access import curator_required
-from baselines.forms import BulkApproveForm, CorrectForm, MergeForm, RejectForm, RepointForm
+from baselines.forms import BulkApproveForm, CorrectForm, MergeForm, RejectForm, ReopenForm, RepointForm, edit_values
 from baselines.models import DecisionAction
 from config.http import HtmxHttpRequest
 from papers.render import PageRenderError, render_page_png
@@ -37,6 +37,8 @@ def queue_view(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(queue.pending(filters), ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     items = list(page)
     queue.attach_evidence(items)
+    for item in items:
+        item.edit = edit_values(filters.kind, item)
     context = {
         "filters": filters,
         "page": page,
@@ -57,6 +59,8 @@ def _item_response(request: HtmxHttpRequest, kind: str, receipt: Any, **extra: A
             messages.error(request, message)
         return redirect(request.POST.get("next") or reverse("curate:queue"))
     queue.attach_evidence([receipt])
+    form = extra.get("correct_form")
+    receipt.edit = edit_values(kind, receipt, form.data if form is not None else None)
     decisions = curation.CuratorDecision.objects.for_receipt(receipt).select_related("actor")[:10]
     response = render(
         request,
@@ -66,57 +70,85 @@ def _item_response(request: HtmxHttpRequest, kind: str, receipt: Any, **extra: A
     return trigger_client_event(response, "receipt-decided", {"kind": kind, "id": receipt.pk})
 
 
+def _approve(request: HtmxHttpRequest, kind: str, receipt: Any) -> HttpResponse | None:
+    curation.decide(kind, receipt.pk, actor=request.user, action=DecisionAction.APPROVE)
+    return None
+
+
+def _reject(request: HtmxHttpRequest, kind: str, receipt: Any) -> HttpResponse | None:
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _item_response(request, kind, receipt, errors=["A rejection needs a reason."])
+    curation.decide(
+        kind, receipt.pk, actor=request.user, action=DecisionAction.REJECT, reason=form.cleaned_data["reason"]
+    )
+    return None
+
+
+def _correct(request: HtmxHttpRequest, kind: str, receipt: Any) -> HttpResponse | None:
+    form = CorrectForm(kind, request.POST, receipt=receipt)
+    if not form.is_valid():
+        return _item_response(
+            request, kind, receipt, correct_form=form, errors=_errors(form), invalid=list(form.errors)
+        )
+    curation.decide(
+        kind,
+        receipt.pk,
+        actor=request.user,
+        action=DecisionAction.CORRECT,
+        changes=form.changes(),
+        reason=form.cleaned_data["reason"],
+    )
+    return None
+
+
+def _repoint(request: HtmxHttpRequest, kind: str, receipt: Any) -> HttpResponse | None:
+    form = RepointForm(request.POST)
+    if not form.is_valid():
+        return _item_response(request, kind, receipt, errors=_errors(form))
+    curation.repoint(
+        kind, receipt.pk, actor=request.user, method=form.cleaned_data["method"], reason=form.cleaned_data["reason"]
+    )
+    return None
+
+
+def _reopen(request: HtmxHttpRequest, kind: str, receipt: Any) -> HttpResponse | None:
+    form = ReopenForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    curation.reopen(kind, receipt.pk, actor=request.user, reason=reason)
+    if not request.htmx:
+        messages.success(request, f"Reopened: the {kind} receipt is back in the queue.")
+    return None
+
+
+ACTIONS = {"approve": _approve, "reject": _reject, "correct": _correct, "repoint": _repoint, "reopen": _reopen}
+
+
 @require_POST
 @curator_required
 def decide_view(request: HtmxHttpRequest, kind: str, receipt_id: int, action: str) -> HttpResponse:
+    """One decision on one receipt; a refused value comes back as the item with its errors (200)."""
+    if action not in ACTIONS:
+        raise Http404("unknown action")
     receipt = get_receipt(kind, receipt_id)
     try:
-        if action == "approve":
-            curation.decide(kind, receipt.pk, actor=request.user, action=DecisionAction.APPROVE)
-        elif action == "reject":
-            form = RejectForm(request.POST)
-            if not form.is_valid():
-                return _item_response(request, kind, receipt, errors=["A rejection needs a reason."])
-            curation.decide(
-                kind, receipt.pk, actor=request.user, action=DecisionAction.REJECT, reason=form.cleaned_data["reason"]
-            )
-        elif action == "correct":
-            form = CorrectForm(kind, request.POST)
-            if not form.is_valid():
-                return _item_response(request, kind, receipt, correct_form=form, errors=_errors(form))
-            curation.decide(
-                kind,
-                receipt.pk,
-                actor=request.user,
-                action=DecisionAction.CORRECT,
-                changes=form.changes(),
-                reason=form.cleaned_data["reason"],
-            )
-        elif action == "repoint":
-            form = RepointForm(request.POST)
-            if not form.is_valid():
-                return _item_response(request, kind, receipt, errors=_errors(form))
-            curation.repoint(
-                kind,
-                receipt.pk,
-                actor=request.user,
-                method=form.cleaned_data["method"],
-                reason=form.cleaned_data["reason"],
-            )
-        else:
-            raise Http404("unknown action")
+        refused = ACTIONS[action](request, kind, receipt)
     except curation.AlreadyDecided as conflict:
         return _item_response(request, kind, conflict.receipt, conflict=conflict, errors=[str(conflict)])
+    except curation.InvalidReceipt as invalid:
+        errors = [f"{field}: {problem}" for field, problem in invalid.problems.items()]
+        return _item_response(request, kind, receipt, errors=errors, edit_open=True, invalid=list(invalid.problems))
     except ValueError as exc:
         return _item_response(request, kind, receipt, errors=[str(exc)])
+    if refused is not None:
+        return refused
     receipt.refresh_from_db()
     return _item_response(request, kind, receipt)
 
 
 def _errors(form: Any) -> list[str]:
-    return [
-        f"{field if field != '__all__' else ''} {' '.join(errors)}".strip() for field, errors in form.errors.items()
-    ]
+    labels = {"model_name": "model", "__all__": ""}
+    return [f"{labels.get(field, field)}: {' '.join(errors)}".lstrip(": ") for field, errors in form.errors.items()]
 
 
 @require_POST
@@ -155,8 +187,13 @@ def merge_view(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @curator_required
 def history_view(request: HtmxHttpRequest) -> HttpResponse:
-    page = Paginator(curation.CuratorDecision.objects.filter(actor=request.user).select_related("content_type"), 50)
-    return render(request, "baselines/history.html", {"page": page.get_page(request.GET.get("page"))})
+    paginator = Paginator(
+        curation.CuratorDecision.objects.filter(actor=request.user).select_related("content_type"), 50
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # annotated once, then rendered
+    queue.mark_reopenable(page.object_list)
+    return render(request, "baselines/history.html", {"page": page})
 
 
 @require_GET

@@ -140,3 +140,24 @@ def reviews_with_papers() -> list[dict[str, str]]:
         .order_by("review_entries__review__title")
     )
     return [{"slug": r["review_entries__review__slug"], "title": r["review_entries__review__title"]} for r in rows]
+
+
+def mark_reopenable(decisions: list[Any]) -> None:
+    """Give each decision `.kind` (its receipt's URL slug) and `.reopenable`: true on the newest row
+    of a receipt that is approved or rejected now. One query per kind of receipt on the page."""
+    kinds = {model._meta.label_lower: kind for kind, model in KINDS.items()}
+    wanted: dict[str, set[int]] = {}
+    for decision in decisions:
+        decision.kind = kinds.get(f"{decision.content_type.app_label}.{decision.content_type.model}")
+        if decision.kind:
+            wanted.setdefault(decision.kind, set()).add(decision.object_id)
+    decided = {
+        (kind, pk)
+        for kind, ids in wanted.items()
+        for pk in KINDS[kind].objects.filter(pk__in=ids).decided().values_list("pk", flat=True)
+    }
+    seen: set[tuple[str, int]] = set()
+    for decision in decisions:
+        key = (decision.kind, decision.object_id)
+        decision.reopenable = key in decided and key not in seen
+        seen.add(key)
