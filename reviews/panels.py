@@ -14,6 +14,11 @@ SUBPROBLEMS_SHOWN = 12
 MEMBERS_SHOWN = 12
 
 
+def _fit_in(review: Review) -> QuerySet:
+    """The fit to the review of the outer row's paper, for a Subquery."""
+    return ReviewPaper.objects.filter(review=review, paper=OuterRef("paper_id")).values("fit")[:1]
+
+
 def dashboard(review: Review, approved_only: bool = False) -> dict[str, Any]:
     """Everything the review home shows, from the derived tables of one basis (about eight queries).
     Over approved and pending receipts, each standing also carries its approved-only figures."""
@@ -40,9 +45,9 @@ def dashboard(review: Review, approved_only: bool = False) -> dict[str, Any]:
         sp.members = [members[m] for m in sp.member_ids[:MEMBERS_SHOWN] if m in members]
         sp.more = max(sp.size - MEMBERS_SHOWN, 0)
     frontier = list(
-        FrontierEntry.objects.filter(review=review, approved_only=approved_only).select_related("method", "paper")[
-            :PANEL_ROWS
-        ]
+        FrontierEntry.objects.filter(review=review, approved_only=approved_only)
+        .select_related("method", "paper")
+        .annotate(paper_fit=Subquery(_fit_in(review)))[:PANEL_ROWS]
     )
     last_run = review.ingestion_runs.successful().order_by("-finished_at").first()
     return {
@@ -98,7 +103,7 @@ def dashboard_json(review: Review, approved_only: bool = False) -> dict[str, Any
 def receipts_behind(review: Review, kind: str, method: Method, approved_only: bool = False) -> QuerySet:
     """The receipts one dashboard number counts, each with its paper's fit to the review (a weak fit
     counts, and the page marks it)."""
-    fit = ReviewPaper.objects.filter(review=review, paper=OuterRef("paper_id")).values("fit")[:1]
+    fit = _fit_in(review)
     if kind == "critiques":
         qs = CritiqueReceipt.objects.filter(method=method).counted_in(review, approved_only=approved_only)
         qs = qs.select_related("paper", "method")
