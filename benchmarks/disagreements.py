@@ -14,7 +14,8 @@ from papers.provenance import ReviewScope
 def cell_values(
     review: ReviewScope, cells: list[LeaderboardEntry]
 ) -> dict[tuple[int, int, str, str], list[BenchmarkResult]]:
-    """Every counted result behind each leaderboard cell (of the cells' basis), in one query."""
+    """Every counted result behind each leaderboard cell (of the cells' basis) that the cell compares
+    (its table names the benchmark), in one query."""
     if not cells:
         return {}
     condition = Q()
@@ -22,7 +23,9 @@ def cell_values(
         condition |= Q(method_id=c.method_id, benchmark_id=c.benchmark_id, model_name=c.model_name, setting=c.setting)
     values: dict[tuple[int, int, str, str], list[BenchmarkResult]] = {}
     approved_only = cells[0].approved_only
-    rows = BenchmarkResult.objects.filter(condition).counted_in(review, approved_only=approved_only)
+    rows = BenchmarkResult.objects.filter(condition, benchmark_inferred=False).counted_in(
+        review, approved_only=approved_only
+    )
     rows = rows.select_related("paper")
     for r in rows.order_by("value", "pk"):
         values.setdefault((r.method_id, r.benchmark_id, r.model_name, r.setting), []).append(r)

@@ -50,7 +50,11 @@ def bits_per_weight(setting: str, weight_bits: int | None) -> float | None:
 
 @dataclass
 class Cell:
-    """All papers' values for one method on one benchmark, model and setting."""
+    """All papers' values for one method on one benchmark, model and setting.
+
+    Only values whose table names the benchmark are compared (``per_paper``: spread, disagreement):
+    a value whose benchmark the extractor assumed ("PPL" with no dataset read as the paper's usual
+    WikiText-2) may be of another dataset. It still ranks, and its paper counts in ``papers``."""
 
     best_value: float
     best_result: int
@@ -58,6 +62,7 @@ class Cell:
     best_pending: bool
     bits: float | None
     per_paper: dict[int, float] = field(default_factory=dict)
+    papers: set[int] = field(default_factory=set)
 
     @property
     def spread(self) -> float:
@@ -67,34 +72,38 @@ class Cell:
         mean = sum(values) / len(values)
         return (max(values) - min(values)) / abs(mean) if mean else 0.0
 
+    @property
+    def low_high(self) -> tuple[float, float]:
+        """The ends of the compared values; the best value alone when none was compared."""
+        values = self.per_paper.values()
+        return (min(values), max(values)) if values else (self.best_value, self.best_value)
 
-ResultRow = tuple[int, int, int, str, str, int, float, int | None, str]
+
+# (id, paper, benchmark, model, setting, method, value, weight bits, status, benchmark inferred)
+ResultRow = tuple[int, int, int, str, str, int, float, int | None, str, bool]
 
 
 def build_cells(rows: Iterable[ResultRow], lower_is_better: dict[int, bool]) -> dict[CellKey, Cell]:
-    """Fold result rows (id, paper, benchmark, model, setting, method, value, weight bits, status)
-    into cells. Per paper the best of its values counts; per cell the best over papers."""
+    """Fold result rows into cells. Per paper the best of its stated-benchmark values is compared;
+    per cell the best over every value, stated or inferred, ranks."""
     cells: dict[CellKey, Cell] = {}
-    for result_id, paper_id, benchmark_id, model, setting, method_id, value, weight_bits, status in rows:
+    for result_id, paper_id, benchmark_id, model, setting, method_id, value, weight_bits, status, inferred in rows:
         lower = lower_is_better.get(benchmark_id, True)
         key = (benchmark_id, model, setting, method_id)
         cell = cells.get(key)
         if cell is None:
-            cells[key] = Cell(
-                value,
-                result_id,
-                paper_id,
-                status == "pending",
-                bits_per_weight(setting, weight_bits),
-                {paper_id: value},
+            cell = cells[key] = Cell(
+                value, result_id, paper_id, status == "pending", bits_per_weight(setting, weight_bits)
             )
+        elif value < cell.best_value if lower else value > cell.best_value:
+            cell.best_value, cell.best_result, cell.best_paper = value, result_id, paper_id
+            cell.best_pending = status == "pending"
+        cell.papers.add(paper_id)
+        if inferred:
             continue
         previous = cell.per_paper.get(paper_id)
         if previous is None or (value < previous if lower else value > previous):
             cell.per_paper[paper_id] = value
-        if value < cell.best_value if lower else value > cell.best_value:
-            cell.best_value, cell.best_result, cell.best_paper = value, result_id, paper_id
-            cell.best_pending = status == "pending"
     return cells
 
 

@@ -62,6 +62,11 @@ class BenchmarkResult(Receipt):
     value_text = models.CharField(max_length=40, blank=True, help_text="The number as printed.")
     row_label = models.CharField(max_length=200, blank=True)
     column_label = models.CharField(max_length=200, blank=True)
+    benchmark_inferred = models.BooleanField(
+        default=False,
+        help_text="The table did not name the benchmark; the extractor assumed the paper's usual task "
+        "for the metric or model. Shown, never compared with other papers.",
+    )
 
     class Meta(Receipt.Meta):
         constraints = [
@@ -106,9 +111,13 @@ class LeaderboardEntry(models.Model):
     )
     bits = models.FloatField(null=True, blank=True, help_text="Bits per weight, for the Pareto chart.")
     reports = models.PositiveIntegerField(default=1, help_text="Distinct papers reporting this cell.")
+    compared = models.PositiveIntegerField(
+        default=1,
+        help_text="Of those, the papers whose table names the benchmark: the values low, high and spread compare.",
+    )
     low = models.FloatField()
     high = models.FloatField()
-    spread = models.FloatField(default=0.0, help_text="(max - min) / |mean| over those papers.")
+    spread = models.FloatField(default=0.0, help_text="(max - min) / |mean| over the compared papers.")
     disagreement = models.BooleanField(default=False)
     unreviewed = models.BooleanField(default=False, help_text="The best value rests on a pending receipt.")
     rank = models.PositiveIntegerField()

@@ -23,7 +23,16 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
     rows = (
         BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
         .values_list(
-            "pk", "paper_id", "benchmark_id", "model_name", "setting", "method_id", "value", "weight_bits", "status"
+            "pk",
+            "paper_id",
+            "benchmark_id",
+            "model_name",
+            "setting",
+            "method_id",
+            "value",
+            "weight_bits",
+            "status",
+            "benchmark_inferred",
         )
         .iterator(chunk_size=STREAM_CHUNK)
     )
@@ -35,7 +44,7 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
     batch: list[LeaderboardEntry] = []
     written = 0
     for (benchmark_id, model, setting, method_id), cell, rank in ranked(cells, lower):
-        values = cell.per_paper.values()
+        low, high = cell.low_high
         batch.append(
             LeaderboardEntry(
                 review=review,
@@ -46,9 +55,10 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
                 value=cell.best_value,
                 result_id=cell.best_result,
                 bits=cell.bits,
-                reports=len(cell.per_paper),
-                low=min(values),
-                high=max(values),
+                reports=len(cell.papers),
+                compared=len(cell.per_paper),
+                low=low,
+                high=high,
                 spread=cell.spread,
                 disagreement=cell.spread >= threshold,
                 unreviewed=cell.best_pending,

@@ -92,14 +92,14 @@ def _key_findings(review: Review, edges: dict[tuple[str, str], set[str]]) -> lis
 
 def _agreement(review: Review) -> list[Sentence]:
     agreeing = list(
-        LeaderboardEntry.objects.filter(review=review, approved_only=False, reports__gte=2, disagreement=False)
+        LeaderboardEntry.objects.filter(review=review, approved_only=False, compared__gte=2, disagreement=False)
         .select_related("method", "benchmark")
-        .order_by("-reports", "pk")[:PER_SECTION]
+        .order_by("-compared", "pk")[:PER_SECTION]
     )
     behind = cell_values(review, agreeing)
     return [
         Sentence(
-            f"{cell.reports} papers agree within {cell.spread:.0%} on {cell.method.name} for {cell.model_name} "
+            f"{cell.compared} papers agree within {cell.spread:.0%} on {cell.method.name} for {cell.model_name} "
             f"{cell.setting} on {cell.benchmark.name} ({cell.low:g}–{cell.high:g}).",
             sorted({r.paper.arxiv_id for r in behind.get(cell_key(cell), [])})[:6],
         )

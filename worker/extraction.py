@@ -265,6 +265,7 @@ def _result_rows(paper: Paper, extraction: Extraction, names: _Names, report: St
                 value_text=r.value_text[:40],
                 row_label=r.row_label[:200],
                 column_label=r.column_label[:200],
+                benchmark_inferred=r.benchmark_inferred,
                 **_provenance(r.provenance, extraction),
             )
         )

@@ -116,7 +116,7 @@ def test_verify_quotes_exits_non_zero_below_the_threshold(capsys):
 
 @pytest.mark.parametrize(("values", "flagged"), [((1.0, 1.1625), True), ((1.0, 1.16), False)])
 def test_the_disagreement_flag_fires_at_the_threshold_and_not_below(values, flagged):
-    rows = [(i, i, 7, "LLaMA-2-7B", "W4A16", 3, v, 4, "approved") for i, v in enumerate(values, start=1)]
+    rows = [(i, i, 7, "LLaMA-2-7B", "W4A16", 3, v, 4, "approved", False) for i, v in enumerate(values, start=1)]
     cell = build_cells(rows, {7: True})[(7, "LLaMA-2-7B", "W4A16", 3)]
     assert (cell.spread >= 0.15) is flagged
 

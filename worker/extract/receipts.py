@@ -42,6 +42,9 @@ class ResultReceipt:
     activation_bits: int | None = None
     kv_bits: int | None = None
     group_size: int | None = None
+    # The table did not name the benchmark: it is the paper's usual task for the metric, or its
+    # model's. Such a value is shown, marked, but never compared with other papers' (disagreement).
+    benchmark_inferred: bool = False
 
 
 # Metrics whose values are percentages or fractions; perplexities are positive; the rest only finite.

@@ -147,6 +147,7 @@ def _receipt(c: TableCell) -> ResultReceipt:
         activation_bits=c.setting.a,
         kv_bits=c.setting.kv,
         group_size=c.setting.g,
+        benchmark_inferred=c.benchmark_inferred,
     )
 
 

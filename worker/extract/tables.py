@@ -402,6 +402,9 @@ class TableCell:
     column_label: str
     bold: bool = False
     slot: tuple[int, int] = (0, 0)  # (grid column, value index within the cell)
+    # The table, its caption, its row and the sentences pointing at it name no task: the benchmark
+    # is the one the paper evaluates the cell's model on, or names most for the cell's metric.
+    benchmark_inferred: bool = False
     # Cells that are comparable (same benchmark column, or same row of a table with methods across the top).
     compare: tuple[object, ...] = ()
 
@@ -703,14 +706,14 @@ def table_cells(
             continue
         model = row_model or col.model or ctx.model or (column.reference[0] if column.reference else "")
         model = _qualified_model(model, col, ctx) or ctx.family
-        benchmark, info, conditions = _cell_task(row, column, conditions, model, ctx, source.caption, paper, registry)
-        if not benchmark:
+        task = _cell_task(row, column, conditions, model, ctx, source.caption, paper, registry)
+        if not task.benchmark:
             continue
-        if column.reference and (column.reference[0], benchmark) not in references:
-            references.add((column.reference[0], benchmark))
-            out.append(_reference_cell(source, vc, column, benchmark, info, col, registry))
-        setting = _cell_setting(ctx, col, row_settings.get(vc.row, Setting()), method, conditions, paper, own)
-        out += _value_cells(source, vc, column, method, (benchmark, info), model, setting, ctx, registry, names)
+        if column.reference and (column.reference[0], task.benchmark) not in references:
+            references.add((column.reference[0], task.benchmark))
+            out.append(_reference_cell(source, vc, column, task, col, registry))
+        setting = _cell_setting(ctx, col, row_settings.get(vc.row, Setting()), method, task.conditions, paper, own)
+        out += _value_cells(source, vc, column, method, task, model, setting, ctx, registry, names)
     return out
 
 
@@ -812,6 +815,14 @@ def _row_settings(values: list[ValueCell], columns: dict[tuple[PathPart, ...], _
     return row_settings
 
 
+@dataclass
+class _CellTask:
+    benchmark: str
+    info: BenchmarkInfo | None
+    conditions: list[str]  # the conditions of the run left once a "Task" label is taken
+    inferred: bool = False  # not read from the table: see TableCell.benchmark_inferred
+
+
 def _cell_task(
     row: RowInfo,
     column: _Column,
@@ -821,10 +832,10 @@ def _cell_task(
     caption: str,
     paper: PaperContext,
     registry: Registry,
-) -> tuple[str, BenchmarkInfo | None, list[str]]:
-    """The task a cell reports and the conditions of its run that are left: its column's, its
-    row's, the row's "Task" label, its model's task in the paper, or the paper's task for its
-    metric; ("", None, ...) when none."""
+) -> _CellTask:
+    """The task a cell reports: stated by its column (or the caption over it), its row, or the row's
+    "Task" label; else inferred from its model's task in the paper, or the paper's task for its
+    metric; an empty benchmark when none."""
     col = column.info
     benchmark, info = col.benchmark, col.info
     if row.benchmark and (not benchmark or column.method is not None or benchmark == ctx.benchmark):
@@ -833,11 +844,13 @@ def _cell_task(
         # Under a "Task" column: the row names its task ("Classification (Top-1% accuracy)").
         benchmark, info = conditions[0], registry.benchmark(conditions[0])
         conditions = conditions[1:]
-    if not benchmark and model:
+    if benchmark:
+        return _CellTask(benchmark, info, conditions)
+    if model:
         benchmark, info = _task_of(model, paper.model_tasks)
     if not benchmark and (metric_kind := _metric_kind(col, ctx, caption)) in paper.usual_tasks:
         benchmark, info = paper.usual_tasks[metric_kind]  # "PPL results of ...": the paper's PPL task
-    return benchmark, info, conditions
+    return _CellTask(benchmark, info, conditions, inferred=bool(benchmark))
 
 
 def _cell_setting(
@@ -868,7 +881,7 @@ def _value_cells(
     vc: ValueCell,
     column: _Column,
     method: RowInfo,
-    task: tuple[str, BenchmarkInfo | None],
+    task: _CellTask,
     model: str,
     setting: Setting,
     ctx: TableContext,
@@ -877,8 +890,7 @@ def _value_cells(
 ) -> list[TableCell]:
     """The values of one cell ("91.2/90.8" under "MNLI-m/mm" is two), each a TableCell; the name of
     a method no registry knows goes into ``names``."""
-    benchmark, info = task
-    col = column.info
+    benchmark, info, col = task.benchmark, task.info, column.info
     out: list[TableCell] = []
     texts = split_values(vc.text)
     bench_names = split_names(benchmark, len(texts))
@@ -917,6 +929,7 @@ def _value_cells(
                 column_label=" / ".join(p.text for p in vc.column_path),
                 bold=vc.bold,
                 slot=(vc.column, k),
+                benchmark_inferred=task.inferred,
                 compare=("row", id(source), vc.row, bench)
                 if column.method is not None
                 else ("column", id(source), vc.column_path, k),
@@ -971,13 +984,13 @@ def _reference_cell(
     source: TableSource,
     vc: ValueCell,
     column: _Column,
-    benchmark: str,
-    info: BenchmarkInfo | None,
+    task: _CellTask,
     col: ColumnInfo,
     registry: Registry,
 ) -> TableCell:
     """ "ResNet50 – 76.13" over a block of columns: the full-precision model scores 76.13."""
     assert column.reference is not None
+    benchmark, info = task.benchmark, task.info
     model, value = column.reference
     header = next((p.text for p in vc.column_path if _REFERENCE_RE.match(p.text)), "")
     return TableCell(
@@ -1000,6 +1013,7 @@ def _reference_cell(
         row_label="",
         column_label=header,
         compare=("reference", id(source), model, benchmark),
+        benchmark_inferred=task.inferred,
     )
 
 
