@@ -3,7 +3,7 @@
 Pure Python over PDFium's characters (each with its box, font size, font name and rotation); no
 Django. General mechanisms, no per-paper rules:
 
-* the stamp ("arXiv:2306.00978v1 [cs.CL] 1 Jun 2023") is read by a pattern over the characters
+* the stamp ("arXiv:YYMM.NNNNNvV [cs.CL] D Mon YYYY") is read by a pattern over the characters
   printed sideways in the margin, else over the whole page;
 * the title is the largest upright text in the upper half of the page, before the abstract;
 * the abstract runs from an "Abstract" heading (or, without one, the paragraph just before the
