@@ -20,8 +20,18 @@ from reviews.models import Review, ReviewPaper
 ITEMS = 50
 
 
+class TextSummaryAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are text: Django writes `<summary type="html">`, and a feed reader
+    would render the markup in an abstract or a quote (an `<img onerror=…>` from a paper)."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class ReviewPapersFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextSummaryAtomFeed
 
     def get_object(self, request: HttpRequest, slug: str) -> Review:  # type: ignore[override]
         return get_object_or_404(Review, slug=slug)
