@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
@@ -21,6 +22,13 @@ from config.http import HtmxHttpRequest
 from papers.render import PageRenderError, render_page_png
 
 ITEMS_PER_PAGE = 25
+
+
+def _back(request: HtmxHttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form came from (`next`) when it is one of ours, else to `default`."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return redirect(target if target and safe else default)
 
 
 def get_receipt(kind: str, receipt_id: int) -> Any:
@@ -57,7 +65,7 @@ def _item_response(request: HtmxHttpRequest, kind: str, receipt: Any, **extra: A
     if not request.htmx:
         for message in extra.get("errors", []):
             messages.error(request, message)
-        return redirect(request.POST.get("next") or reverse("curate:queue"))
+        return _back(request, reverse("curate:queue"))
     queue.attach_evidence([receipt])
     form = extra.get("correct_form")
     receipt.edit = edit_values(kind, receipt, form.data if form is not None else None)
@@ -164,7 +172,7 @@ def bulk_approve_view(request: HtmxHttpRequest, kind: str) -> HttpResponse:
             messages.warning(request, f"Receipt {conflict.receipt.pk}: {conflict}")
     else:
         messages.error(request, "Select receipts to approve.")
-    return redirect(request.POST.get("next") or f"{reverse('curate:queue')}?kind={kind}")
+    return _back(request, f"{reverse('curate:queue')}?kind={kind}")
 
 
 @require_POST
@@ -181,7 +189,7 @@ def merge_view(request: HtmxHttpRequest) -> HttpResponse:
     else:
         for error in _errors(form):
             messages.error(request, error)
-    return redirect(request.POST.get("next") or reverse("curate:queue"))
+    return _back(request, reverse("curate:queue"))
 
 
 @require_GET
