@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -213,8 +213,13 @@ def pdf_page_view(request: HtmxHttpRequest, kind: str, receipt_id: int) -> HttpR
     if document is None or not receipt.page:
         raise Http404("no stored PDF page for this receipt")
     needle = receipt.quote if kind != "result" else (receipt.value_text or str(receipt.value))
+    missing = f"The stored PDF file is missing ({document.file.name}); ingest the paper again to fetch it."
+    if not document.file.storage.exists(document.file.name):
+        return HttpResponseNotFound(missing, content_type="text/plain; charset=utf-8")
     try:
         png = render_page_png(document.file.path, receipt.page, needle)
+    except FileNotFoundError:  # removed between the check and the read
+        return HttpResponseNotFound(missing, content_type="text/plain; charset=utf-8")
     except PageRenderError as exc:
         raise Http404(str(exc)) from None
     response = HttpResponse(png, content_type="image/png")
