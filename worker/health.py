@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import redis
@@ -14,6 +15,26 @@ from django.views.decorators.http import require_GET
 
 from reviews.models import Review
 
+logger = logging.getLogger(__name__)
+
+
+def _failure(part: str, exc: Exception) -> str:
+    detail = f"{type(exc).__name__}: {exc}"[:300]
+    logger.warning("health: %s unavailable: %s", part, detail)
+    return detail
+
+
+def _public(state: dict[str, Any]) -> dict[str, Any]:
+    """Anonymous callers (load balancers) learn what failed, not the addresses and errors behind it."""
+    return {**state, "error": "unavailable"} if "error" in state else state
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    try:
+        return bool(request.user.is_staff)
+    except Exception:  # a session cookie with the database down: answer as for anyone
+        return False
+
 
 def _database() -> dict[str, Any]:
     try:
@@ -21,7 +42,7 @@ def _database() -> dict[str, Any]:
             cursor.execute("SELECT 1")
         return {"ok": True}
     except Exception as exc:  # a health check reports every failure instead of raising it
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        return {"ok": False, "error": _failure("database", exc)}
 
 
 def _redis() -> dict[str, Any]:
@@ -31,7 +52,7 @@ def _redis() -> dict[str, Any]:
         redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
         return {"ok": True, "configured": True}
     except Exception as exc:
-        return {"ok": False, "configured": True, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        return {"ok": False, "configured": True, "error": _failure("redis", exc)}
 
 
 def _ingestion_ages() -> dict[str, Any]:
@@ -43,9 +64,14 @@ def _ingestion_ages() -> dict[str, Any]:
 @require_GET
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
-    """200 when the database (and Redis, if configured) answer; 503 otherwise. Ages are in hours."""
+    """200 when the database (and Redis, if configured) answer; 503 otherwise. Ages are in hours.
+    Error details are logged, and shown to staff only."""
     database, redis_state = _database(), _redis()
-    body: dict[str, Any] = {"database": database, "redis": redis_state}
+    staff = _is_staff(request)
+    body: dict[str, Any] = {
+        "database": database if staff else _public(database),
+        "redis": redis_state if staff else _public(redis_state),
+    }
     if database["ok"]:
         body["hours_since_last_ingestion"] = _ingestion_ages()
     healthy = database["ok"] and redis_state["ok"]
