@@ -2,6 +2,7 @@
 
 With nothing set it runs embedded: SQLite in the project folder, Celery tasks in-process, a
 local-memory cache and PDFs under ./media. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
+Production (DJANGO_DEBUG=0) never uses a per-process cache: Redis, or else the database cache.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.redis_url("REDIS_URL")
+DATABASE_CACHE_TABLE = "review_cache"  # created by worker/migrations/0004_database_cache_table.py
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -104,8 +106,18 @@ if REDIS_URL:
             "TIMEOUT": 300,
         }
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Production without Redis: gunicorn's workers must share one cache (page generations, login
+    # failures), so it lives in the database they already share; `migrate` creates the table.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": DATABASE_CACHE_TABLE,
+            "TIMEOUT": 300,
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
