@@ -1,10 +1,20 @@
-"""Text a paper controls, made safe for the formats we export: spreadsheets and Markdown.
-(HTML is escaped by the templates.)"""
+"""Text a paper controls, made safe for where it goes: the database and XML (no control characters),
+spreadsheets and Markdown. (HTML is escaped by the templates.)"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+# C0 controls but tab, newline and carriage return; DEL and the C1 controls; lone surrogates; the two
+# noncharacters XML excludes. XML 1.0 forbids the C0 ones (a feed holding one cannot be written),
+# PostgreSQL text refuses NUL, and none of them means anything in a title or an abstract.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def plain_text(text: str) -> str:
+    """`text` without control characters: what every text field of a paper record is stored as."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def csv_safe(cell: Any) -> Any:

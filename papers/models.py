@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from config.text_safety import plain_text
 from papers.provenance import Receipt
+
+# Text a feed entry or a PDF gives a paper: stripped of control characters before it is stored.
+PAPER_TEXT_FIELDS = ("title", "abstract", "primary_category", "doi", "journal_ref", "comment", "abs_url", "pdf_url")
+PAPER_TEXT_LISTS = ("authors", "categories")
 
 
 class PaperQuerySet(models.QuerySet):
@@ -60,8 +67,24 @@ class Paper(models.Model):
     def __str__(self) -> str:
         return f"{self.arxiv_id}v{self.version} {self.title[:80]}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.strip_control_characters()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("papers:detail", args=[self.arxiv_id])
+
+    def strip_control_characters(self) -> None:
+        """Drop control characters from every text field (`config.text_safety.plain_text`); `save`
+        does it, and so must every write that bypasses it (`bulk_create` in `upsert_papers`). Deferred
+        fields are left alone (they were not changed, and reading them would cost a query each)."""
+        loaded = self.__dict__
+        for name in PAPER_TEXT_FIELDS:
+            if isinstance(loaded.get(name), str):
+                loaded[name] = plain_text(loaded[name])
+        for name in PAPER_TEXT_LISTS:
+            if isinstance(loaded.get(name), list):
+                loaded[name] = [plain_text(v) if isinstance(v, str) else v for v in loaded[name]]
 
     @property
     def versioned_id(self) -> str:

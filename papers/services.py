@@ -163,7 +163,7 @@ def _drop_conflicting_dois(rows: list[Paper]) -> None:
 
 
 def _paper_from_record(record: PaperRecord) -> Paper:
-    return Paper(
+    paper = Paper(
         arxiv_id=record["arxiv_id"],
         version=record.get("version", 1),
         is_stub=False,
@@ -182,6 +182,9 @@ def _paper_from_record(record: PaperRecord) -> Paper:
         withdrawn=record.get("withdrawn", False),
         raw_entry=dict(record.get("raw_entry", {})),
     )
+    paper.strip_control_characters()
+    paper.title = paper.title.strip() or "(untitled)"
+    return paper
 
 
 def ensure_stub_paper(arxiv_id: str, title: str, year: int | None = None) -> Paper:

@@ -14,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from baselines.models import BeatsReceipt, CritiqueReceipt
 from benchmarks.models import BenchmarkResult
+from config.text_safety import plain_text
 from papers.provenance import ReceiptStatus
 from reviews.models import Review, ReviewPaper
 
@@ -22,7 +23,11 @@ ITEMS = 50
 
 class TextSummaryAtomFeed(Atom1Feed):
     """Atom whose entry summaries are text: Django writes `<summary type="html">`, and a feed reader
-    would render the markup in an abstract or a quote (an `<img onerror=…>` from a paper)."""
+    would render the markup in an abstract or a quote (an `<img onerror=…>` from a paper). No control
+    character reaches the XML either (one stored before ingestion stripped them would fail the feed)."""
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*args, **{k: plain_text(v) if isinstance(v, str) else v for k, v in kwargs.items()})
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, {**item, "description": None})
