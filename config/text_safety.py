@@ -4,6 +4,7 @@ spreadsheets and Markdown. (HTML is escaped by the templates.)"""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls; lone surrogates; the two
@@ -18,8 +19,9 @@ def plain_text(text: str) -> str:
 
 
 def csv_safe(cell: Any) -> Any:
-    """Neutralise spreadsheet formulas (=cmd|…) in text a paper controls, as OWASP advises."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Neutralise spreadsheet formulas (=cmd|…) in text a paper controls, as OWASP advises. The first
+    character is compared in NFKC form: a spreadsheet may read a fullwidth ＝ (U+FF1D) as =."""
+    if isinstance(cell, str) and unicodedata.normalize("NFKC", cell[:1]) in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + cell
     return cell
 
