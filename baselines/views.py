@@ -19,7 +19,7 @@ def get_method(slug: str) -> Method:
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=("approved", "role", "polarity", "page"))
 @vary_on_headers("HX-Request")
 def method_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     method = get_method(slug)

@@ -42,6 +42,10 @@ def board_label(model: str, setting: str) -> str:
     return f"{shown} · {setting or 'any setting'}"
 
 
+# The query parameters benchmark_page reads (the page cache keys on these and no others).
+PAGE_PARAMS = ("review", "approved", "model", "setting", "method")
+
+
 def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: bool = True) -> dict[str, Any]:
     review = pick_review(benchmark, params.get("review"))
     context: dict[str, Any] = {

@@ -18,21 +18,21 @@ def get_benchmark(slug: str) -> Benchmark:
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=boards.PAGE_PARAMS)
 def benchmark_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     benchmark = get_benchmark(slug)
     return render(request, "benchmarks/detail.html", boards.benchmark_page(benchmark, request.GET))
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=boards.PAGE_PARAMS)
 def leaderboard_json(request: HtmxHttpRequest, slug: str) -> JsonResponse:
     page = boards.benchmark_page(get_benchmark(slug), request.GET, charts=False)
     return JsonResponse(boards.board_json(page))
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=boards.PAGE_PARAMS)
 def leaderboard_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     page = boards.benchmark_page(get_benchmark(slug), request.GET, charts=False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

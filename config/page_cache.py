@@ -3,12 +3,14 @@
 Public pages change only when derived views are recomputed, so every cached page is stored under
 the current generation number (Django's cache ``version=``) and one ``retire_cached_pages()``
 retires them all at once (djangoproject.com's ``generation_key`` idea). Logged-in users always get
-a fresh page. With the cache down, pages are served from the database.
+a fresh page. With the cache down, pages are served from the database. A page is keyed on its path
+and the query parameters it declares it reads, nothing else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -36,39 +38,53 @@ def retire_cached_pages() -> None:
         logger.warning("page cache unavailable (%s); generation not bumped", exc)
 
 
-def cache_public_page(view: View) -> View:
-    """Serve the view's 200 answers to anonymous GETs from the cache until the generation changes."""
+def cache_public_page(*, params: tuple[str, ...] = ()) -> Callable[[View], View]:
+    """Serve the view's 200 answers to anonymous GETs from the cache until the generation changes.
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        if not seconds or request.method != "GET" or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
+    `params` names every query parameter the view (and what it calls) reads: the key is the path
+    plus those parameters, sorted, so any other parameter (`?bust=N`) is ignored and shares the
+    entry instead of filling the cache with copies of one page.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+            if not seconds or request.method != "GET" or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            return _cached(view, _key(request, params), seconds, request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _cached(view: View, key: str, seconds: int, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    try:
+        generation = cache.get_or_set(GENERATION_KEY, 1, None)
+        hit = cache.get(key, version=generation)
+    except Exception as exc:  # Redis down: the page is still served, from the database
+        logger.warning("page cache unavailable (%s); rendering %s without it", exc, request.path)
+        return view(request, *args, **kwargs)
+    if hit is not None:
+        return _response(*hit)
+    response = view(request, *args, **kwargs)
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        headers = {name: response[name] for name in CACHED_HEADERS if response.has_header(name)}
         try:
-            generation = cache.get_or_set(GENERATION_KEY, 1, None)
-            key = _key(request)
-            hit = cache.get(key, version=generation)
-        except Exception as exc:  # Redis down: the page is still served, from the database
-            logger.warning("page cache unavailable (%s); rendering %s without it", exc, request.path)
-            return view(request, *args, **kwargs)
-        if hit is not None:
-            return _response(*hit)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            headers = {name: response[name] for name in CACHED_HEADERS if response.has_header(name)}
-            try:
-                cache.set(key, (response.content, response.status_code, headers), seconds, version=generation)
-            except Exception as exc:
-                logger.warning("page cache unavailable (%s); %s not stored", exc, request.path)
-        return response
-
-    return wrapper
+            cache.set(key, (response.content, response.status_code, headers), seconds, version=generation)
+        except Exception as exc:
+            logger.warning("page cache unavailable (%s); %s not stored", exc, request.path)
+    return response
 
 
-def _key(request: HttpRequest) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+def _key(request: HttpRequest, params: tuple[str, ...]) -> str:
+    # A parameter given with an empty value can differ from one not given (the benchmark page's
+    # `setting`), so presence is part of the key.
+    read = sorted((name, request.GET.getlist(name)) for name in set(params) if name in request.GET)
+    digest = hashlib.sha256(json.dumps([request.path, read]).encode()).hexdigest()
     fragment = "htmx" if request.headers.get("HX-Request") else "page"
-    return f"public-pages:{fragment}:{path}"
+    return f"public-pages:{fragment}:{digest}"
 
 
 def _response(content: bytes, status: int, headers: dict[str, str]) -> HttpResponse:

@@ -17,7 +17,7 @@ def get_paper(arxiv_id: str) -> Paper:
 
 
 @require_GET
-@cache_public_page
+@cache_public_page()
 def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
     paper = get_paper(arxiv_id)
     # The paper's receipts, through its reverse relations (their models live in the apps above).

@@ -28,13 +28,13 @@ def get_review(slug: str) -> Review:
 
 
 @require_GET
-@cache_public_page
+@cache_public_page()
 def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "reviews/home.html", {"reviews": Review.objects.order_by("title")})
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=("approved",))
 def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     review = get_review(slug)
     approved_only = review.approved_only(request.GET.get("approved"))
@@ -45,7 +45,7 @@ PANELS = {"most-superseded": "most_superseded", "sub-problems": "subproblems", "
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=("approved",))
 def review_panels_json(request: HtmxHttpRequest, slug: str, panel: str = "") -> JsonResponse:
     """All three panels, or one (`/r/<slug>/panels/frontier.json`), with the review's counts."""
     review = get_review(slug)
@@ -61,7 +61,7 @@ RECEIPT_KINDS = {"critiques": CritiqueReceipt, "beaten-by": BeatsReceipt, "beats
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=("approved", "page"))
 @vary_on_headers("HX-Request")
 def review_receipts(request: HtmxHttpRequest, slug: str, kind: str, method_slug: str) -> HttpResponse:
     """The receipts behind one number of the dashboard: who critiques, beats, or is beaten by a method."""
@@ -78,7 +78,7 @@ def review_receipts(request: HtmxHttpRequest, slug: str, kind: str, method_slug:
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=("q",))
 @vary_on_headers("HX-Request")
 def search_view(request: HtmxHttpRequest) -> HttpResponse:
     results = search(request.GET.get("q", ""))
@@ -90,7 +90,7 @@ CLAIMS_PER_PAGE = 50
 
 
 @require_GET
-@cache_public_page
+@cache_public_page(params=("approved", "page"))
 def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The evidence ledger: quality gate, claims with their status, the largest disagreements."""
     review = get_review(slug)
@@ -110,7 +110,7 @@ def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@cache_public_page
+@cache_public_page()
 def synthesis_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The latest written draft (the recompute writes one from the receipts; curators may ask Claude)."""
     review = get_review(slug)
