@@ -7,6 +7,7 @@ Production (DJANGO_DEBUG=0) never uses a per-process cache: Redis, or else the d
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -35,6 +36,14 @@ else:
             "ALLOWED_HOSTS is not set. Production mode (DJANGO_DEBUG=0) needs the comma-separated host names to serve."
         )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS")
+# Addresses or networks of the reverse proxies in front: only from them is X-Forwarded-For believed
+# (the login throttle's client address, baselines/login.py). Empty: the connecting address counts.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from baselines.login import ADDRESS_MAX_FAILURES
 from baselines.models import CuratorDecision, Method
 from benchmarks.models import BenchmarkResult
 from papers.models import DocumentStatus, PaperDocument, ParsedPage
@@ -207,7 +208,7 @@ def test_failed_logins_are_throttled_per_account(client, alice):
 
 def test_failed_logins_are_throttled_per_address_across_accounts(client, alice):
     url = reverse("login")
-    for n in range(5):
+    for n in range(ADDRESS_MAX_FAILURES):
         client.post(url, {"username": f"guess{n}", "password": "wrong"})
     assert b"Too many failed attempts" in client.post(url, {"username": "alice", "password": "pw-alice-123"}).content
 
