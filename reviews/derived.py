@@ -17,6 +17,7 @@ from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodFamily
 from benchmarks.models import Benchmark, BenchmarkResult
 from benchmarks.services import BATCH, STREAM_CHUNK, rebuild_leaderboard
 from config.page_cache import retire_cached_pages
+from config.publishing import publish_on_commit
 from reviews.communities import comparison_graph, find_communities
 from reviews.ledger import quality_gate
 from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
@@ -167,11 +168,13 @@ RECOMPUTE_TASK = "worker.tasks.recompute_derived_views"
 
 
 def mark_dirty(review_ids: list[int]) -> None:
-    """Flag reviews whose derived views are stale and queue their recompute once the data commits."""
+    """Flag reviews whose derived views are stale and queue their recompute once the data commits.
+    With the broker down the flag stays set and the beat's sweep (`recompute_dirty_reviews`) or the
+    next decision queues it again."""
     Review.objects.filter(pk__in=review_ids).update(derived_dirty=True)
     task = current_app.tasks[RECOMPUTE_TASK]
     for review_id in review_ids:
-        task.delay_on_commit(review_id)
+        publish_on_commit(task, review_id)
 
 
 def mark_papers_dirty(paper_ids: set[int]) -> None:

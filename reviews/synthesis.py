@@ -16,6 +16,7 @@ from baselines.models import BeatsReceipt, CritiqueReceipt
 from benchmarks.disagreements import cell_key, cell_values, largest_disagreements
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
 from config.page_cache import retire_cached_pages
+from config.publishing import publish_on_commit
 from config.text_safety import markdown_text
 from reviews.models import Claim, ClaimStatus, DraftStatus, FrontierEntry, Review, SynthesisDraft
 from worker.extract.claude import anthropic_client
@@ -30,6 +31,7 @@ SECTIONS = (
 PER_SECTION = 8
 RECEIPTS = "receipts"  # the generator name of drafts composed from receipts, without a model
 WRITE_DRAFT_TASK = "worker.tasks.write_synthesis_draft"
+NOT_QUEUED = "The task queue (Redis) did not answer, so this draft was never started; try again."
 
 
 @dataclass
@@ -207,10 +209,17 @@ def _markdown_sentence(sentence: dict[str, Any]) -> str:
 
 def request_draft(review: Review, user: Any) -> SynthesisDraft:
     """A curator asks for a new draft: recorded as running, written by the worker once committed
-    (the task is named: the worker sits above reviews)."""
+    (the task is named: the worker sits above reviews). When the task cannot be queued the draft is
+    marked failed at once, so it never stays "being written" and the curator can ask again."""
     draft = SynthesisDraft.objects.create(review=review, requested_by=user, started_at=timezone.now())
-    current_app.tasks[WRITE_DRAFT_TASK].delay_on_commit(draft.pk)
+    publish_on_commit(current_app.tasks[WRITE_DRAFT_TASK], draft.pk, on_failure=lambda: _not_queued(draft.pk))
     return draft
+
+
+def _not_queued(draft_id: int) -> None:
+    SynthesisDraft.objects.filter(pk=draft_id, status=DraftStatus.RUNNING).update(
+        status=DraftStatus.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
+    )
 
 
 def as_json(draft: Draft) -> dict[str, list[dict[str, Any]]]:

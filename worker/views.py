@@ -1,5 +1,6 @@
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
 from config.http import HtmxHttpRequest
+from config.publishing import publish
 from reviews.models import Review
 from worker import tasks
 from worker.models import ExtractionEvaluation, IngestionRun, RunStatus, RunTrigger
@@ -48,7 +50,10 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
 def start_run(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     require_operator(request)
     review = get_object_or_404(Review, slug=slug)
-    tasks.ingest_review.delay_on_commit(review.pk, RunTrigger.OPERATOR)
+    if publish(tasks.ingest_review, review.pk, RunTrigger.OPERATOR):
+        messages.success(request, f"Ingestion of {review.title} queued.")
+    else:
+        messages.error(request, "The ingestion could not be queued: the task queue (Redis) does not answer. Try again.")
     return redirect("worker:runs")
 
 

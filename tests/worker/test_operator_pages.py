@@ -81,7 +81,7 @@ def test_failures_are_listed_escaped(client, olivia, review):
 
 def test_an_operator_starts_an_ingestion_with_a_post(client, olivia, review, monkeypatch):
     started = []
-    monkeypatch.setattr(tasks.ingest_review, "delay_on_commit", lambda *args: started.append(args))
+    monkeypatch.setattr(tasks.ingest_review, "apply_async", lambda args=(), **kwargs: started.append(tuple(args)))
     client.force_login(olivia)
     assert client.get(reverse("worker:start", args=[review.slug])).status_code == 405
     response = client.post(reverse("worker:start", args=[review.slug]))

@@ -1,0 +1,72 @@
+"""With the broker (Redis) down, a decision, a draft request and an operator's ingest are saved and
+answered; the work is picked up later instead of failing the request (issue 15.3)."""
+
+import pytest
+from django.urls import reverse
+
+from config.celery import app as celery_app
+from reviews.models import DraftStatus, Review, SynthesisDraft
+from tests.factories import add_to_review, make_method, make_paper, make_result, make_review
+from worker.models import IngestionRun
+
+
+@pytest.fixture
+def broker_down():
+    """Tasks really go to a broker, and nothing listens where it is."""
+    conf = celery_app.conf
+    saved = (conf.task_always_eager, conf.broker_url, conf.task_publish_retry_policy)
+    conf.task_always_eager = False
+    conf.broker_url = "redis://127.0.0.1:6390/0"
+    conf.task_publish_retry_policy = {"max_retries": 0}
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    yield
+    conf.task_always_eager, conf.broker_url, conf.task_publish_retry_policy = saved
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def review(db):
+    review = make_review()
+    paper = make_paper()
+    add_to_review(review, paper)
+    return review, make_result(paper=paper, method=make_method("GPTQ"), value=5.83, value_text="5.83")
+
+
+def test_an_approval_is_saved_and_its_review_stays_dirty(
+    client, alice, review, broker_down, django_capture_on_commit_callbacks
+):
+    the_review, result = review
+    Review.objects.filter(pk=the_review.pk).update(derived_dirty=False)
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("curate:decide", args=["result", result.pk, "approve"]))
+    assert response.status_code == 302
+    result.refresh_from_db()
+    assert result.status == "approved"
+    assert Review.objects.get(pk=the_review.pk).derived_dirty  # the beat's sweep recomputes it
+
+
+def test_a_draft_that_could_not_be_queued_is_not_left_being_written(
+    client, alice, review, broker_down, django_capture_on_commit_callbacks
+):
+    the_review, _ = review
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reviews:synthesis-regenerate", args=[the_review.slug]))
+    assert response.status_code == 302
+    draft = SynthesisDraft.objects.get(review=the_review)
+    assert draft.status == DraftStatus.FAILED and "try again" in draft.error
+
+
+def test_an_operator_ingest_says_it_was_not_queued(
+    client, superuser, review, broker_down, django_capture_on_commit_callbacks
+):
+    the_review, _ = review
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("worker:start", args=[the_review.slug]), follow=True)
+    assert response.status_code == 200
+    assert b"could not be queued" in response.content
+    assert not IngestionRun.objects.exists()
