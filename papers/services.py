@@ -12,6 +12,7 @@ from typing import TypedDict
 from django.db import transaction
 from django.utils import timezone
 
+from papers.limits import field_problems
 from papers.models import DocumentStatus, Paper, PaperDocument, ParsedPage
 from worker.reading.document import ParsedDocument
 from worker.reading.front_matter import FrontMatter
@@ -72,6 +73,7 @@ class UpsertResult:
     new_version: list[str] = field(default_factory=list)
     refreshed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (arXiv id, why), nothing written
 
     @property
     def needs_pdf(self) -> list[str]:
@@ -105,10 +107,12 @@ def upsert_papers(records: Iterable[PaperRecord]) -> UpsertResult:
     """Insert new papers and replace stored ones only where the incoming version is newer.
 
     Idempotent: the same records twice change nothing the second time. An older or equal version
-    never overwrites a newer one. A stub (known only by reference) is always filled in.
+    never overwrites a newer one. A stub (known only by reference) is always filled in. A record
+    whose values do not fit the columns (`record_problems`) is listed in `rejected` with why and
+    written nowhere; the others go on.
     """
-    incoming = _newest_per_id(records)
     result = UpsertResult()
+    incoming = _checked_rows(_newest_per_id(records), result)
     if not incoming:
         return result
     with transaction.atomic():
@@ -120,7 +124,7 @@ def upsert_papers(records: Iterable[PaperRecord]) -> UpsertResult:
             .only("arxiv_id", "version", "updated", "is_stub", *KEPT_WHEN_EMPTY)
         }
         rows = []
-        for arxiv_id, record in incoming.items():
+        for arxiv_id, (record, row) in incoming.items():
             previous = stored.get(arxiv_id)
             if previous is None:
                 result.created.append(arxiv_id)
@@ -131,13 +135,45 @@ def upsert_papers(records: Iterable[PaperRecord]) -> UpsertResult:
                 result.new_version.append(arxiv_id)
             else:
                 result.refreshed.append(arxiv_id)
-            rows.append(_keep_known(_paper_from_record(record), previous))
+            rows.append(_keep_known(row, previous))
         _drop_conflicting_dois(rows)
         if rows:
             Paper.objects.bulk_create(
                 rows, update_conflicts=True, unique_fields=["arxiv_id"], update_fields=UPSERT_FIELDS
             )
     return result
+
+
+def _checked_rows(incoming: dict[str, PaperRecord], result: UpsertResult) -> dict[str, tuple[PaperRecord, Paper]]:
+    """Each record with its row, checked against the columns before the database sees it; records
+    that do not fit go to `result.rejected`."""
+    checked = {}
+    for arxiv_id, record in incoming.items():
+        try:
+            row = _paper_from_record(record)
+        except (AttributeError, TypeError, ValueError) as exc:
+            result.rejected.append((arxiv_id, f"unreadable record: {type(exc).__name__}: {exc}"))
+            continue
+        problems = record_problems(row)
+        if problems:
+            result.rejected.append((arxiv_id, "; ".join(problems)))
+        else:
+            checked[arxiv_id] = (record, row)
+    return checked
+
+
+def record_problems(row: Paper) -> list[str]:
+    """Why a paper row cannot be stored: a value longer than its column or out of its integer range
+    (limits read from the model's fields), a category longer than a category column, a name that
+    is not text. Empty when it fits."""
+    problems = field_problems(row)
+    longest = Paper._meta.get_field("primary_category").max_length or 0
+    for category in row.categories:
+        if not isinstance(category, str) or len(category) > longest:
+            problems.append(f"category {str(category)[:40]!r}… is not a category of at most {longest} characters")
+    if not all(isinstance(name, str) for name in row.authors):
+        problems.append("an author name is not text")
+    return problems
 
 
 def _keep_known(row: Paper, previous: Paper | None) -> Paper:

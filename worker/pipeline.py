@@ -19,10 +19,11 @@ import pypdfium2 as pdfium
 import requests
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.text_safety import plain_text
 from papers.models import DocumentStatus, Paper, PaperDocument, document_upload_path
 from papers.services import UpsertResult, copy_parse, fill_from_front_matter, store_parse, upsert_papers
 from reviews.derived import mark_dirty
@@ -92,7 +93,14 @@ def _bump(run_id: int, **counts: int) -> None:
 
 
 def record_failure(run_id: int, stage: str, reason: str, arxiv_id: str = "") -> None:
-    IngestionFailure.objects.create(run_id=run_id, stage=stage, reason=reason[:4000] or "unknown", arxiv_id=arxiv_id)
+    # The id may be the very value that was too long to store.
+    longest = IngestionFailure._meta.get_field("arxiv_id").max_length
+    IngestionFailure.objects.create(
+        run_id=run_id,
+        stage=stage,
+        reason=plain_text(reason)[:4000] or "unknown",
+        arxiv_id=plain_text(arxiv_id)[:longest],
+    )
 
 
 def fail_run(run_id: int, reason: str) -> None:
@@ -149,13 +157,15 @@ def ingest_pages(run: IngestionRun, pages: Iterable[FeedPage], progress: Progres
     queued: list[int] = []
     stale_pages = 0
     for page in pages:
-        result = upsert_papers(page.records)
+        result = _upsert_page(page)
         seen = [record["arxiv_id"] for record in page.records]
         _link_to_review(review, seen)
         # arXiv's metadata replaced what we had (perhaps read from the PDF): computed fits follow it.
         reassess_computed_fits(result.new_version + result.refreshed)
         for reason in page.skipped:
             record_failure(run.pk, "feed", reason)
+        for arxiv_id, reason in result.rejected:
+            record_failure(run.pk, "feed", f"entry refused: {reason}", arxiv_id)
         queued += _queue_items(run, result)
         _bump(
             run.pk,
@@ -163,7 +173,7 @@ def ingest_pages(run: IngestionRun, pages: Iterable[FeedPage], progress: Progres
             new=len(result.created),
             updated=len(result.new_version) + len(result.refreshed),
             unchanged=len(result.unchanged),
-            failed=len(page.skipped),
+            failed=len(page.skipped) + len(result.rejected),
         )
         run.refresh_from_db()
         progress(run)
@@ -173,6 +183,25 @@ def ingest_pages(run: IngestionRun, pages: Iterable[FeedPage], progress: Progres
             break
     IngestionRun.objects.filter(pk=run.pk, stage="feed").update(stage="papers")
     return queued
+
+
+def _upsert_page(page: FeedPage) -> UpsertResult:
+    """Upsert a page's records; when the database still refuses the page (a limit no check knew),
+    each record is upserted alone, so only the refused ones fail, with the database's reason."""
+    try:
+        return upsert_papers(page.records)
+    except (DataError, IntegrityError):
+        logger.warning("a page of %d records was refused; upserting them one by one", len(page.records))
+    result = UpsertResult()
+    for record in page.records:
+        try:
+            one = upsert_papers([record])
+        except (DataError, IntegrityError) as exc:
+            result.rejected.append((str(record.get("arxiv_id", "")), f"the database refused it: {exc}"))
+            continue
+        for name in ("created", "new_version", "refreshed", "unchanged", "rejected"):
+            getattr(result, name).extend(getattr(one, name))
+    return result
 
 
 def arxiv_client() -> ArxivClient:

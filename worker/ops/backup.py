@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, CuratorDecision, Method, MethodAlias, MethodCandidate
 from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkResult
+from papers.limits import field_problems
 from papers.models import Citation, Paper, PaperDocument, PaperSummary, ParsedPage, Reference
 from reviews.models import Claim, Review, ReviewPaper
 from worker.models import IngestionFailure, IngestionRun, RunItem
@@ -88,6 +89,20 @@ class ImportError_(Exception):
     """The dump cannot be loaded (wrong format, or the database is not empty)."""
 
 
+def _checked_objects(objects: list[dict[str, Any]]) -> list[Any]:
+    """The dump's rows, deserialised and checked against the columns (`papers.limits`) before the
+    first is saved: a dump from SQLite may hold what PostgreSQL refuses (an over-long DOI, a NUL),
+    and the import then fails whole with every such value named, not on the first with a DataError."""
+    rows = list(serializers.deserialize("json", json.dumps(objects), handle_forward_references=True))
+    problems = [
+        f"{row.object._meta.label} {row.object.pk}: {problem}" for row in rows for problem in field_problems(row.object)
+    ]
+    if problems:
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        raise ImportError_(f"the dump holds values this database cannot store: {'; '.join(problems[:20])}{more}")
+    return rows
+
+
 def import_review(dump: dict[str, Any]) -> int:
     """Load a dump into an empty database, in one transaction; returns the rows loaded. Users come
     back without a usable password (they reset it)."""
@@ -112,7 +127,7 @@ def import_review(dump: dict[str, Any]) -> int:
             user.groups.set([Group.objects.get_or_create(name=name)[0] for name in data["groups"]])
         loaded = 0
         models = set()
-        for obj in serializers.deserialize("json", json.dumps(dump["objects"]), handle_forward_references=True):
+        for obj in _checked_objects(dump["objects"]):
             obj.save()
             models.add(type(obj.object))
             loaded += 1
