@@ -6,12 +6,14 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from config.text_safety import plain_text
+from config.text_safety import http_url, plain_text
 from papers.provenance import Receipt
 
 # Text a feed entry or a PDF gives a paper: stripped of control characters before it is stored.
 PAPER_TEXT_FIELDS = ("title", "abstract", "primary_category", "doi", "journal_ref", "comment", "abs_url", "pdf_url")
 PAPER_TEXT_LISTS = ("authors", "categories")
+# Links are stored only when they are http(s); `abs_link`/`pdf_link` guard the pages too.
+PAPER_LINKS = ("abs_url", "pdf_url")
 
 
 class PaperQuerySet(models.QuerySet):
@@ -75,7 +77,8 @@ class Paper(models.Model):
         return reverse("papers:detail", args=[self.arxiv_id])
 
     def strip_control_characters(self) -> None:
-        """Drop control characters from every text field (`config.text_safety.plain_text`); `save`
+        """Drop control characters from every text field (`config.text_safety.plain_text`) and any
+        link that is not http(s) (`http_url`); `save`
         does it, and so must every write that bypasses it (`bulk_create` in `upsert_papers`). Deferred
         fields are left alone (they were not changed, and reading them would cost a query each)."""
         loaded = self.__dict__
@@ -85,6 +88,17 @@ class Paper(models.Model):
         for name in PAPER_TEXT_LISTS:
             if isinstance(loaded.get(name), list):
                 loaded[name] = [plain_text(v) if isinstance(v, str) else v for v in loaded[name]]
+        for name in PAPER_LINKS:
+            if isinstance(loaded.get(name), str):
+                loaded[name] = http_url(loaded[name])
+
+    @property
+    def abs_link(self) -> str:
+        return http_url(self.abs_url)
+
+    @property
+    def pdf_link(self) -> str:
+        return http_url(self.pdf_url)
 
     @property
     def versioned_id(self) -> str:
