@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from worker.ops import drills
+from worker.ops import drills, feed_drill
 
 
 class Command(BaseCommand):
@@ -16,6 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--feed-cases", type=int, default=10_000)
         parser.add_argument("--pdf-cases", type=int, default=10_000)
+        # 1,000 feeds of 3 entries through the whole command take about two minutes on PostgreSQL.
+        parser.add_argument("--ingest-feed-cases", type=int, default=1_000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--skip-redis", action="store_true")
 
@@ -25,9 +27,12 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         try:
             drills.fuzz_feeds(rng, options["feed_cases"], self.stdout.write)
+            feed_drill.fuzz_ingest_feeds(
+                random.Random(options["seed"]), options["ingest_feed_cases"], drills.CORPUS, self.stdout.write
+            )
             drills.fuzz_pdfs(rng, options["pdf_cases"], self.stdout.write)
             if not options["skip_redis"]:
                 drills.redis_outage_during_page_views(self.stdout.write)
                 drills.redis_outage_during_ingestion(self.stdout.write)
-        except drills.DrillFailed as exc:
+        except (drills.DrillFailed, feed_drill.FeedDrillFailed) as exc:
             raise CommandError(str(exc)) from None
