@@ -6,8 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotFound
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -27,8 +27,11 @@ ITEMS_PER_PAGE = 25
 def _back(request: HtmxHttpRequest, default: str) -> HttpResponse:
     """Back to the page the form came from (`next`) when it is one of ours, else to `default`."""
     target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
-    return redirect(target if target and safe else default)
+    # Only a path: `redirect` would look a bare word ("-1", "[]") up as a view name and fail with 500.
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    )
+    return HttpResponseRedirect(target if safe else default)
 
 
 def get_receipt(kind: str, receipt_id: int) -> Any:
