@@ -233,6 +233,9 @@ HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", 30.0)
 PDF_MAX_BYTES = env.int("PDF_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", 300, minimum=1)
 PDF_PARSE_TIMEOUT_SECONDS = env.float("PDF_PARSE_TIMEOUT_SECONDS", 120.0)
+# How much a parse child may grow (RLIMIT_AS over what it inherits): the largest corpus paper needs
+# about 140 MB; a PDF bomb (a stream inflating to gigabytes) fails with "too large" at this size.
+PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", 512, minimum=64)
 
 # Anonymous readers get public pages from the cache until derived views change; 0 turns it off.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", 600, minimum=0)

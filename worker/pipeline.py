@@ -11,11 +11,11 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import requests
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -34,8 +34,8 @@ from worker.arxiv_client import ArxivClient, FeedError, FeedPage, TimeoutSession
 from worker.extraction import extract_document_receipts
 from worker.models import IngestionFailure, IngestionRun, ItemState, RunItem, RunStatus, RunTrigger
 from worker.pdf_fetch import PdfRefused, check_pdf_bytes, download_pdf
-from worker.reading.front_matter import read_front_matter
-from worker.reading.parse import PdfParseError, parse_pdf
+from worker.reading.front_matter import FrontMatter
+from worker.reading.parse import FirstPage, PdfParseError, parse_pdf, read_first_page
 
 logger = logging.getLogger(__name__)
 
@@ -341,7 +341,12 @@ def parse_item(item_id: int) -> bool:
     try:
         with document.file.open("rb") as handle:
             data = handle.read()
-        parsed = parse_pdf(data, max_pages=settings.PDF_MAX_PAGES, timeout_seconds=settings.PDF_PARSE_TIMEOUT_SECONDS)
+        parsed = parse_pdf(
+            data,
+            max_pages=settings.PDF_MAX_PAGES,
+            timeout_seconds=settings.PDF_PARSE_TIMEOUT_SECONDS,
+            memory_limit_mb=settings.PDF_MEMORY_LIMIT_MB,
+        )
     except (PdfParseError, OSError, ValueError) as exc:
         fail_item(item_id, "parse", str(exc) or type(exc).__name__)
         return False
@@ -352,20 +357,39 @@ def parse_item(item_id: int) -> bool:
     return advanced
 
 
+def read_page_one(data: bytes) -> FirstPage:
+    """Page 1's text and front matter, read in a child limited in time and memory like a parse;
+    PdfParseError with the reason when it cannot be read."""
+    return read_first_page(
+        data, timeout_seconds=settings.PDF_PARSE_TIMEOUT_SECONDS, memory_limit_mb=settings.PDF_MEMORY_LIMIT_MB
+    )
+
+
+def _wants_front_matter(paper: Paper) -> bool:
+    return paper.is_stub or not paper.authors or not paper.abstract or not paper.primary_category
+
+
 def fill_paper_from_pdf(paper: Paper, data: bytes) -> list[str]:
     """Give the paper what page 1 of its PDF says where arXiv has not said it (a stub's placeholders,
     a feed entry's empty authors or summary; `papers.services.fill_from_front_matter`), then assess
     its computed fits again with it. Returns the fields written.
 
-    Never fails the item: page 1 is read after the whole PDF parsed within its time limit, and a page
-    that cannot be read gives nothing.
+    Never fails the item: page 1 is read in a limited child (`read_page_one`), and a page that
+    cannot be read gives nothing.
     """
-    if not (paper.is_stub or not paper.authors or not paper.abstract or not paper.primary_category):
+    if not _wants_front_matter(paper):
         return []
     try:
-        front = read_front_matter(data)
-    except Exception:
-        logger.exception("front matter of %s could not be read", paper.arxiv_id)
+        front = read_page_one(data).front
+    except PdfParseError as exc:
+        logger.warning("front matter of %s could not be read: %s", paper.arxiv_id, exc)
+        return []
+    return fill_paper_from_front(paper, front)
+
+
+def fill_paper_from_front(paper: Paper, front: FrontMatter) -> list[str]:
+    """`fill_paper_from_pdf` with page 1 already read."""
+    if not _wants_front_matter(paper):
         return []
     written = fill_from_front_matter(paper.pk, front)
     if written:
@@ -473,19 +497,19 @@ def claim_due_reviews(now: dt.datetime | None = None) -> list[int]:
 STAMP_ID = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5})(?:v(\d+))?", re.IGNORECASE)
 
 
+class LocalFileRefused(Exception):
+    """A local file not taken, with the reason (recorded on the run as that file's failure)."""
+
+
 def first_page_text(data: bytes) -> str:
-    """The text of page 1 (pypdfium2: fast, and enough to find the arXiv stamp and the title)."""
-    document = pdfium.PdfDocument(data)
-    try:
-        return document[0].get_textpage().get_text_range() if len(document) else ""
-    finally:
-        document.close()
+    """The text of page 1 (PDFium, in a limited child: enough to find the arXiv stamp and the title)."""
+    return read_page_one(data).text
 
 
-def identify_local_pdf(data: bytes) -> tuple[str, int, str] | None:
+def identify_local_pdf(data: bytes | FirstPage) -> tuple[str, int, str] | None:
     """(arXiv id, version, title guess) of a local PDF: from the arXiv stamp on page 1, else from a
     known paper's title printed on page 1. None when neither is there."""
-    text = first_page_text(data)
+    text = (data if isinstance(data, FirstPage) else read_page_one(data)).text
     lines = [line.strip() for line in text.splitlines() if len(line.strip()) > 3]
     title_guess = lines[0][:300] if lines else ""
     stamp = STAMP_ID.search(text)
@@ -499,58 +523,117 @@ def identify_local_pdf(data: bytes) -> tuple[str, int, str] | None:
     return None
 
 
-def ingest_local_pdfs(run: IngestionRun, paths: Iterable[Path], progress: Progress = _noop_progress) -> list[int]:
+def read_local_pdf(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a local PDF, refused (LocalFileRefused) unless it is a regular file of at most
+    `max_bytes`, checked on the opened file before anything is read.
+
+    A symlink is followed: a folder of links into a library of PDFs is a normal way to pick what to
+    ingest, and the file it opens is checked like any other. What it must not open is a device, a
+    FIFO or a socket (a link to /dev/zero reads forever); O_NONBLOCK keeps a FIFO from blocking the
+    open, and fstat on the opened descriptor leaves no window to swap the file after the check.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise LocalFileRefused(f"cannot open: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise LocalFileRefused("not a regular file (a device, FIFO or socket, perhaps behind a symlink)")
+        if info.st_size > max_bytes:
+            raise LocalFileRefused(f"too large: {info.st_size} bytes > PDF_MAX_BYTES {max_bytes}")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise LocalFileRefused(f"too large: grew past PDF_MAX_BYTES {max_bytes} while read")
+    return data
+
+
+def _identify_local_file(path: Path) -> tuple[bytes, FirstPage, tuple[str, int, str]]:
+    """The file's bytes, page 1 and identity; LocalFileRefused with the reason otherwise."""
+    data = read_local_pdf(path, settings.PDF_MAX_BYTES)
+    try:
+        check_pdf_bytes(data)
+        page_one = read_page_one(data)
+    except (PdfRefused, PdfParseError) as exc:
+        raise LocalFileRefused(str(exc)) from exc
+    identity = identify_local_pdf(page_one)
+    if identity is None:
+        raise LocalFileRefused("no arXiv id on page 1 and no known title matches")
+    return data, page_one, identity
+
+
+def _check_local_version(arxiv_id: str, version: int) -> None:
+    """A local file never outranks arXiv's record: refuse a version arXiv's entry does not list."""
+    known = Paper.objects.filter(arxiv_id=arxiv_id, is_stub=False).values_list("version", flat=True).first()
+    if known is not None and version != known:
+        newer = " (newer than arXiv's)" if version > known else ""
+        raise LocalFileRefused(
+            f"stamped {arxiv_id}v{version}{newer} but arXiv's record is v{known}; a local file does not "
+            "replace arXiv's document (ingest with --trust-local to take it)"
+        )
+
+
+def _add_local_document(
+    run: IngestionRun, path: Path, data: bytes, page_one: FirstPage, identity: tuple[str, int, str]
+) -> int:
+    """Store the local PDF as the paper's downloaded document (a stub paper when unknown); returns
+    the run item's id."""
+    arxiv_id, version, title = identity
+    paper, created = Paper.objects.get_or_create(
+        arxiv_id=arxiv_id,
+        defaults={
+            "version": version,
+            "title": title or arxiv_id,
+            "is_stub": True,
+            "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}v{version}",
+            "abs_url": f"https://arxiv.org/abs/{arxiv_id}v{version}",
+        },
+    )
+    # Page 1's metadata before the link: a new entry's fit is assessed with the paper's category.
+    fill_paper_from_front(paper, page_one.front)
+    _link_to_review(run.review, [arxiv_id])
+    document, _ = PaperDocument.objects.get_or_create(
+        paper=paper, version=version, defaults={"source_url": paper.pdf_url}
+    )
+    item, _ = RunItem.objects.get_or_create(run=run, paper=paper, defaults={"document": document})
+    if document.status != DocumentStatus.PARSED:
+        name = _store_pdf(document, data)
+        PaperDocument.objects.filter(pk=document.pk).update(
+            file=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size_bytes=len(data),
+            status=DocumentStatus.DOWNLOADED,
+            error="",
+            downloaded_at=timezone.now(),
+            source_url=f"file://{path.name}",
+        )
+    _bump(run.pk, seen=1, new=int(created), unchanged=int(not created))
+    _advance(item.pk, ItemState.QUEUED, ItemState.DOWNLOADED, downloaded=1)
+    return item.pk
+
+
+def ingest_local_pdfs(
+    run: IngestionRun, paths: Iterable[Path], progress: Progress = _noop_progress, *, trust_local: bool = False
+) -> list[int]:
     """Add local PDFs to the run's review as downloaded documents; returns item ids ready to parse.
 
-    A file that is not a PDF, or whose arXiv id cannot be found, is recorded as a failure with the
-    reason and skipped. Papers not known yet become stubs until their feed entry arrives.
+    Each file is read only if it is a regular file within PDF_MAX_BYTES, and page 1 is read in a
+    child limited in time and memory. A file refused for any reason (not a PDF, too large, a bomb,
+    no arXiv id found, a version arXiv's record does not list) is recorded as a failure with the
+    reason and the next file goes on. Papers not known yet become stubs until their feed entry
+    arrives. With `trust_local` a stamped version is taken even when arXiv's record says another.
     """
     items = []
     for path in paths:
         try:
-            data = path.read_bytes()
-            check_pdf_bytes(data)
-            identity = identify_local_pdf(data)
-        except (OSError, PdfRefused, pdfium.PdfiumError) as exc:
+            data, page_one, identity = _identify_local_file(path)
+            if not trust_local:
+                _check_local_version(identity[0], identity[1])
+        except LocalFileRefused as exc:
             record_failure(run.pk, "download", f"{path.name}: {exc}")
             _bump(run.pk, seen=1, failed=1)
             continue
-        if identity is None:
-            record_failure(run.pk, "download", f"{path.name}: no arXiv id on page 1 and no known title matches")
-            _bump(run.pk, seen=1, failed=1)
-            continue
-        arxiv_id, version, title = identity
-        paper, created = Paper.objects.get_or_create(
-            arxiv_id=arxiv_id,
-            defaults={
-                "version": version,
-                "title": title or arxiv_id,
-                "is_stub": True,
-                "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}v{version}",
-                "abs_url": f"https://arxiv.org/abs/{arxiv_id}v{version}",
-            },
-        )
-        # Page 1's metadata before the link: a new entry's fit is assessed with the paper's category.
-        fill_paper_from_pdf(paper, data)
-        _link_to_review(run.review, [arxiv_id])
-        document, _ = PaperDocument.objects.get_or_create(
-            paper=paper, version=version, defaults={"source_url": paper.pdf_url}
-        )
-        item, _ = RunItem.objects.get_or_create(run=run, paper=paper, defaults={"document": document})
-        if document.status != DocumentStatus.PARSED:
-            name = _store_pdf(document, data)
-            PaperDocument.objects.filter(pk=document.pk).update(
-                file=name,
-                sha256=hashlib.sha256(data).hexdigest(),
-                size_bytes=len(data),
-                status=DocumentStatus.DOWNLOADED,
-                error="",
-                downloaded_at=timezone.now(),
-                source_url=f"file://{path.name}",
-            )
-        _bump(run.pk, seen=1, new=int(created), unchanged=int(not created))
-        _advance(item.pk, ItemState.QUEUED, ItemState.DOWNLOADED, downloaded=1)
-        items.append(item.pk)
+        items.append(_add_local_document(run, path, data, page_one, identity))
         run.refresh_from_db()
         progress(run)
     IngestionRun.objects.filter(pk=run.pk, stage="feed").update(stage="papers")

@@ -20,10 +20,13 @@ Design (measured on the 17 real papers in ``shared/corpus/pdfs``, see ``worker.o
   where the words sit, with pdfplumber's "text" strategy as the last resort. A table with no
   rule group (ruled by a single line, or none) is not reported; the extraction stage has its
   own text-aligned-rows fallback for those.
-* Every document is parsed in a forked child process (on POSIX). The parent waits at most
-  ``timeout_seconds`` and then kills the child, so a pathological page that spins inside C code
-  (PDFium) or deep inside pdfminer cannot hang a worker, and a crash (segfault) in C code
-  becomes a :class:`PdfParseError` instead of a dead worker. Set the environment variable
+* Every document is parsed in a forked child process (on POSIX, ``worker.reading.isolation``).
+  The parent waits at most ``timeout_seconds`` and then kills the child, and the child may grow
+  by at most ``memory_limit_mb``, so a pathological page that spins inside C code (PDFium) or
+  deep inside pdfminer cannot hang a worker, a stream that inflates to gigabytes cannot exhaust
+  its memory, and a crash (segfault) in C code becomes a :class:`PdfParseError` instead of a
+  dead worker. Page 1 alone (``read_first_page``: its text and front matter, what identifies a
+  local file) is read in the same kind of child. Set the environment variable
   ``PDF_PARSE_ISOLATION=none`` to parse in-process (then the time limit is only checked between
   pages and between table pages).
 """
@@ -38,22 +41,20 @@ import itertools
 import logging
 import math
 import os
-import pickle
 import re
-import selectors
-import signal
 import time
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from worker.reading.document import ParsedDocument, ParsedPage, ParsedTable
+from worker.reading.front_matter import FrontMatter, read_front_matter
+from worker.reading.isolation import DEFAULT_MEMORY_LIMIT_MB, Limits, isolation_enabled, run_isolated
 from worker.reading.tables import Grid, HRule, VRule, Word, build_grid, is_bold_font
 
 logger = logging.getLogger(__name__)
@@ -89,14 +90,19 @@ class PdfParseError(Exception):
 
 
 def parse_pdf(
-    data: bytes | str | os.PathLike[str], *, max_pages: int = 300, timeout_seconds: float = 120.0
+    data: bytes | str | os.PathLike[str],
+    *,
+    max_pages: int = 300,
+    timeout_seconds: float = 120.0,
+    memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
 ) -> ParsedDocument:
     """Parse a PDF given as bytes (or as a filesystem path) into a :class:`ParsedDocument`.
 
     Contract: returns a ParsedDocument or raises :class:`PdfParseError` with a readable reason;
     never any other exception for bad input, and never runs longer than ``timeout_seconds``
-    (plus process start-up slack) when isolation is on (the default on POSIX). Documents with
-    more than ``max_pages`` pages are refused before any page is read.
+    (plus process start-up slack) nor grows by more than ``memory_limit_mb`` when isolation is on
+    (the default on POSIX). Documents with more than ``max_pages`` pages are refused before any
+    page is read.
     """
     started = time.monotonic()
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -109,10 +115,14 @@ def parse_pdf(
     sha256 = hashlib.sha256(data).hexdigest()
     deadline = started + timeout_seconds
 
-    if _isolation_enabled():
-        page_count, pages, warnings = _run_forked(data, max_pages, deadline, timeout_seconds)
+    def work() -> tuple[int, list[ParsedPage], list[str]]:
+        return _parse_guarded(data, max_pages, deadline, timeout_seconds)
+
+    if isolation_enabled():
+        limits = Limits(timeout_seconds, memory_limit_mb)
+        page_count, pages, warnings = run_isolated(work, deadline=deadline, limits=limits, error=PdfParseError)
     else:
-        page_count, pages, warnings = _parse_guarded(data, max_pages, deadline, timeout_seconds)
+        page_count, pages, warnings = work()
     for warning in warnings:
         logger.warning("pdf %s: %s", sha256[:16], warning)
     return ParsedDocument(
@@ -122,6 +132,57 @@ def parse_pdf(
         seconds=time.monotonic() - started,
         parser_version=PARSER_VERSION,
     )
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """Page 1 of a PDF: its plain text (PDFium's, stamp included) and its front matter."""
+
+    text: str
+    front: FrontMatter
+
+
+def read_first_page(
+    data: bytes, *, timeout_seconds: float = 30.0, memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
+) -> FirstPage:
+    """Page 1's text and front matter, read under the same limits as ``parse_pdf``.
+
+    Contract: returns a FirstPage or raises :class:`PdfParseError` with a readable reason (not a
+    PDF, encrypted, corrupt, timed out, too large); a PDF without pages gives an empty FirstPage.
+    """
+    _check_header(data)
+    deadline = time.monotonic() + timeout_seconds
+
+    def work() -> FirstPage:
+        try:
+            return FirstPage(text=_first_page_text(data), front=read_front_matter(data))
+        except PdfParseError:
+            raise
+        except pdfium.PdfiumError as exc:
+            raise PdfParseError(_pdfium_reason(exc)) from exc
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise PdfParseError(f"truncated or corrupt: {type(exc).__name__}: {exc}"[:300]) from exc
+
+    if not isolation_enabled():
+        return work()
+    limits = Limits(timeout_seconds, memory_limit_mb)
+    return run_isolated(work, deadline=deadline, limits=limits, error=PdfParseError)
+
+
+def _first_page_text(data: bytes) -> str:
+    document = pdfium.PdfDocument(data)
+    try:
+        if not len(document):
+            return ""
+        page = document[0]
+        try:
+            return _clean_text(page.get_textpage().get_text_range())
+        finally:
+            page.close()
+    finally:
+        document.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,109 +204,6 @@ def _check_header(data: bytes) -> None:
         raise PdfParseError(
             f"truncated or corrupt: no %%EOF marker at the end of the file ({len(data)} bytes; download cut short?)"
         )
-
-
-def _isolation_enabled() -> bool:
-    return hasattr(os, "fork") and os.environ.get("PDF_PARSE_ISOLATION", "fork").lower() != "none"
-
-
-# --------------------------------------------------------------------------------------------
-# Isolation: fork, parse in the child, send the result back pickled through a pipe.
-
-
-def _run_forked(
-    data: bytes, max_pages: int, deadline: float, timeout_seconds: float
-) -> tuple[int, list[ParsedPage], list[str]]:
-    read_fd, write_fd = os.pipe()
-    try:
-        pid = _fork()
-    except OSError as exc:
-        os.close(read_fd)
-        os.close(write_fd)
-        logger.warning("pdf parse: cannot fork (%s); parsing in-process", exc)
-        return _parse_guarded(data, max_pages, deadline, timeout_seconds)
-    if pid == 0:  # child: never returns, never raises into the caller's stack
-        _parse_in_child(read_fd, write_fd, data, max_pages, deadline, timeout_seconds)
-
-    os.close(write_fd)
-    chunks, timed_out, wait_status = _read_child(pid, read_fd, deadline)
-    if timed_out:
-        raise PdfParseError(f"timed out after {timeout_seconds:g} s")
-    if not chunks:
-        if os.WIFSIGNALED(wait_status):
-            sig = os.WTERMSIG(wait_status)
-            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-            raise PdfParseError(f"parser crashed: killed by signal {name}")
-        raise PdfParseError(f"parser crashed: exit status {os.waitstatus_to_exitcode(wait_status)}")
-    kind, value = pickle.loads(b"".join(chunks))
-    if kind == "error":
-        raise PdfParseError(value)
-    return value
-
-
-def _fork() -> int:
-    with warnings.catch_warnings():
-        # Python 3.12+ warns when a multi-threaded process forks; the child only parses and
-        # leaves through os._exit, so the locks other threads might hold do not matter.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return os.fork()
-
-
-def _parse_in_child(
-    read_fd: int, write_fd: int, data: bytes, max_pages: int, deadline: float, timeout_seconds: float
-) -> NoReturn:
-    """The forked child: parse, write the pickled result (or the error) to the pipe, and leave."""
-    status = 0
-    try:
-        os.close(read_fd)
-        # If the parent dies without killing us, the kernel still ends us.
-        with contextlib.suppress(ValueError, OSError):
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            signal.alarm(int(min(max(timeout_seconds, 0.0), 86400.0)) + 10)
-        try:
-            result: tuple[str, Any] = ("ok", _parse_guarded(data, max_pages, deadline, timeout_seconds))
-        except PdfParseError as exc:
-            result = ("error", str(exc))
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write_fd, "wb") as pipe:
-            pipe.write(payload)
-    except BaseException:  # noqa: B036 - the child must reach os._exit whatever happens
-        status = 1
-    finally:
-        os._exit(status)
-
-
-def _read_child(pid: int, read_fd: int, deadline: float) -> tuple[list[bytes], bool, int]:
-    """What the child wrote before the deadline, whether the deadline passed first, and the
-    child's wait status; the child is reaped (and killed first unless it finished)."""
-    chunks: list[bytes] = []
-    timed_out = finished = False
-    # selectors (epoll) rather than select(): a worker with many sockets may hold fds > 1023.
-    with selectors.DefaultSelector() as selector:
-        selector.register(read_fd, selectors.EVENT_READ)
-        try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    timed_out = True
-                    break
-                if not selector.select(remaining):
-                    continue
-                chunk = os.read(read_fd, 1 << 20)
-                if not chunk:
-                    finished = True
-                    break
-                chunks.append(chunk)
-        finally:
-            selector.unregister(read_fd)
-            os.close(read_fd)
-            # Timed out, or interrupted while waiting (a Celery soft time limit, Ctrl-C): the
-            # child must not outlive this call.
-            if not finished:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            _, wait_status = os.waitpid(pid, 0)
-    return chunks, timed_out, wait_status
 
 
 def _parse_guarded(

@@ -28,6 +28,11 @@ class Command(BaseCommand):
         source = parser.add_mutually_exclusive_group()
         source.add_argument("--from-feed", nargs="+", metavar="FILE.xml", help="saved arXiv API responses")
         source.add_argument("--from-dir", metavar="DIR", help="a folder of local PDFs")
+        parser.add_argument(
+            "--trust-local",
+            action="store_true",
+            help="with --from-dir: take a PDF's stamped version even when arXiv's record names another",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -76,7 +81,8 @@ class Command(BaseCommand):
             folder = Path(options["from_dir"])
             if not folder.is_dir():
                 raise OSError(f"{folder} is not a folder")
-            return pipeline.ingest_local_pdfs(run, sorted(folder.glob("*.pdf")), self._progress)
+            paths = sorted(folder.glob("*.pdf"))
+            return pipeline.ingest_local_pdfs(run, paths, self._progress, trust_local=options["trust_local"])
         if options["from_feed"]:
             return pipeline.ingest_pages(run, read_feed_files(options["from_feed"]), self._progress)
         return pipeline.fetch_run_feed(run.pk, max_results=options["max_results"])
