@@ -197,13 +197,11 @@ def _entry_result(entry: AtomElement) -> arxiv.Result:
 
 
 def _feed_root(content: bytes) -> AtomElement:
-    """The <feed> of a well-formed document that is not an arXiv API error; FeedError otherwise."""
+    """The <feed> of a well-formed document that is not an arXiv API error; FeedError otherwise.
+    A document that is not well-formed raises lxml's XMLSyntaxError for `parse_feed` to salvage."""
     if not content.strip():
         raise FeedError("empty response instead of an Atom feed")
-    try:
-        root = etree.fromstring(content, parser=_STRICT_XML)
-    except etree.XMLSyntaxError as exc:
-        raise FeedError(f"malformed XML: {exc}") from None
+    root = etree.fromstring(content, parser=_STRICT_XML)
     if etree.QName(root).localname != "feed":
         raise FeedError(f"not an Atom feed: the document's root is <{etree.QName(root).localname}>")
     for entry in root.iterfind("atom:entry", ATOM_NS):
@@ -218,12 +216,20 @@ def parse_feed(content: bytes) -> FeedPage:
     """Parse an arXiv API Atom response. Raises FeedError for anything that is not a good feed.
 
     An entry with a damaged field, or without an arXiv id, is listed in `skipped` with why, and the
-    entries beside it are kept. A page on which no entry at all can be read is a FeedError.
+    entries beside it are kept. A document that is not well-formed (a NUL, a control character, a
+    cut) is read entry by entry, so one damaged entry does not lose the others. A page on which no
+    entry at all can be read is a FeedError.
     """
-    root = _feed_root(content)
-    page = FeedPage(total_results=_header_int(root, "totalResults"), start_index=_header_int(root, "startIndex"))
+    try:
+        root = _feed_root(content)
+    except etree.XMLSyntaxError as exc:
+        entries, notes = _salvaged_entries(content, exc)
+        page = FeedPage(total_results=0, start_index=0, skipped=notes)
+    else:
+        entries = list(root.iterfind("atom:entry", ATOM_NS))
+        page = FeedPage(total_results=_header_int(root, "totalResults"), start_index=_header_int(root, "startIndex"))
     damaged: list[str] = []
-    for entry in root.iterfind("atom:entry", ATOM_NS):
+    for entry in entries:
         try:
             result = _entry_result(entry)
         except ValueError as exc:
@@ -233,11 +239,41 @@ def parse_feed(content: bytes) -> FeedPage:
             page.records.append(result_to_record(result))
         except InvalidArxivId:
             page.skipped.append(f"entry without an arXiv id: {result.entry_id}")
-    if damaged and not page.records:
-        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
-        raise FeedError(f"no entry of the page could be read: {damaged[0]}{more}")
+    if not page.records and (damaged or page.skipped and not entries):
+        reasons = damaged or page.skipped
+        more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""
+        raise FeedError(f"no entry of the page could be read: {reasons[0]}{more}")
     page.skipped += damaged
     return page
+
+
+_FEED_OPENING_RE = re.compile(rb"<feed\b[^>]*>")
+_ENTRY_RE = re.compile(rb"<entry\b.*?</entry>", re.DOTALL)
+
+
+def _salvaged_entries(content: bytes, error: etree.XMLSyntaxError) -> tuple[list[AtomElement], list[str]]:
+    """The well-formed entries of a damaged document, each parsed on its own inside the document's
+    own <feed> opening (for its namespaces), and a note for the damage and for every entry lost."""
+    opening = _FEED_OPENING_RE.search(content)
+    if opening is None:
+        raise FeedError(f"malformed XML: {error}")
+    notes = [f"the document is not well-formed ({error}); its entries were read one by one"]
+    entries = []
+    chunks = _ENTRY_RE.findall(content, opening.end())
+    for chunk in chunks:
+        try:
+            entries.extend(etree.fromstring(opening.group(0) + chunk + b"</feed>", parser=_STRICT_XML))
+        except etree.XMLSyntaxError as exc:
+            notes.append(f"damaged entry {_entry_id_of(chunk)}: {exc}")
+    cut = len(re.findall(rb"<entry\b", content)) - len(chunks)
+    if cut > 0:
+        notes.append(f"{cut} entry cut off before its end")
+    return [e for e in entries if etree.QName(e).localname == "entry"], notes
+
+
+def _entry_id_of(chunk: bytes) -> str:
+    found = re.search(rb"<id>([^<]{1,200})</id>", chunk)
+    return found.group(1).decode("utf-8", "replace") if found else "(no id)"
 
 
 def _page_url(query: str, start: int, max_results: int) -> str:
@@ -362,4 +398,8 @@ def read_feed_files(paths: list[str]) -> Iterator[FeedPage]:
     """Saved arXiv API responses, page by page, for offline ingestion (`ingest --from-feed`)."""
     for path in paths:
         with open(path, "rb") as handle:
-            yield parse_feed(handle.read())
+            content = handle.read()
+        try:
+            yield parse_feed(content)
+        except FeedError as exc:  # one unreadable file is recorded; the files after it are still read
+            yield FeedPage(total_results=0, start_index=0, skipped=[f"{path}: {exc}"])

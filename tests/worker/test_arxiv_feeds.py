@@ -60,7 +60,7 @@ def test_an_empty_result_set_is_an_empty_page_not_an_error():
     ("content", "reason"),
     [
         (b"", "empty response"),
-        (b"<feed><entry>", "malformed XML"),
+        (b"<feed><entry>", "not well-formed"),
         (b"<html><body>Service unavailable</body></html>", "not an Atom feed"),
         (b"\x00\x01binary", "malformed XML"),
     ],
@@ -70,10 +70,23 @@ def test_bad_feeds_raise_a_clear_feed_error(content, reason):
         parse_feed(content)
 
 
-def test_a_truncated_real_feed_is_reported_as_malformed():
+def test_a_truncated_real_feed_keeps_its_whole_entries_and_says_what_was_cut():
     content = corpus_path("feeds", "arxivpy_recorded_q_testing_s0_m10_bc5a6c384fe9.xml").read_bytes()
-    with pytest.raises(FeedError, match="malformed XML"):
-        parse_feed(content[: len(content) // 2])
+    whole = parse_feed(content)
+    page = parse_feed(content[: len(content) // 2])
+    assert 0 < len(page.records) < len(whole.records)
+    assert [r["arxiv_id"] for r in page.records] == [r["arxiv_id"] for r in whole.records[: len(page.records)]]
+    assert page.skipped[0].startswith("the document is not well-formed") and "1 entry cut off" in page.skipped[-1]
+
+
+def test_a_control_character_in_one_entry_loses_only_that_entry():
+    content = corpus_path("feeds", "arxivpy_recorded_q_testing_s0_m10_bc5a6c384fe9.xml").read_bytes()
+    whole = parse_feed(content)
+    second = content.index(b"<entry", content.index(b"<entry") + 1)
+    damaged = content[: second + 10] + b"\x01" + content[second + 10 :]
+    page = parse_feed(damaged)
+    assert len(page.records) == len(whole.records) - 1
+    assert any(note.startswith("damaged entry") for note in page.skipped)
 
 
 def test_scope_becomes_an_arxiv_query_with_a_submission_window():

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 import shutil
 
 import pytest
@@ -51,17 +52,21 @@ def test_from_feed_reads_saved_responses_and_a_second_time_changes_nothing(revie
     assert Paper.objects.filter(arxiv_id="1111.2011").count() == 1
 
 
-def test_an_error_feed_exits_non_zero_with_the_reason(review):
-    feed = str(corpus_path("feeds", "arxivpy_recorded_id_abc_s0_m100_b79c8dcf6bc3.xml"))
-    with pytest.raises(CommandError, match="incorrect id format for abc"):
-        call_command("ingest", "--review", "llm-quantization", "--from-feed", feed)
-    assert IngestionRun.objects.get().status == RunStatus.FAILED
+def test_an_error_feed_is_recorded_with_its_reason_and_the_files_after_it_are_read(review):
+    error = str(corpus_path("feeds", "arxivpy_recorded_id_abc_s0_m100_b79c8dcf6bc3.xml"))
+    good = str(corpus_path("feeds", "arxivpy_recorded_q_testing_s0_m10_bc5a6c384fe9.xml"))
+    call_command("ingest", "--review", "llm-quantization", "--from-feed", error, good, stdout=io.StringIO())
+    run = IngestionRun.objects.get()
+    assert run.status == RunStatus.PARTIAL and run.new > 0
+    assert "incorrect id format for abc" in run.failures.get(stage="feed").reason
 
 
-def test_an_empty_result_exits_non_zero(review):
+def test_an_empty_result_closes_the_run_and_says_so(review):
     feed = str(corpus_path("feeds", "arxivpy_recorded_id_0000.0000_s0_m100_8b51d9633a68.xml"))
-    with pytest.raises(CommandError, match="nothing could be ingested"):
-        call_command("ingest", "--review", "llm-quantization", "--from-feed", feed)
+    errors = io.StringIO()
+    call_command("ingest", "--review", "llm-quantization", "--from-feed", feed, stdout=io.StringIO(), stderr=errors)
+    assert "nothing could be ingested" in errors.getvalue()
+    assert IngestionRun.objects.get().status != RunStatus.RUNNING
 
 
 def test_an_unknown_review_is_a_clear_error(db):

@@ -74,7 +74,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self._summary(run)
         if run.seen == 0 or (run.failed and run.parsed == 0 and run.new + run.updated == 0):
-            raise CommandError("nothing could be ingested")
+            # The run is closed and says why; a bad input is not a failed command (only an unreadable
+            # source is, above), so a nightly job goes on to its next step.
+            self.stderr.write("nothing could be ingested: the reasons are listed above and on /ops/runs/")
 
     def _read_source(self, run: IngestionRun, options: dict[str, Any]) -> list[int]:
         if options["from_dir"]:
