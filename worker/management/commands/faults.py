@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from worker.ops import drills, feed_drill
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--ingest-feed-cases", type=int, default=1_000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--skip-redis", action="store_true")
+        parser.add_argument("--skip-web", action="store_true", help="skip the web fuzzer (manage.py fuzz_web)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not drills.CORPUS.exists():
@@ -36,3 +38,5 @@ class Command(BaseCommand):
                 drills.redis_outage_during_ingestion(self.stdout.write)
         except (drills.DrillFailed, feed_drill.FeedDrillFailed) as exc:
             raise CommandError(str(exc)) from None
+        if not options["skip_web"]:
+            call_command("fuzz_web")  # raises CommandError on any 5xx
