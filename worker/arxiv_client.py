@@ -40,7 +40,12 @@ WITHDRAWN_MARKERS = ("this paper has been withdrawn", "this article has been wit
 
 
 class FeedError(Exception):
-    """A feed that will not get better by asking again: malformed XML, an API error entry, a 4xx."""
+    """A feed that will not get better by asking again: malformed XML, an API error entry, a 4xx.
+    `reasons` lists every entry's own reason when the page held entries and none could be read."""
+
+    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.reasons = reasons or [message]
 
 
 class TransientFetchError(Exception):
@@ -240,9 +245,10 @@ def parse_feed(content: bytes) -> FeedPage:
         except InvalidArxivId:
             page.skipped.append(f"entry without an arXiv id: {result.entry_id}")
     if not page.records and (damaged or page.skipped and not entries):
-        reasons = damaged or page.skipped
+        first = (damaged or page.skipped)[0]
+        reasons = page.skipped + damaged
         more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""
-        raise FeedError(f"no entry of the page could be read: {reasons[0]}{more}")
+        raise FeedError(f"no entry of the page could be read: {first}{more}", reasons)
     page.skipped += damaged
     return page
 
@@ -402,4 +408,4 @@ def read_feed_files(paths: list[str]) -> Iterator[FeedPage]:
         try:
             yield parse_feed(content)
         except FeedError as exc:  # one unreadable file is recorded; the files after it are still read
-            yield FeedPage(total_results=0, start_index=0, skipped=[f"{path}: {exc}"])
+            yield FeedPage(total_results=0, start_index=0, skipped=[f"{path}: {reason}" for reason in exc.reasons])

@@ -103,7 +103,9 @@ def _entry_end(data: bytes, arxiv_id: str) -> int:
 
 def _ingest(path: Path, review: Review) -> int:
     try:
-        call_command("ingest", "--review", review.slug, "--from-feed", str(path), stdout=io.StringIO())
+        call_command(
+            "ingest", "--review", review.slug, "--from-feed", str(path), stdout=io.StringIO(), stderr=io.StringIO()
+        )
     except CommandError:
         return 1
     return 0
