@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from worker.ops import drills, feed_drill
+from worker.ops import drills, feed_drill, memory_drill
 
 
 class Command(BaseCommand):
@@ -33,10 +33,11 @@ class Command(BaseCommand):
                 random.Random(options["seed"]), options["ingest_feed_cases"], drills.CORPUS, self.stdout.write
             )
             drills.fuzz_pdfs(rng, options["pdf_cases"], self.stdout.write)
+            memory_drill.run_memory_drill(drills.CORPUS, self.stdout.write)
             if not options["skip_redis"]:
                 drills.redis_outage_during_page_views(self.stdout.write)
                 drills.redis_outage_during_ingestion(self.stdout.write)
-        except (drills.DrillFailed, feed_drill.FeedDrillFailed) as exc:
+        except (drills.DrillFailed, feed_drill.FeedDrillFailed, memory_drill.MemoryDrillFailed) as exc:
             raise CommandError(str(exc)) from None
         if not options["skip_web"]:
             call_command("fuzz_web")  # raises CommandError on any 5xx
