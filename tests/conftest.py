@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 
 from config.celery import app as celery_app
 
@@ -17,6 +18,23 @@ def corpus_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared corpus lives beside the project in CI")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_outlives_the_suite(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """Processes the suite started (real Celery workers, killed and restarted; parse children) can
+    still hold a PostgreSQL session when the last test ends, and PostgreSQL refuses to drop a test
+    database in use. End those sessions, saying whose they were, before pytest-django drops it."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute(
+            "SELECT pid, application_name, left(query, 120), pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for pid, application, query, _ in cursor.fetchall():
+            print(f"\nended a session the suite left open: pid {pid} {application!r}: {query}")
 
 
 @pytest.fixture(autouse=True)
