@@ -19,6 +19,7 @@ from baselines.access import curator_required
 from baselines.forms import BulkApproveForm, CorrectForm, MergeForm, RejectForm, ReopenForm, RepointForm, edit_values
 from baselines.models import DecisionAction
 from config.http import HtmxHttpRequest
+from config.publishing import noting_unqueued
 from papers.render import PageRenderError, render_page_png
 
 ITEMS_PER_PAGE = 25
@@ -143,7 +144,8 @@ def decide_view(request: HtmxHttpRequest, kind: str, receipt_id: int, action: st
         raise Http404("unknown action")
     receipt = get_receipt(kind, receipt_id)
     try:
-        refused = ACTIONS[action](request, kind, receipt)
+        with noting_unqueued() as unqueued:  # the decision commits inside: its refresh is published then
+            refused = ACTIONS[action](request, kind, receipt)
     except curation.AlreadyDecided as conflict:
         return _item_response(request, kind, conflict.receipt, conflict=conflict, errors=[str(conflict)])
     except curation.InvalidReceipt as invalid:
@@ -154,7 +156,7 @@ def decide_view(request: HtmxHttpRequest, kind: str, receipt_id: int, action: st
     if refused is not None:
         return refused
     receipt.refresh_from_db()
-    return _item_response(request, kind, receipt)
+    return _item_response(request, kind, receipt, refresh_deferred=bool(unqueued))
 
 
 def _errors(form: Any) -> list[str]:

@@ -8,13 +8,27 @@ up again (the beat's dirty sweep, a draft marked failed for the curator to ask a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from celery import Task
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+_unqueued: ContextVar[list[str] | None] = ContextVar("unqueued", default=None)
+
+
+@contextmanager
+def noting_unqueued() -> Iterator[list[str]]:
+    """The names of the tasks that could not be queued inside the block, for the page to say so."""
+    names: list[str] = []
+    token = _unqueued.set(names)
+    try:
+        yield names
+    finally:
+        _unqueued.reset(token)
 
 
 def publish(task: Task, *args: Any, on_failure: Callable[[], None] | None = None) -> bool:
@@ -23,6 +37,9 @@ def publish(task: Task, *args: Any, on_failure: Callable[[], None] | None = None
         task.apply_async(args=args)
     except Exception as exc:  # kombu's OperationalError, a socket error, a timeout: all mean "not queued"
         logger.warning("could not queue %s%r: %s", task.name, args, exc)
+        noted = _unqueued.get()
+        if noted is not None:
+            noted.append(task.name)
         if on_failure is not None:
             on_failure()
         return False

@@ -70,3 +70,22 @@ def test_an_operator_ingest_says_it_was_not_queued(
     assert response.status_code == 200
     assert b"could not be queued" in response.content
     assert not IngestionRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_curator_is_told_when_the_refresh_could_not_be_queued(client, broker_down):
+    from django.contrib.auth.models import User
+
+    from baselines.access import ensure_curators_group
+
+    curator = User.objects.create_user("dora", password="pw-dora-12345")
+    curator.groups.add(ensure_curators_group())
+    paper = make_paper()
+    add_to_review(make_review(), paper)
+    result = make_result(paper=paper, method=make_method("GPTQ"), value=5.83, value_text="5.83")
+    client.force_login(curator)
+    url = reverse("curate:decide", args=["result", result.pk, "approve"])
+    response = client.post(url, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and b"The task queue is unreachable" in response.content
+    result.refresh_from_db()
+    assert result.status == "approved"
