@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from baselines.access import ensure_curators_group
+from reviews.derived import recompute_review
+from reviews.models import Review
+from reviews.services import load_reference_data
+from tests.conftest import corpus_path
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
@@ -58,3 +67,22 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+# Papers with tables of results, critiques and "beats" claims, ingested as `make run` does offline.
+CORPUS_PDFS = ("awq.pdf", "qlora.pdf", "zeroquant.pdf", "optimal-brain-compression.pdf")
+
+
+@pytest.fixture
+def corpus_review(tmp_path: Path) -> Review:
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for name in CORPUS_PDFS:
+        shutil.copy(corpus_path("pdfs", name), folder / name)
+    load_reference_data()
+    call_command("ingest", "--review", "llm-quantization", "--from-dir", str(folder), stdout=io.StringIO())
+    review = Review.objects.get(slug="llm-quantization")
+    recompute_review(review.pk)
+    user = User.objects.create_user("dana", password="pw-dana-12345")
+    user.groups.add(ensure_curators_group())
+    return review

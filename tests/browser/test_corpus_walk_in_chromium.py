@@ -4,43 +4,18 @@ then ten curator decisions, after which the review is as full as before."""
 
 from __future__ import annotations
 
-import io
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from baselines.access import ensure_curators_group
 from baselines.models import CuratorDecision
 from reviews.derived import recompute_review
-from reviews.models import Review, SubProblem
-from reviews.services import load_reference_data
+from reviews.models import SubProblem
 from tests.browser.conftest import screenshot
-from tests.conftest import corpus_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# Papers with tables of results, critiques and "beats" claims, ingested as `make run` does offline.
-CORPUS_PDFS = ("awq.pdf", "qlora.pdf", "zeroquant.pdf", "optimal-brain-compression.pdf")
 PRECISIONS = re.compile(r"^(FP|BF|INT|W)\d+", re.IGNORECASE)
-
-
-@pytest.fixture
-def corpus_review(tmp_path: Path) -> Review:
-    folder = tmp_path / "pdfs"
-    folder.mkdir()
-    for name in CORPUS_PDFS:
-        shutil.copy(corpus_path("pdfs", name), folder / name)
-    load_reference_data()
-    call_command("ingest", "--review", "llm-quantization", "--from-dir", str(folder), stdout=io.StringIO())
-    review = Review.objects.get(slug="llm-quantization")
-    recompute_review(review.pk)
-    user = User.objects.create_user("dana", password="pw-dana-12345")
-    user.groups.add(ensure_curators_group())
-    return review
 
 
 def results_shown(page) -> int:
