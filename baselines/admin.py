@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from baselines.admin_receipts import ReceiptAdmin
 from baselines.models import BeatsReceipt, CritiqueReceipt, CuratorDecision, Method, MethodAlias, MethodCandidate
 from benchmarks.models import BenchmarkCandidate, BenchmarkResult
-from papers.admin import AliasInline
+from papers.admin import AliasInline, alias_admin
 from papers.models import Citation
 
 
@@ -27,12 +27,7 @@ class MethodAdmin(admin.ModelAdmin):
     inlines = [MethodAliasInline]
 
 
-@admin.register(MethodAlias)
-class MethodAliasAdmin(admin.ModelAdmin):
-    list_display = ("alias", "normalized", "method")
-    search_fields = ("alias", "normalized", "method__name")
-    list_select_related = ("method",)
-    readonly_fields = ("normalized",)
+admin.site.register(MethodAlias, alias_admin("method"))
 
 
 @admin.register(CritiqueReceipt)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from benchmarks.models import Benchmark, BenchmarkAlias
-from papers.admin import AliasInline
+from papers.admin import AliasInline, alias_admin
 
 
 class BenchmarkAliasInline(AliasInline):
@@ -17,9 +17,4 @@ class BenchmarkAdmin(admin.ModelAdmin):
     inlines = [BenchmarkAliasInline]
 
 
-@admin.register(BenchmarkAlias)
-class BenchmarkAliasAdmin(admin.ModelAdmin):
-    list_display = ("alias", "normalized", "benchmark")
-    search_fields = ("alias", "normalized", "benchmark__name")
-    list_select_related = ("benchmark",)
-    readonly_fields = ("normalized",)
+admin.site.register(BenchmarkAlias, alias_admin("benchmark"))

@@ -73,6 +73,18 @@ class PaperSummaryAdmin(admin.ModelAdmin):
     raw_id_fields = ("paper",)
 
 
+def alias_admin(entry: str) -> type[admin.ModelAdmin]:
+    """The admin of a registry's alias rows, whose foreign key to their entry is the field `entry`."""
+
+    class AliasAdmin(admin.ModelAdmin):
+        list_display = ("alias", "normalized", entry)
+        search_fields = ("alias", "normalized", f"{entry}__name")
+        list_select_related = (entry,)
+        readonly_fields = ("normalized",)
+
+    return AliasAdmin
+
+
 class AliasInline(admin.TabularInline):
     """The spellings of a registry entry (method or benchmark), edited on the entry's page."""
 
