@@ -146,6 +146,10 @@ def _provenance(p: Provenance, extraction: Extraction) -> dict[str, Any]:
     }
 
 
+def _clean_name(name: str) -> str:
+    return " ".join(name.split())[:120]
+
+
 class _Names:
     """Names in an extraction linked to registry rows; a name no registry knows gets a provisional
     row (created once, found again by alias) and a candidate receipt, so no result is dropped."""
@@ -158,34 +162,37 @@ class _Names:
         self.new_benchmarks: dict[str, tuple[Benchmark, Provenance]] = {}
 
     def method(self, name: str, provenance: Provenance | None = None) -> Method | None:
-        name = " ".join(name.split())[:120]
-        if not normalize_name(name):
-            return None
-        if name not in self.methods:
-            self.methods[name] = Method.objects.by_name(name)
-        found = self.methods[name]
-        if found is None and provenance is not None:
-            found = self.methods[name] = Method.objects.provisional(name)
-        if found is not None and found.provisional and provenance is not None:
-            self.new_methods.setdefault(normalize_name(found.name), (found, provenance))
-        return found
+        return self._entry(Method.objects, self.methods, self.new_methods, name, provenance, {})
 
     def benchmark(self, name: str, metric: str = "", provenance: Provenance | None = None) -> Benchmark | None:
-        name = " ".join(name.split())[:120]
+        lower = re.search(r"perplex|ppl|error|loss|wer", f"{_clean_name(name)} {metric}", re.IGNORECASE)
+        defaults = {
+            "metric": (metric or ("perplexity" if lower else "score"))[:40],
+            "direction": Direction.LOWER if lower else Direction.HIGHER,
+        }
+        return self._entry(Benchmark.objects, self.benchmarks, self.new_benchmarks, name, provenance, defaults)
+
+    @staticmethod
+    def _entry(
+        objects: Any,
+        known: dict[str, Any],
+        new: dict[str, tuple[Any, Provenance]],
+        name: str,
+        provenance: Provenance | None,
+        defaults: dict[str, Any],
+    ) -> Any:
+        """The registry row `name` refers to, looked up once. With `provenance`, a name no registry
+        knows gets a provisional row (made with `defaults`), remembered for its candidate receipt."""
+        name = _clean_name(name)
         if not normalize_name(name):
             return None
-        if name not in self.benchmarks:
-            self.benchmarks[name] = Benchmark.objects.by_name(name)
-        found = self.benchmarks[name]
+        if name not in known:
+            known[name] = objects.by_name(name)
+        found = known[name]
         if found is None and provenance is not None:
-            lower = re.search(r"perplex|ppl|error|loss|wer", f"{name} {metric}", re.IGNORECASE)
-            found = self.benchmarks[name] = Benchmark.objects.provisional(
-                name,
-                metric=(metric or ("perplexity" if lower else "score"))[:40],
-                direction=Direction.LOWER if lower else Direction.HIGHER,
-            )
+            found = known[name] = objects.provisional(name, **defaults)
         if found is not None and found.provisional and provenance is not None:
-            self.new_benchmarks.setdefault(normalize_name(found.name), (found, provenance))
+            new.setdefault(normalize_name(found.name), (found, provenance))
         return found
 
     def candidate_rows(self) -> list[tuple[type[Receipt], list[Receipt]]]:
