@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+
+from config.http import logged_in_and
 
 CURATE_PERMISSION = "baselines.curate_receipts"
 CURATORS_GROUP = "curators"
@@ -18,17 +16,8 @@ def is_curator(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_perm(CURATE_PERMISSION))
 
 
-def curator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous users go to the login page; logged-in users without the permission get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_curator(request.user):
-            raise PermissionDenied("Only curators may do this.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Anonymous users go to the login page; logged-in users without the permission get 403.
+curator_required = logged_in_and(is_curator, "Only curators may do this.")
 
 
 CURATOR_PERMISSIONS = [
@@ -45,10 +34,8 @@ def ensure_curators_group() -> Any:
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
+    wanted = Q()
     for app_label, model, codename in CURATOR_PERMISSIONS:
-        permission = Permission.objects.filter(
-            content_type__app_label=app_label, content_type__model=model, codename=codename
-        ).first()
-        if permission is not None:
-            group.permissions.add(permission)
+        wanted |= Q(content_type__app_label=app_label, content_type__model=model, codename=codename)
+    group.permissions.add(*Permission.objects.filter(wanted))  # one query; a permission not made yet is skipped
     return group

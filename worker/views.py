@@ -1,8 +1,7 @@
 import json
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
-from config.http import HtmxHttpRequest
+from config.http import HtmxHttpRequest, logged_in_and
 from config.publishing import publish
 from reviews.models import Review
 from worker import tasks
@@ -21,16 +20,17 @@ from worker.ops import backup
 RUNS_PER_PAGE = 50
 
 
-def require_operator(request: HtmxHttpRequest) -> None:
-    """Operators are staff; anyone else logged in gets 403 (anonymous users never reach here)."""
-    if not request.user.is_staff:
-        raise PermissionDenied("Only operators may see ingestion runs.")
+def is_operator(user: Any) -> bool:
+    return bool(user.is_staff)
+
+
+# Operators are staff: anonymous users go to the login page, anyone else logged in gets 403.
+operator_required = logged_in_and(is_operator, "Only operators may see ingestion runs.")
 
 
 @require_GET
-@login_required
+@operator_required
 def run_list(request: HtmxHttpRequest) -> HttpResponse:
-    require_operator(request)
     runs = (
         IngestionRun.objects.select_related("review")
         .annotate(failure_count=Count("failures"))
@@ -46,9 +46,8 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@operator_required
 def start_run(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    require_operator(request)
     review = get_object_or_404(Review, slug=slug)
     if publish(tasks.ingest_review, review.pk, RunTrigger.OPERATOR):
         messages.success(request, f"Ingestion of {review.title} queued.")
@@ -58,10 +57,9 @@ def start_run(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@operator_required
 @vary_on_headers("HX-Request")
 def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    require_operator(request)
     run = get_object_or_404(IngestionRun.objects.select_related("review"), pk=pk)
     context = {
         "run": run,
@@ -78,10 +76,9 @@ def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@operator_required
 def review_dump(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The review's complete dump (backup), restored with `manage.py import_review`."""
-    require_operator(request)
     review = get_object_or_404(Review, slug=slug)
     response = HttpResponse(json.dumps(backup.dump_review(review), default=str), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{review.slug}-dump.json"'
