@@ -11,21 +11,31 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from reviews.models import Review
 
 SYNTHETIC_SLUG = "synthetic-scale"
+# The synthetic review's size, as seed_synthetic makes it by default and the benchmarks read it.
+SCALE = {"papers": 100_000, "results": 1_000_000, "receipts": 200_000}
 
 
-def ensure_synthetic_review(papers: int = 100_000, results: int = 1_000_000, receipts: int = 200_000) -> Review:
-    """The large synthetic review (seeded once; minutes on SQLite) with its derived views current."""
+def add_scale_arguments(parser: CommandParser) -> None:
+    """--papers, --results and --receipts: the synthetic review's size (seed_synthetic, bench_pages)."""
+    for name, default in SCALE.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+
+
+def ensure_synthetic_review(stdout: Any = None, **scale: int) -> Review:
+    """The large synthetic review, seeded once (minutes on SQLite) at `scale` (default SCALE), with
+    seed_synthetic's report written to `stdout`."""
     review = Review.objects.filter(slug=SYNTHETIC_SLUG).first()
     if review is None or not review.entries.exists():
-        call_command("seed_synthetic", papers=papers, results=results, receipts=receipts, review=SYNTHETIC_SLUG)
+        call_command("seed_synthetic", **{**SCALE, **scale}, review=SYNTHETIC_SLUG, stdout=stdout)
         review = Review.objects.get(slug=SYNTHETIC_SLUG)
     return review
 

@@ -10,15 +10,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import Client
 
 from baselines.models import Method
 from benchmarks.models import Benchmark
 from reviews.derived import recompute_review
-from reviews.models import Review
-from worker.ops.benchserver import gunicorn
+from worker.ops.benchserver import SCALE, add_scale_arguments, ensure_synthetic_review, gunicorn
 
 WARMUP = 20
 
@@ -48,25 +46,13 @@ class Command(BaseCommand):
     help = "Seed the synthetic review if needed, recompute its views, and time pages under gunicorn."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--papers", type=int, default=100_000)
-        parser.add_argument("--results", type=int, default=1_000_000)
-        parser.add_argument("--receipts", type=int, default=200_000)
+        add_scale_arguments(parser)
         parser.add_argument("--requests", type=int, default=200)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        slug = "synthetic-scale"
-        if not Review.objects.filter(slug=slug).exists() or not Review.objects.get(slug=slug).entries.exists():
-            started = time.perf_counter()
-            call_command(
-                "seed_synthetic",
-                papers=options["papers"],
-                results=options["results"],
-                receipts=options["receipts"],
-                review=slug,
-                stdout=self.stdout,
-            )
-            self.stdout.write(f"seeded in {time.perf_counter() - started:.0f} s")
-        review = Review.objects.get(slug=slug)
+        scale = {name: options[name] for name in SCALE}
+        review = ensure_synthetic_review(self.stdout, **scale)
+        slug = review.slug
         report = recompute_review(review.pk)
         counts = review.__class__.objects.get(pk=review.pk).derived_counts
         self.stdout.write(

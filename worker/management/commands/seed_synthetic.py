@@ -21,6 +21,7 @@ from benchmarks.models import Benchmark, BenchmarkResult, Direction
 from papers.models import Paper
 from reviews.models import Review, ReviewPaper, TaxonomyFit
 from reviews.services import load_reference_data
+from worker.ops.benchserver import SYNTHETIC_SLUG, add_scale_arguments
 
 BATCH = 5000
 MODELS = [
@@ -96,10 +97,8 @@ class Command(BaseCommand):
     help = "Fill a review with synthetic papers, results and receipts for scale tests (deterministic)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--papers", type=int, default=100_000)
-        parser.add_argument("--results", type=int, default=1_000_000)
-        parser.add_argument("--receipts", type=int, default=200_000)
-        parser.add_argument("--review", default="synthetic-scale")
+        add_scale_arguments(parser)
+        parser.add_argument("--review", default=SYNTHETIC_SLUG)
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args: Any, **options: Any) -> None:
