@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from worker.extract.names import normalize_name
 from worker.extract.receipts import BenchmarkInfo, Registry
+from worker.extract.switches import SwitchReading, read_switches
 from worker.extract.vocab import (
     _AVERAGE_RE,
     _COST_CAPTION_RE,
@@ -693,15 +694,20 @@ def table_cells(
     if not _worth_reading(ctx, rows, columns, paper):
         return []
     row_settings = _row_settings(values, columns)
+    switches = _switches(source.grid, values, rows, columns, fallback_method, proposed, registry)
     out: list[TableCell] = []
     references: set[tuple[str, str]] = set()
     for vc in values:
         column = columns[vc.column_path]
         col = column.info
         row, row_model, row_format, conditions = rows[vc.row]
-        if col.skip or col.bits or col.group:
+        if col.skip or col.bits or col.group or (switches and vc.column in switches.knobs):
             continue
-        method = _cell_method(row, column, row_format, fallback_method, proposed, registry)
+        method = (
+            switches.rows.get(vc.row)
+            if switches
+            else _cell_method(row, column, row_format, fallback_method, proposed, registry)
+        )
         if method is None:
             continue
         model = row_model or col.model or ctx.model or (column.reference[0] if column.reference else "")
@@ -715,6 +721,33 @@ def table_cells(
         setting = _cell_setting(ctx, col, row_settings.get(vc.row, Setting()), method, task.conditions, paper, own)
         out += _value_cells(source, vc, column, method, task, model, setting, ctx, registry, names)
     return out
+
+
+def _switches(
+    grid: Grid,
+    values: list[ValueCell],
+    rows: dict[int, tuple[RowInfo, str, str, list[str]]],
+    columns: dict[tuple[PathPart, ...], _Column],
+    fallback: str,
+    proposed: list[str],
+    registry: Registry,
+) -> SwitchReading | None:
+    """A table none of whose rows, columns or caption names a method, read as a table of switches
+    (``worker.extract.switches``); None for any other table."""
+    if fallback or any(r.method or fmt for r, _, fmt, _ in rows.values()):
+        return None
+    if any(c.method is not None or c.format_name for c in columns.values()):
+        return None
+    tasks = [vc.column for vc in values if columns[vc.column_path].info.info is not None]
+    if not tasks:
+        return None
+    knobs = set()
+    for vc in values:
+        col = columns[vc.column_path].info
+        if vc.column < min(tasks) and not (col.skip or col.bits or col.group):
+            knobs.add(vc.column)
+    own = proposed[0] if proposed else ""
+    return read_switches(grid, sorted(rows), sorted(knobs), own, registry.method("FP16") or "FP16")
 
 
 def _source_context(source: TableSource, first_body: int, registry: Registry) -> TableContext:
