@@ -29,8 +29,9 @@ def deflate_zeros(inflated_bytes: int = BOMB_INFLATED_BYTES) -> bytes:
     return b"\x78\xda" + block * chunks + last + final + struct.pack(">I", adler)
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.4\n")
+def pdf_from_objects(objects: list[bytes]) -> bytes:
+    """A PDF file of ``objects`` (numbered from 1; object 1 is the catalog) with a correct xref."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -58,7 +59,7 @@ def _text(lines: list[str]) -> bytes:
 
 def stamped_pdf(stamp: str, *lines: str) -> bytes:
     """A one-page PDF printing ``stamp`` (e.g. "arXiv:2306.00978v9") and ``lines`` (ASCII)."""
-    return _pdf(
+    return pdf_from_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -77,8 +78,8 @@ def pdf_bomb(inflated_bytes: int = BOMB_INFLATED_BYTES, *, stamp: str = "") -> b
     bomb = _stream(deflate_zeros(inflated_bytes), flate=True)
     if not stamp:
         pages = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
-        return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", pages, _PAGE % (b"", 4), bomb])
-    return _pdf(
+        return pdf_from_objects([b"<< /Type /Catalog /Pages 2 0 R >>", pages, _PAGE % (b"", 4), bomb])
+    return pdf_from_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
