@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from benchmarks.models import BenchmarkResult
-from papers.models import Citation, CitationPolarity, CitationRole
+from papers.models import Citation, CitationPolarity, CitationRole, Paper
+from papers.provenance import ReceiptStatus
+from worker.reading.text import split_sentences
 
 ROWS = 50
+# Representative citing papers shown above the explorer; the explorer pages through all of them.
+REPRESENTATIVE = 10
 _NOT_ALNUM_RE = re.compile(r"[^0-9a-z]+")
+# How the headline "N% of citing papers cite this work …" ends for the role most of them take.
+ROLE_PHRASES = {
+    CitationRole.BACKGROUND: "as background",
+    CitationRole.USES: "because they use the method",
+    CitationRole.COMPARES: "to compare against it",
+}
 
 
 def squash_name(text: str) -> str:
@@ -48,33 +61,17 @@ def _critique_key(c: CritiqueReceipt) -> tuple:
     return (c.paper_id, squash_name(c.quote))
 
 
-def _shares(rows: list[dict[str, Any]], field: str, labels: dict[str, str]) -> list[dict[str, Any]]:
-    total = sum(r["n"] for r in rows) or 1
-    return [
-        {"key": r[field], "label": labels.get(r[field], r[field]), "papers": r["n"], "share": r["n"] / total}
-        for r in rows
-    ]
-
-
 def method_hub(method: Method, approved_only: bool = False) -> dict[str, Any]:
     beaten_by = _counted(BeatsReceipt.objects.filter(baseline=method), approved_only)
     beats = _counted(BeatsReceipt.objects.filter(method=method), approved_only)
     critiques = _counted(CritiqueReceipt.objects.filter(method=method), approved_only)
-    citations = _counted(
-        Citation.objects.filter(cited__introduced_methods=method) | Citation.objects.filter(method=method)
-    )
-    by_role = list(citations.values("role").annotate(n=Count("paper", distinct=True)).order_by("-n"))
-    by_polarity = list(citations.values("polarity").annotate(n=Count("paper", distinct=True)).order_by("-n"))
-    representative = list(
-        citations.filter(role=CitationRole.COMPARES)
-        .select_related("paper")
-        .order_by("-confidence", "-paper__published")[:5]
-    )
     results = (
         _counted(BenchmarkResult.objects.filter(method=method), approved_only)
         .select_related("paper", "benchmark")
         .order_by("benchmark__name", "model_name", "setting", "-paper__published")
     )
+    mentions = method_mentions(method, approved_only)
+    by_paper = per_citing_paper(mentions)
     return {
         "method": method,
         "approved_only": approved_only,
@@ -88,19 +85,187 @@ def method_hub(method: Method, approved_only: bool = False) -> dict[str, Any]:
             critiques.select_related("paper").order_by("-paper__published", "pk")[: 2 * ROWS], _critique_key, ROWS
         ),
         "results": _once(results[: 2 * ROWS], _result_key, ROWS),
-        "role_shares": _shares(by_role, "role", dict(CitationRole.choices)),
-        "polarity_shares": _shares(by_polarity, "polarity", dict(CitationPolarity.choices)),
-        "representative": representative,
-        "roles": CitationRole.choices,
-        "polarities": CitationPolarity.choices,
+        **citation_summary(by_paper),
+        "representative": representative_papers(
+            mentions, by_paper, names=[method.name, *(alias.alias for alias in method.aliases.all())]
+        ),
     }
 
 
-def citing_papers(method: Method, *, role: str = "", polarity: str = "") -> QuerySet:
-    """The explorer: citations of the method, newest citing paper first, filterable by role and polarity."""
-    qs = _counted(Citation.objects.filter(cited__introduced_methods=method) | Citation.objects.filter(method=method))
+# Citations: every query below groups a method's citation receipts by citing paper in the database, so
+# a method cited by thousands of papers costs the same number of queries as one cited by two.
+
+
+def method_mentions(method: Method, approved_only: bool = False) -> QuerySet:
+    """The method's citation receipts public pages may show: sentences citing the paper that introduced
+    it, and receipts naming the method itself."""
+    cites = Q(method=method)
+    if method.introduced_by_id:
+        cites |= Q(cited_id=method.introduced_by_id)
+    return _counted(Citation.objects.filter(cites), approved_only)
+
+
+def _mentions(**condition: str) -> Count:
+    return Count("pk", filter=Q(**condition))
+
+
+def per_citing_paper(mentions: QuerySet) -> QuerySet:
+    """One row per citing paper (``paper_id``, ``contexts``, ``unreviewed``, ``role``, ``polarity``),
+    grouped in the database.
+
+    A paper's ``role`` is the one most of its mentions take; a tie goes to the more specific reading
+    (comparing, then using, then background). Its ``polarity`` is the stance most of its non-neutral
+    mentions take, contrasting on a tie (a criticism is never hidden behind praise), and neutral when
+    it takes none: most citing sentences are neutral, and a paper's one "fails at 2 bits" is its stance.
+    """
+    counts = mentions.values("paper_id").annotate(
+        contexts=Count("pk"),
+        unreviewed=_mentions(status=ReceiptStatus.PENDING),
+        n_background=_mentions(role=CitationRole.BACKGROUND),
+        n_uses=_mentions(role=CitationRole.USES),
+        n_compares=_mentions(role=CitationRole.COMPARES),
+        n_supporting=_mentions(polarity=CitationPolarity.SUPPORTING),
+        n_contrasting=_mentions(polarity=CitationPolarity.CONTRASTING),
+    )
+    role = Case(
+        When(Q(n_compares__gte=F("n_uses")) & Q(n_compares__gte=F("n_background")), then=Value(CitationRole.COMPARES)),
+        When(n_uses__gte=F("n_background"), then=Value(CitationRole.USES)),
+        default=Value(CitationRole.BACKGROUND),
+        output_field=CharField(),
+    )
+    polarity = Case(
+        When(
+            Q(n_contrasting__gt=0) & Q(n_contrasting__gte=F("n_supporting")), then=Value(CitationPolarity.CONTRASTING)
+        ),
+        When(n_supporting__gt=0, then=Value(CitationPolarity.SUPPORTING)),
+        default=Value(CitationPolarity.NEUTRAL),
+        output_field=CharField(),
+    )
+    return counts.annotate(role=role, polarity=polarity)
+
+
+def _bars(counts: dict[str, int], field: str, choices: Sequence[tuple[str, str]], total: int) -> list[dict[str, Any]]:
+    """Bars of a summary chart, in the choices' order; a value no paper takes gets no bar."""
+    bars = []
+    for key, label in choices:
+        papers = counts[f"{field}_{key}"]
+        if papers:
+            share = papers / total
+            bars.append({"key": key, "label": label, "papers": papers, "share": share, "percent": round(100 * share)})
+    return bars
+
+
+def citation_summary(by_paper: QuerySet) -> dict[str, Any]:
+    """How many papers cite the method, by their role and polarity for it, and the headline (the role
+    most citing papers take, as a share of them). One query: an aggregate over the grouped rows."""
+    counts = by_paper.aggregate(
+        total=Count("paper_id"),
+        **{f"role_{key}": Count("paper_id", filter=Q(role=key)) for key in CitationRole.values},
+        **{f"polarity_{key}": Count("paper_id", filter=Q(polarity=key)) for key in CitationPolarity.values},
+    )
+    total = counts["total"]
+    role_shares = _bars(counts, "role", CitationRole.choices, total)
+    headline = None
+    if role_shares:
+        top = max(role_shares, key=lambda bar: bar["papers"])
+        headline = {**top, "total": total, "phrase": ROLE_PHRASES[top["key"]]}
+    return {
+        "citing_total": total,
+        "role_shares": role_shares,
+        "polarity_shares": _bars(counts, "polarity", CitationPolarity.choices, total),
+        "headline": headline,
+    }
+
+
+@dataclass
+class CitingPaper:
+    """One citing paper as the hub shows it: its role and polarity for the method, how many of its
+    sentences cite it, and (for representative papers) a one-line summary and one citing sentence."""
+
+    paper: Paper
+    role: str
+    polarity: str
+    contexts: int
+    unreviewed: int
+    summary_line: str = ""
+    citation: Citation | None = None
+
+    @property
+    def role_label(self) -> str:
+        return CitationRole(self.role).label
+
+    @property
+    def polarity_label(self) -> str:
+        return CitationPolarity(self.polarity).label
+
+
+def first_sentence(text: str) -> str:
+    """The first whole sentence of ``text`` (all of it when it has no sentence end)."""
+    sentences = split_sentences(" ".join(text.split()))
+    return sentences[0] if sentences else ""
+
+
+def summary_line(paper: Paper) -> str:
+    """The first sentence of the paper's own summary (its contribution), else of its abstract."""
+    summary = getattr(paper, "summary", None)  # a paper with no summary row raises AttributeError here
+    return first_sentence(summary.contribution if summary else "") or first_sentence(paper.abstract)
+
+
+def _newest_first(by_paper: QuerySet, *first: str) -> QuerySet:
+    return by_paper.order_by(*first, F("paper__published").desc(nulls_last=True), "paper_id")
+
+
+def representative_papers(
+    mentions: QuerySet, by_paper: QuerySet, names: Iterable[str] = (), limit: int = REPRESENTATIVE
+) -> list[CitingPaper]:
+    """The papers that cite the method in the most sentences (newest first on a tie), each with its
+    one-line summary and one of its sentences taking its role: one that names the method (any of
+    ``names``) and takes the paper's polarity when there is one, the most confident first. Three
+    queries, whatever the number of citing papers."""
+    rows = list(_newest_first(by_paper, "-contexts")[:limit])
+    if not rows:
+        return []
+    papers = Paper.objects.defer("raw_entry").select_related("summary").in_bulk([r["paper_id"] for r in rows])
+    own_role = reduce(or_, (Q(paper_id=r["paper_id"], role=r["role"]) for r in rows))
+    named = reduce(or_, (Q(quote__icontains=name) for name in names if name), Q(pk__in=[]))
+    ranked = mentions.filter(own_role).annotate(names_it=Case(When(named, then=Value(1)), default=Value(0)))
+    sentences: dict[int, list[Citation]] = {}
+    for citation in ranked.order_by("-names_it", "-confidence", "page", "pk"):
+        sentences.setdefault(citation.paper_id, []).append(citation)
+    shown = []
+    for row in rows:
+        paper = papers[row["paper_id"]]
+        candidates = sentences.get(paper.pk, [])
+        # min keeps the first of equals: naming the method outranks matching the polarity.
+        best = min(candidates, key=lambda c: (not c.names_it, c.polarity != row["polarity"]), default=None)
+        shown.append(_citing(row, paper, summary_line=summary_line(paper), citation=best))
+    return shown
+
+
+def _citing(row: dict[str, Any], paper: Paper, **extra: Any) -> CitingPaper:
+    return CitingPaper(
+        paper=paper,
+        role=row["role"],
+        polarity=row["polarity"],
+        contexts=row["contexts"],
+        unreviewed=row["unreviewed"],
+        **extra,
+    )
+
+
+def citing_papers(method: Method, *, role: str = "", polarity: str = "", approved_only: bool = False) -> QuerySet:
+    """The explorer: one row per citing paper, newest first, filtered on the paper's role and polarity
+    for the method (an unknown value is no filter). Page it, then :func:`with_papers` on the page."""
+    by_paper = per_citing_paper(method_mentions(method, approved_only))
     if role in CitationRole.values:
-        qs = qs.filter(role=role)
+        by_paper = by_paper.filter(role=role)
     if polarity in CitationPolarity.values:
-        qs = qs.filter(polarity=polarity)
-    return qs.select_related("paper").order_by("-paper__published", "pk")
+        by_paper = by_paper.filter(polarity=polarity)
+    return _newest_first(by_paper)
+
+
+def with_papers(rows: Iterable[dict[str, Any]]) -> list[CitingPaper]:
+    """A page of :func:`citing_papers` rows with their papers (one query, without abstracts)."""
+    rows = list(rows)
+    papers = Paper.objects.listed().in_bulk([r["paper_id"] for r in rows])
+    return [_citing(row, papers[row["paper_id"]]) for row in rows]

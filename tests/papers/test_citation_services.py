@@ -179,12 +179,10 @@ def test_receipts_written_here_feed_the_method_hub(known):
 
     hub = method_hub(known["method"])
 
-    # One citing paper, citing GPTQ once as background and once to compare against it (unreviewed).
-    assert {(s["key"], s["papers"], s["share"]) for s in hub["role_shares"]} == {
-        ("background", 1, 0.5),
-        ("compares", 1, 0.5),
-    }
-    assert [c.locator for c in hub["representative"]] == ["[1]"]
+    # One citing paper, citing GPTQ once as background and once to compare against it (unreviewed):
+    # it counts once, and a tie goes to the more specific role.
+    assert {(s["key"], s["papers"], s["share"]) for s in hub["role_shares"]} == {("compares", 1, 1.0)}
+    assert [(c.paper, c.contexts, c.citation.locator) for c in hub["representative"]] == [(known["citing"], 2, "[1]")]
 
 
 def _citation(
@@ -222,11 +220,14 @@ def test_hub_shares_from_a_known_set_of_receipts():
 
     roles = {s["key"]: (s["papers"], s["share"]) for s in hub["role_shares"]}
     polarities = {s["key"]: (s["papers"], s["share"]) for s in hub["polarity_shares"]}
-    assert roles == {"compares": (2, 0.5), "uses": (1, 0.25), "background": (1, 0.25)}
-    assert polarities == {"neutral": (2, 0.5), "contrasting": (1, 0.25), "supporting": (1, 0.25)}
-    assert [r.paper for r in hub["representative"]] == [a, c]
-    assert {r.paper for r in citing_papers(method, role=CitationRole.COMPARES)} == {a, c}
-    assert {r.paper for r in citing_papers(method, polarity=CitationPolarity.SUPPORTING)} == {b}
+    # Each citing paper once (d's only receipt was rejected): a compares and uses a tie; its one
+    # non-neutral sentence makes it contrasting.
+    assert roles == {"compares": (2, 2 / 3), "uses": (1, 1 / 3)}
+    assert polarities == {"contrasting": (1, 1 / 3), "supporting": (1, 1 / 3), "neutral": (1, 1 / 3)}
+    assert [r.paper for r in hub["representative"]][:1] == [a]
+    assert {r.paper for r in hub["representative"]} == {a, b, c}
+    assert {r["paper_id"] for r in citing_papers(method, role=CitationRole.COMPARES)} == {a.pk, c.pk}
+    assert {r["paper_id"] for r in citing_papers(method, polarity=CitationPolarity.SUPPORTING)} == {b.pk}
 
 
 @pytest.fixture(scope="module")
