@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -98,21 +97,6 @@ def snapshot(kind: str, receipt: Receipt) -> dict[str, Any]:
     return state
 
 
-def _record(
-    receipt: Receipt, action: str, actor: AbstractBaseUser, before: dict[str, Any], after: dict[str, Any], reason: str
-) -> CuratorDecision:
-    return CuratorDecision.objects.create(
-        content_type=ContentType.objects.get_for_model(receipt),
-        object_id=receipt.pk,
-        action=action,
-        actor=actor,
-        decided_at=timezone.now(),
-        before=before,
-        after=after,
-        reason=reason,
-    )
-
-
 def last_decision(receipt: Receipt) -> CuratorDecision | None:
     return CuratorDecision.objects.for_receipt(receipt).select_related("actor").first()
 
@@ -159,7 +143,9 @@ def decide(
         receipt.status = ReceiptStatus.REJECTED if action == DecisionAction.REJECT else ReceiptStatus.APPROVED
         receipt.decided_by, receipt.decided_at, receipt.reason = actor, timezone.now(), reason
         receipt.save()
-        decision = _record(receipt, action, actor, before, snapshot(kind, receipt), reason)
+        decision = CuratorDecision.objects.record(
+            receipt, action, actor, before=before, after=snapshot(kind, receipt), reason=reason
+        )
         _announce({receipt.paper_id})
     return Outcome(receipt, decision)
 
@@ -200,7 +186,9 @@ def reopen(kind: str, receipt_id: int, *, actor: AbstractBaseUser, reason: str =
         before = snapshot(kind, receipt)
         receipt.status, receipt.decided_by, receipt.decided_at, receipt.reason = ReceiptStatus.PENDING, None, None, ""
         receipt.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-        decision = _record(receipt, DecisionAction.REOPEN, actor, before, snapshot(kind, receipt), reason)
+        decision = CuratorDecision.objects.record(
+            receipt, DecisionAction.REOPEN, actor, before=before, after=snapshot(kind, receipt), reason=reason
+        )
         _announce({receipt.paper_id})
     return Outcome(receipt, decision)
 
@@ -272,7 +260,9 @@ def repoint(kind: str, receipt_id: int, *, actor: AbstractBaseUser, method: Meth
         before = snapshot(kind, receipt)
         receipt.method = method  # type: ignore[attr-defined]
         receipt.save(update_fields=["method"])
-        decision = _record(receipt, DecisionAction.REPOINT, actor, before, snapshot(kind, receipt), reason)
+        decision = CuratorDecision.objects.record(
+            receipt, DecisionAction.REPOINT, actor, before=before, after=snapshot(kind, receipt), reason=reason
+        )
         _announce({receipt.paper_id})
     return Outcome(receipt, decision)
 
@@ -319,12 +309,10 @@ def merge_methods(source: Method, target: Method, *, actor: AbstractBaseUser, re
         if target.provisional and not source.provisional:  # a known method merged into a new name
             target.provisional = False
             target.save(update_fields=["provisional"])
-        CuratorDecision.objects.create(
-            content_type=ContentType.objects.get_for_model(Method),
-            object_id=target.pk,
-            action=DecisionAction.MERGE,
-            actor=actor,
-            decided_at=timezone.now(),
+        CuratorDecision.objects.record(
+            target,
+            DecisionAction.MERGE,
+            actor,
             reason=reason,
             before={"merged": source.name, "into": target.name},
             after={"method": target.name, **moved},

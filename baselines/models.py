@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from papers.naming import Alias, CandidateReceipt, NamedEntry, resolved_entry
 from papers.provenance import Receipt
@@ -133,6 +134,18 @@ class DecisionQuerySet(models.QuerySet):
 
     def for_receipt(self, receipt: models.Model) -> DecisionQuerySet:
         return self.filter(content_type=ContentType.objects.get_for_model(receipt), object_id=receipt.pk)
+
+    def record(self, receipt: models.Model, action: str, actor: Any, **fields: Any) -> CuratorDecision:
+        """One row of the audit trail: `actor` took `action` on `receipt` (or on a method, for a merge)
+        now; `fields` are before, after and reason."""
+        return self.create(
+            content_type=ContentType.objects.get_for_model(receipt),
+            object_id=receipt.pk,
+            action=action,
+            actor=actor,
+            decided_at=timezone.now(),
+            **fields,
+        )
 
 
 class CuratorDecision(models.Model):

@@ -1,6 +1,5 @@
 import pytest
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,13 +49,7 @@ def populated(db, superuser):
         critiques_f1=0.5,
         report="papers=4",
     )
-    CuratorDecision.objects.create(
-        content_type=ContentType.objects.get_for_model(result),
-        object_id=result.pk,
-        action="approve",
-        actor=superuser,
-        decided_at=timezone.now(),
-    )
+    CuratorDecision.objects.record(result, "approve", superuser)
     ensure_curators_group()
 
 

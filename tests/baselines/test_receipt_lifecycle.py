@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -8,8 +7,9 @@ from benchmarks.models import BenchmarkResult
 from papers.models import Citation
 from tests.factories import make_beats, make_critique, make_method, make_paper, make_result
 
+pytestmark = pytest.mark.django_db
 
-@pytest.mark.django_db
+
 @pytest.mark.parametrize("make", [make_result, make_critique, make_beats])
 def test_a_receipt_status_outside_the_lifecycle_is_rejected(make):
     receipt = make()
@@ -18,7 +18,6 @@ def test_a_receipt_status_outside_the_lifecycle_is_rejected(make):
         receipt.save()
 
 
-@pytest.mark.django_db
 def test_a_citation_status_outside_the_lifecycle_is_rejected():
     with pytest.raises(IntegrityError), transaction.atomic():
         Citation.objects.create(
@@ -26,7 +25,6 @@ def test_a_citation_status_outside_the_lifecycle_is_rejected():
         )
 
 
-@pytest.mark.django_db
 def test_an_approved_receipt_must_say_when_it_was_decided():
     receipt = make_critique()
     receipt.status = "approved"
@@ -37,20 +35,17 @@ def test_an_approved_receipt_must_say_when_it_was_decided():
     assert CritiqueReceipt.objects.approved().get() == receipt
 
 
-@pytest.mark.django_db
 def test_confidence_outside_zero_to_one_is_rejected():
     with pytest.raises(IntegrityError), transaction.atomic():
         make_result(confidence=1.5)
 
 
-@pytest.mark.django_db
 def test_a_method_cannot_beat_itself():
     method = make_method("SelfBeater")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_beats(method=method, baseline=method)
 
 
-@pytest.mark.django_db
 def test_visible_receipts_follow_the_unreviewed_switch():
     pending = make_result()
     approved = make_result(status="approved", decided_at=timezone.now())
@@ -59,17 +54,10 @@ def test_visible_receipts_follow_the_unreviewed_switch():
     assert set(BenchmarkResult.objects.visible(include_unreviewed=True)) == {approved, pending}
 
 
-@pytest.mark.django_db
 def test_curator_decisions_are_never_deleted(alice):
     receipt = make_critique()
-    decision = CuratorDecision.objects.create(
-        content_type=ContentType.objects.get_for_model(receipt),
-        object_id=receipt.pk,
-        action="approve",
-        actor=alice,
-        decided_at=timezone.now(),
-        before={"status": "pending"},
-        after={"status": "approved"},
+    decision = CuratorDecision.objects.record(
+        receipt, "approve", alice, before={"status": "pending"}, after={"status": "approved"}
     )
     with pytest.raises(PermissionError):
         decision.delete()
@@ -78,14 +66,7 @@ def test_curator_decisions_are_never_deleted(alice):
     assert CuratorDecision.objects.for_receipt(receipt).get() == decision
 
 
-@pytest.mark.django_db
 def test_a_rejection_without_reason_is_refused_by_the_database(alice):
     receipt = make_critique()
     with pytest.raises(IntegrityError), transaction.atomic():
-        CuratorDecision.objects.create(
-            content_type=ContentType.objects.get_for_model(receipt),
-            object_id=receipt.pk,
-            action="reject",
-            actor=alice,
-            decided_at=timezone.now(),
-        )
+        CuratorDecision.objects.record(receipt, "reject", alice)
