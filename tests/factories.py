@@ -15,6 +15,8 @@ from papers.services import PaperRecord
 from reviews.models import Review, ReviewPaper
 
 _sequence = itertools.count(1)
+# One instant for the decisions and dates a test module makes up (tests compare against it).
+NOW = timezone.now()
 
 
 def _next() -> int:
@@ -119,6 +121,11 @@ def make_beats(**overrides: Any) -> BeatsReceipt:
     fields.setdefault("method", make_method())
     fields.setdefault("baseline", make_method())
     return BeatsReceipt.objects.create(**fields)
+
+
+def approved(**fields: Any) -> dict[str, Any]:
+    """A receipt's fields once a curator approved it (at NOW): make_result(**approved(value=5.6))."""
+    return {"status": "approved", "decided_at": NOW, **fields}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -5,19 +5,21 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from benchmarks.charts import pareto_front
 from benchmarks.leaderboards import bits_per_weight
 from benchmarks.models import LeaderboardEntry
 from reviews.derived import recompute_review
-from tests.factories import add_to_review, make_benchmark, make_method, make_paper, make_result, make_review
-
-NOW = timezone.now()
-
-
-def approved(**fields):
-    return {"status": "approved", "decided_at": NOW, **fields}
+from tests.factories import (
+    NOW,
+    add_to_review,
+    approved,
+    make_benchmark,
+    make_method,
+    make_paper,
+    make_result,
+    make_review,
+)
 
 
 @pytest.fixture

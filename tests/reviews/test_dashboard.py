@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from reviews.derived import recompute_review
 from reviews.models import FrontierEntry, MethodStanding, Review, SubProblem, UnreviewedPolicy
 from tests.factories import (
+    NOW,
     add_to_review,
+    approved,
     make_beats,
     make_benchmark,
     make_critique,
@@ -18,12 +19,6 @@ from tests.factories import (
     make_result,
     make_review,
 )
-
-NOW = timezone.now()
-
-
-def approved(**fields):
-    return {"status": "approved", "decided_at": NOW, **fields}
 
 
 @pytest.fixture

@@ -2,12 +2,13 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from papers.models import Citation, DocumentStatus, PaperDocument, ParsedPage
 from reviews.models import ReviewPaper
 from tests.factories import (
+    NOW,
     add_to_review,
+    approved,
     make_beats,
     make_benchmark,
     make_critique,
@@ -17,12 +18,7 @@ from tests.factories import (
     make_review,
 )
 
-NOW = timezone.now()
 HOSTILE = '<script>alert("x")</script>'
-
-
-def approved(**fields):
-    return {"status": "approved", "decided_at": NOW, **fields}
 
 
 @pytest.mark.django_db
