@@ -13,7 +13,6 @@ from django.urls import reverse
 from papers.models import Paper
 from papers.services import fill_from_front_matter, upsert_papers
 from reviews.models import Review, ReviewPaper, TaxonomyFit
-from reviews.services import load_reference_data
 from tests.conftest import corpus_path
 from tests.factories import make_paper
 from worker import pipeline
@@ -22,12 +21,6 @@ from worker.models import RunTrigger
 from worker.reading.front_matter import FrontMatter
 
 AWQ_ID = "2306.00978"
-
-
-@pytest.fixture
-def review(db: None) -> Review:
-    load_reference_data()
-    return Review.objects.get(slug="llm-quantization")
 
 
 @pytest.fixture

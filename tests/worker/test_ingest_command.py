@@ -8,18 +8,9 @@ from django.utils import timezone
 
 from papers.models import DocumentStatus, Paper, PaperDocument
 from reviews.models import ReviewPaper
-from reviews.services import load_reference_data
 from tests.conftest import corpus_path
 from worker import pipeline
 from worker.models import IngestionFailure, IngestionRun, ItemState, RunItem, RunStatus
-
-
-@pytest.fixture
-def review(db):
-    load_reference_data()
-    from reviews.models import Review
-
-    return Review.objects.get(slug="llm-quantization")
 
 
 def test_from_dir_ingests_local_pdfs_by_their_arxiv_stamp_or_known_title(review, tmp_path, capsys):

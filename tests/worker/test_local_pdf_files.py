@@ -11,16 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from reviews.models import Review
-from reviews.services import load_reference_data
 from tests.conftest import corpus_path
 from worker import pipeline
 from worker.models import IngestionFailure, IngestionRun, RunItem, RunTrigger
-
-
-@pytest.fixture
-def review(db: None) -> Review:
-    load_reference_data()
-    return Review.objects.get(slug="llm-quantization")
 
 
 def _ingest(review: Review, folder: Path) -> tuple[IngestionRun, list[str]]:

@@ -11,19 +11,12 @@ from django.core.management import call_command
 
 from papers.models import DocumentStatus, Paper, PaperDocument
 from reviews.models import Review
-from reviews.services import load_reference_data
 from tests.conftest import corpus_path
 from worker import pipeline
 from worker.models import IngestionFailure, RunItem, RunTrigger
 from worker.ops.hostile import stamped_pdf
 
 AWQ_ID = "2306.00978"
-
-
-@pytest.fixture
-def review(db: None) -> Review:
-    load_reference_data()
-    return Review.objects.get(slug="llm-quantization")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 
 from papers.models import DocumentStatus, PaperDocument
 from reviews.models import Review
-from reviews.services import load_reference_data
 from tests.conftest import corpus_path
 from worker import pipeline
 from worker.models import IngestionFailure, ItemState, RunItem, RunTrigger
@@ -25,12 +24,6 @@ TEST_PROCESS_GROWTH = 256 << 20
 
 def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-@pytest.fixture
-def review(db: None) -> Review:
-    load_reference_data()
-    return Review.objects.get(slug="llm-quantization")
 
 
 def test_deflated_zeros_inflate_to_the_size_asked() -> None:

@@ -10,6 +10,8 @@ from tests.factories import make_paper
 from worker.extract import receipts
 from worker.extraction import registry_for_extraction, store_extraction
 
+A_ROW = receipts.Provenance(page=2, locator="Table 1", quote="row")
+
 
 def an_extraction(version="1", value=5.83):
     where = receipts.Provenance(page=7, locator="Table 2", quote="GPTQ 4 5.83 6.12", confidence=0.9)
@@ -77,22 +79,23 @@ def test_names_are_linked_and_unknown_ones_kept_under_provisional_names(paper):
     assert report.skipped == {}
 
 
+def results_only(*results: receipts.ResultReceipt) -> receipts.Extraction:
+    return receipts.Extraction(extractor="rules", version="1", results=list(results))
+
+
 def test_impossible_values_are_skipped_with_their_reason(paper):
-    where = receipts.Provenance(page=2, locator="Table 1", quote="row")
-    extraction = receipts.Extraction(
-        extractor="rules",
-        version="1",
-        results=[
-            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", -3.0, where),
-            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 130.0, where),
+    report = store_extraction(
+        paper,
+        results_only(
+            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", -3.0, A_ROW),
+            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 130.0, A_ROW),
             receipts.ResultReceipt(
-                "GPTQ", "LLaMA-7B", "W40A8", "WikiText-2", 5.9, where, weight_bits=40, activation_bits=8
+                "GPTQ", "LLaMA-7B", "W40A8", "WikiText-2", 5.9, A_ROW, weight_bits=40, activation_bits=8
             ),
-            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", float("nan"), where),
-            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 77.1, where, weight_bits=4, activation_bits=8),
-        ],
+            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "WikiText-2", float("nan"), A_ROW),
+            receipts.ResultReceipt("GPTQ", "LLaMA-7B", "W4A8", "PIQA", 77.1, A_ROW, weight_bits=4, activation_bits=8),
+        ),
     )
-    report = store_extraction(paper, extraction)
     assert list(BenchmarkResult.objects.values_list("value", flat=True)) == [77.1]
     assert report.skipped == {
         "result: perplexity not positive": 1,
@@ -178,16 +181,13 @@ def test_the_shipped_registry_is_used_when_the_database_is_empty(db):
 
 
 def test_two_new_names_that_slug_alike_get_two_rows(paper):
-    where = receipts.Provenance(page=2, locator="Table 1", quote="row")
-    extraction = receipts.Extraction(
-        extractor="rules",
-        version="1",
-        results=[
-            receipts.ResultReceipt("AQAS+dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 5.9, where),
-            receipts.ResultReceipt("AQAS plus dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 6.1, where),
-        ],
+    report = store_extraction(
+        paper,
+        results_only(
+            receipts.ResultReceipt("AQAS+dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 5.9, A_ROW),
+            receipts.ResultReceipt("AQAS plus dINT4", "LLaMA-7B", "W4A8", "WikiText-2", 6.1, A_ROW),
+        ),
     )
-    report = store_extraction(paper, extraction)
     assert report.skipped == {}
     slugs = set(Method.objects.filter(name__in=["AQAS+dINT4", "AQAS plus dINT4"]).values_list("slug", flat=True))
     assert slugs == {"aqas-plus-dint4", "aqas-plus-dint4-2"}
