@@ -6,22 +6,10 @@ precision, the rows in between are not reported. Grids are rebuilt from a synthe
 from __future__ import annotations
 
 from tests.factories import TITLE_PAGE, make_document
+from tests.reading.test_table_grid import line
 from worker.extract.receipts import Extraction, Registry
 from worker.extract.rules import RuleExtractor
-from worker.reading.tables import HRule, Word, build_grid
-
-SIZE = 8.0
-
-
-def line(y: float, *cells: tuple[float, str]) -> list[Word]:
-    """Words of one printed line: (x, text) pairs; a text with spaces is several words 2.5 pt apart."""
-    words = []
-    for x, text in cells:
-        for part in text.split():
-            width = 4.5 * len(part)
-            words.append(Word(part, x, x + width, y, y + SIZE))
-            x += width + 2.5
-    return words
+from worker.reading.tables import HRule, build_grid
 
 
 def switch_table(group: str, first: str, second: str) -> object:
