@@ -23,6 +23,8 @@ class Review(models.Model):
     query_terms = models.JSONField(default=list, help_text="Phrases searched in title and abstract (any of).")
     exclude_terms = models.JSONField(default=list, blank=True, help_text="Phrases that put a paper out of scope.")
     inclusion_criteria = models.TextField(blank=True)
+    # What the synthesis answers, in order. Seeded from the review's spec; curators edit them.
+    research_questions = models.JSONField(default=list, blank=True, help_text="The synthesis answers these.")
     ingest_enabled = models.BooleanField(default=True)
     ingest_hour = models.PositiveSmallIntegerField(default=2, help_text="UTC hour of the nightly ingestion.")
     ingest_minute = models.PositiveSmallIntegerField(default=0)
@@ -245,14 +247,16 @@ class DraftStatus(models.TextChoices):
 
 
 class SynthesisDraft(models.Model):
-    """A synthesis draft a curator asked for: sections of sentences, each citing its papers."""
+    """A synthesis draft: the review written up as a document (abstract to claim audit) whose every
+    finding cites the papers and pages it rests on. The recompute writes one from the receipts; a
+    curator may ask for another (Claude's prose when a key is set)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="synthesis_drafts")
     status = models.CharField(max_length=12, choices=DraftStatus.choices, default=DraftStatus.RUNNING)
     generator = models.CharField(max_length=64, blank=True, help_text='"receipts" or the model that wrote it.')
-    sections = models.JSONField(default=dict, blank=True, help_text="{section: [{text, papers}]}")
+    document = models.JSONField(default=dict, blank=True, help_text="The document, section by section.")
     dropped = models.PositiveIntegerField(
-        default=0, help_text="Sentences dropped: a cited paper does not support them."
+        default=0, help_text="Sentences dropped: no valid citation, or a number no cited receipt states."
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

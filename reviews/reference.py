@@ -11,6 +11,7 @@ class ReviewSpec(TypedDict):
     query_terms: list[str]
     exclude_terms: list[str]
     inclusion_criteria: str
+    research_questions: list[str]  # what the synthesis answers; curators edit them afterwards
     ingest_hour: int
     ingest_minute: int
     ingest_since: str  # ISO date the first ingestion reaches back to
@@ -46,6 +47,14 @@ LLM_QUANTIZATION: ReviewSpec = {
         "Exclude: quantization of CNNs or diffusion models only, quantum computing, vector quantization "
         "for retrieval without a language model."
     ),
+    "research_questions": [
+        "Which quantization methods keep a language model's perplexity and accuracy close to full precision "
+        "at 4 bits and below, and which baselines do they beat?",
+        "How do weight-only, weight-activation and KV-cache quantization differ in the accuracy they lose?",
+        "Where does low-bit quantization fail (outlier features, activation ranges, very low bit-widths), "
+        "and what do papers propose against it?",
+        "Do papers agree when they report the same method, model, benchmark and setting?",
+    ],
     "ingest_hour": 2,
     "ingest_minute": 30,
     "ingest_since": "2022-01-01",

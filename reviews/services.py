@@ -32,8 +32,9 @@ class LoadReport:
 
 
 def upsert_review(spec: ReviewSpec) -> tuple[Review, bool]:
-    """Create the review from its spec, or leave an existing one as operators have edited it."""
-    return Review.objects.get_or_create(
+    """Create the review from its spec, or leave an existing one as operators have edited it (a review
+    made before it had research questions gets the spec's; questions curators wrote are kept)."""
+    review, created = Review.objects.get_or_create(
         slug=spec["slug"],
         defaults={
             "title": spec["title"],
@@ -45,8 +46,13 @@ def upsert_review(spec: ReviewSpec) -> tuple[Review, bool]:
             "ingest_hour": spec["ingest_hour"],
             "ingest_minute": spec["ingest_minute"],
             "ingest_since": dt.date.fromisoformat(spec["ingest_since"]),
+            "research_questions": spec["research_questions"],
         },
     )
+    if not created and not review.research_questions and spec["research_questions"]:
+        review.research_questions = spec["research_questions"]
+        review.save(update_fields=["research_questions", "updated_at"])
+    return review, created
 
 
 def _add_aliases(

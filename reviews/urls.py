@@ -14,6 +14,7 @@ urlpatterns = [
     path("r/<slug:slug>/ledger/", views.ledger_view, name="ledger"),
     path("r/<slug:slug>/synthesis/", views.synthesis_view, name="synthesis"),
     path("r/<slug:slug>/synthesis/regenerate/", views.regenerate_synthesis, name="synthesis-regenerate"),
+    path("r/<slug:slug>/synthesis/questions/", views.synthesis_questions, name="synthesis-questions"),
     path("r/<slug:slug>/synthesis/progress/<int:draft_id>/", views.synthesis_progress, name="synthesis-progress"),
     path("r/<slug:slug>/export/<str:name>", views.export_view, name="export"),
     path("r/<slug:slug>/feeds/papers.atom", ReviewPapersFeed(), name="feed-papers"),

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from baselines.access import curator_required
@@ -15,10 +15,12 @@ from benchmarks.disagreements import largest_disagreements
 from config.http import HtmxHttpRequest
 from config.page_cache import cache_public_page
 from reviews import exports, panels
+from reviews.forms import ResearchQuestionsForm
 from reviews.ledger import stored_quality_gate
 from reviews.models import Claim, DraftStatus, Review, SynthesisDraft
 from reviews.search import search
-from reviews.synthesis import latest_draft, request_draft, synthesis_markdown
+from reviews.synthesis import latest_draft, readable, request_draft, set_research_questions, synthesis_markdown
+from reviews.synthesis_compose import SYNTHESIS_PARTS, questions
 
 RECEIPTS_PER_PAGE = 50
 
@@ -112,12 +114,28 @@ def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @cache_public_page()
 def synthesis_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The latest written draft (the recompute writes one from the receipts; curators may ask Claude)."""
+    """The latest written draft as a document (the recompute writes one from the receipts; curators
+    may ask for another). Reads the stored document: a fixed number of queries, whatever its size."""
     review = get_review(slug)
     latest = latest_draft(review)
     running = review.synthesis_drafts.filter(status=DraftStatus.RUNNING).first()
-    context = {"review": review, "sections": latest.sections if latest else {}, "latest": latest, "running": running}
+    doc = readable(latest)
+    parts = [(key, title, doc["synthesis"][key]) for key, title in SYNTHESIS_PARTS] if doc else []
+    context = {"review": review, "doc": doc, "latest": latest, "running": running, "parts": parts}
     return render(request, "reviews/synthesis.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@curator_required
+def synthesis_questions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Curators rewrite the research questions; a new draft answering them is requested."""
+    review = get_review(slug)
+    form = ResearchQuestionsForm(request.POST or None, initial={"questions": "\n".join(questions(review))})
+    if request.method == "POST" and form.is_valid():
+        set_research_questions(review, form.cleaned_data["questions"], request.user)
+        return redirect("reviews:synthesis", slug=review.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reviews/synthesis_questions.html", {"review": review, "form": form}, status=status)
 
 
 @require_POST

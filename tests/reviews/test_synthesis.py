@@ -1,105 +1,169 @@
-"""The synthesis draft: deterministic from receipts, or by Claude with every citation checked."""
+"""The synthesis draft as a document, composed offline from the review's receipts and the papers' own
+sentences: every section, citations with pages, whole-sentence quotes, like-for-like numbers."""
 
-import json
-from pathlib import Path
-
-import anthropic
-import httpx2
 import pytest
-from django.urls import reverse
-from django.utils import timezone
 
 from reviews.derived import recompute_review
-from reviews.models import SynthesisDraft
-from reviews.synthesis import build_draft, write_draft
-from tests.factories import add_to_review, make_beats, make_critique, make_method, make_paper, make_review
+from reviews.models import Claim
+from reviews.synthesis import compose_receipts_draft, latest_draft, readable
+from reviews.synthesis_compose import SECTIONS, SYNTHESIS_PARTS
+from reviews.synthesis_evidence import looks_whole, quoted, whole_sentence
+from tests.factories import (
+    add_to_review,
+    make_benchmark,
+    make_critique,
+    make_method,
+    make_paper,
+    make_result,
+    make_review,
+)
+from tests.reviews.conftest import DETTMERS, LEE, LIN, OUTSIDE, RTN_FRAGMENT, RTN_SENTENCE, WEAK
 
-RECORDED = Path(__file__).resolve().parent.parent / "data" / "anthropic" / "synthesis.json"
-NOW = timezone.now()
+
+def document(review):
+    return readable(latest_draft(review))
 
 
-@pytest.fixture
-def review(db):
-    review = make_review(slug="synth")
-    first, second = make_paper(arxiv_id="2401.00001"), make_paper(arxiv_id="2401.00002")
-    for paper in (first, second):
+def prose(doc):
+    """Every sentence of the findings and of the cross-paper synthesis."""
+    sentences = [s for f in doc["findings"] for s in f["sentences"]]
+    return sentences + [s for key, _ in SYNTHESIS_PARTS for s in doc["synthesis"][key]]
+
+
+def test_the_recompute_stores_a_document_with_every_section(synth):
+    doc = document(synth)
+    assert doc["title"] == "LLM quantization: a living systematic review"
+    assert {key for key, _ in SECTIONS} <= set(doc)
+    assert doc["abstract"] and doc["questions"] == synth.research_questions
+    assert doc["method"]["extractors"] == [{"name": "rules", "version": "1", "receipts": 16}]
+    assert doc["gate"]["verified"] == 2 and doc["gate"]["preliminary"] == 1 and doc["gate"]["weak_scope"] == 1
+    assert doc["gate"]["out_of_scope"] == 1 and doc["gate"]["ready"] is False
+    assert all(doc["synthesis"][key] for key, _ in SYNTHESIS_PARTS)
+    assert doc["comparison"]["rows"] and doc["limitations"] and doc["references"]
+    assert doc["audit"]["claims"]["Supported: found in the full text"] == 2
+
+
+def test_every_finding_and_synthesis_sentence_cites_a_paper_of_the_review(synth):
+    doc = document(synth)
+    for s in prose(doc):
+        assert s["cites"], s["text"]
+        assert {c["paper"] for c in s["cites"]} <= {LIN, LEE, DETTMERS, WEAK}, s
+        assert s["refs"], s  # grounded in a receipt or a claim row
+    assert OUTSIDE not in str(doc)  # the out-of-scope paper's receipts feed nothing
+    key = doc["synthesis"]["key_findings"][0]
+    assert key["text"] == "AWQ beats GPTQ on WikiText-2 perplexity (LLaMA-7B, W4A16): 6 against 6.5."
+    assert key["cites"] == [{"paper": LIN, "label": "Lin et al., 2023", "page": 6, "locator": "Table 3"}]
+
+
+def test_agreement_is_never_made_of_full_precision_rows(synth):
+    doc = document(synth)
+    agreement = " ".join(s["text"] for s in doc["synthesis"]["agreement"])
+    assert "2 papers report AWQ on WikiText-2 perplexity (LLaMA-7B, W4A16) within 2% of each other" in agreement
+    assert "FP16" not in agreement and "5.68" not in agreement
+    # The two papers' identical FP16 numbers are in the table, as reference rows only.
+    (reference,) = [r for r in doc["comparison"]["rows"] if r["model"] == "LLaMA-7B" and r["method"] == "FP16"]
+    assert reference["reference"] and not reference["flagged"]
+    assert all("FP16" not in s["text"] for s in doc["synthesis"]["key_findings"])  # nor "beats FP16"
+
+
+def test_numbers_are_compared_like_with_like_and_flagged_at_the_threshold(synth):
+    rows = {(r["method"], r["model"], r["setting"]): r for r in document(synth)["comparison"]["rows"]}
+    assert rows[("GPTQ", "LLaMA-7B", "W4A16")]["flagged"] and rows[("GPTQ", "LLaMA-7B", "W4A16")]["spread"] >= 0.15
+    assert not rows[("AWQ", "LLaMA-7B", "W4A16")]["flagged"]
+    # SmoothQuant is reported at W4A8 and W8A8, and on another model: never set against each other.
+    assert not [key for key in rows if key[0] == "SmoothQuant"]
+    values = rows[("GPTQ", "LLaMA-7B", "W4A16")]["values"]
+    assert [(v["value"], v["paper"], v["page"]) for v in values] == [("6.50", LIN, 6), ("7.60", LEE, 8)]
+    tension = document(synth)["synthesis"]["tension"][0]
+    assert (
+        tension["text"]
+        == "Papers disagree on GPTQ for WikiText-2 perplexity (LLaMA-7B, W4A16): 6.50 and 7.60, 16% apart."
+    )
+
+
+@pytest.mark.parametrize(("values", "flagged"), [((1.0, 1.1625), True), ((1.0, 1.16), False)])
+def test_the_comparison_flags_a_spread_of_fifteen_percent_and_not_below(db, values, flagged):
+    review, method, benchmark = make_review(), make_method("GPTQ"), make_benchmark("WikiText-2")
+    for value in values:
+        paper = make_paper()
         add_to_review(review, paper)
-    make_beats(paper=first, method=make_method("AWQ"), baseline=make_method("GPTQ"), status="approved", decided_at=NOW)
-    make_critique(
-        paper=second, method=make_method("RTN"), quote="RTN collapses at 3 bits.", status="approved", decided_at=NOW
-    )
+        make_result(
+            paper=paper, method=method, benchmark=benchmark, model_name="LLaMA-7B", setting="W4A16", value=value
+        )
     recompute_review(review.pk)
-    return review
+    (row,) = document(review)["comparison"]["rows"]
+    assert row["flagged"] is flagged
 
 
-def test_the_deterministic_draft_cites_the_papers_behind_each_sentence(review):
-    draft = build_draft(review)
-    finding = draft.sections["Key findings"][0]
-    assert finding.text == "AWQ is reported to beat GPTQ in 1 paper." and finding.papers == ["2401.00001"]
-    critique = draft.sections["Counter-evidence and failure cases"][0]
-    assert critique.papers == ["2401.00002"] and "RTN" in critique.text
+def test_quotes_are_whole_sentences_never_cut(synth):
+    doc = document(synth)
+    quotes = [s["quote"] for s in prose(doc) + doc["limitations"] if s["quote"]]
+    assert RTN_SENTENCE in quotes  # the page's whole sentence, where the extractor kept a fragment
+    assert all(looks_whole(q) for q in quotes)
+    assert RTN_FRAGMENT not in quotes
 
 
-def test_a_claude_sentence_citing_a_paper_that_does_not_support_it_is_dropped(review, settings):
-    settings.ANTHROPIC_MODEL = "claude-sonnet-4-6"
-    sent = []
-
-    def handler(request):
-        sent.append(json.loads(request.content))
-        return httpx2.Response(200, json=json.loads(RECORDED.read_text()))
-
-    client = anthropic.Anthropic(
-        api_key="test", http_client=httpx2.Client(transport=httpx2.MockTransport(handler)), max_retries=0
+def test_a_quote_is_widened_to_its_sentences_or_not_shown():
+    page = ["AWQ keeps salient weights.", "It scales them per channel before rounding.", "Then it rounds."]
+    assert whole_sentence("scales them per channel", page) == "It scales them per channel before rounding."
+    assert (
+        whole_sentence("salient weights. It scales", page)
+        == "AWQ keeps salient weights. It scales them per channel before rounding."
     )
-    draft = SynthesisDraft.objects.create(review=review, started_at=NOW)
-    write_draft(draft.pk, client=client)
-    draft.refresh_from_db()
-    assert draft.status == "ready" and draft.generator == "claude-sonnet-4-6"
-    assert draft.sections["Key findings"] == [
-        {"text": "AWQ is reported to beat GPTQ at 4 bits.", "papers": ["2401.00001"]}
-    ]
-    assert draft.sections["Counter-evidence and failure cases"] == [
-        {"text": "RTN is criticised for collapsing at 3 bits.", "papers": ["2401.00002"]}
-    ]
-    # SmoothQuant is in no receipt of 2401.00001, and a sentence citing nothing cannot stand.
-    assert draft.dropped == 2
-    assert sent[0]["tool_choice"]["name"] == "record_synthesis" and "AWQ" in sent[0]["messages"][0]["content"]
+    assert whole_sentence("not on this page", page) == ""
+    assert quoted("them per channel before roun", page) == "It scales them per channel before rounding."
+    assert quoted("them per channel before roun", None) == ""  # a fragment with no page to widen it: not quoted
+    assert quoted("The quantiza- tion error grows at 3 bits.", None) == "The quantization error grows at 3 bits."
 
 
-def test_a_curator_regenerates_the_draft_and_the_page_shows_it(
-    client, alice, review, settings, django_capture_on_commit_callbacks
-):
-    settings.ANTHROPIC_API_KEY = ""
-    client.force_login(alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reviews:synthesis-regenerate", args=[review.slug]))
-    assert response.status_code == 302
-    draft = SynthesisDraft.objects.get(requested_by=alice)
-    assert draft.status == "ready" and draft.generator == "receipts"
-    page = client.get(reverse("reviews:synthesis", args=[review.slug]))
-    assert b"Written by receipts" in page.content and b"arXiv:2401.00001" in page.content
-    progress = client.get(
-        reverse("reviews:synthesis-progress", args=[review.slug, draft.pk]), headers={"HX-Request": "true"}
+def test_the_evidence_base_gives_each_papers_role_claim_depth_status_and_fit(synth):
+    rows = {r["paper"]: r for r in document(synth)["evidence_base"]}
+    assert set(rows) == {LIN, LEE, DETTMERS, WEAK}
+    lin = rows[LIN]
+    assert lin["role"] == "Proposes AWQ; compares AWQ with baselines; reports 5 results"
+    assert lin["claim"]["quote"] == "AWQ outperforms GPTQ by 0.5 perplexity on LLaMA-7B at 4 bits."
+    assert lin["claim"]["cites"][0]["page"] == 1
+    assert (lin["depth"], lin["status"], lin["fit"]) == ("full text", "verified", "In scope")
+    assert (rows[DETTMERS]["depth"], rows[DETTMERS]["status"]) == ("abstract only", "preliminary")
+    assert rows[WEAK]["fit"] == "Weak fit" and rows[WEAK]["claim"] is None
+
+
+def test_findings_answer_each_research_question_from_the_evidence_bearing_on_it(synth):
+    beat_gptq, collapse = document(synth)["findings"]
+    assert beat_gptq["question"] == "Which methods beat GPTQ on WikiText-2 perplexity?"
+    assert "AWQ beats GPTQ on WikiText-2 perplexity" in beat_gptq["sentences"][0]["text"]
+    assert RTN_SENTENCE in [s["quote"] for s in collapse["sentences"]]
+
+
+def test_limitations_name_the_curation_state_and_the_full_precision_disagreement(synth):
+    texts = [s["text"] for s in document(synth)["limitations"]]
+    assert (
+        texts[0]
+        == "Every receipt was extracted by machine; 0 of 16 have been approved by a curator, 16 await review and 0 were rejected."
     )
-    assert progress["HX-Refresh"] == "true"
+    setups = next(s for s in document(synth)["limitations"] if "full-precision reference numbers differ" in s["text"])
+    assert "LLaMA-13B" in setups["text"] and {c["paper"] for c in setups["cites"]} == {LIN, LEE}
+    assert "1 included paper only weakly fits the scope or is not assessed yet." in texts
 
 
-def test_every_recompute_stores_one_draft_from_the_receipts(review):
-    recompute_review(review.pk)
-    (draft,) = SynthesisDraft.objects.filter(review=review)
-    assert draft.status == "ready" and draft.generator == "receipts" and draft.requested_by is None
-    assert draft.sections["Key findings"] == [
-        {"text": "AWQ is reported to beat GPTQ in 1 paper.", "papers": ["2401.00001"]}
-    ]
+def test_references_carry_authors_title_year_and_arxiv_link(synth):
+    refs = {r["arxiv_id"]: r for r in document(synth)["references"]}
+    assert refs[LIN] | {"label": "Lin et al., 2023"} == {
+        "key": "lin2023awq",
+        "label": "Lin et al., 2023",
+        "authors": ["Ji Lin", "Jiaming Tang", "Song Han"],
+        "title": "AWQ: Activation-aware Weight Quantization",
+        "year": 2023,
+        "arxiv_id": LIN,
+        "url": refs[LIN]["url"],
+        "doi": "",
+    }
+    assert refs[DETTMERS]["label"] == "Dettmers and Zettlemoyer, 2022"
 
 
-def test_the_synthesis_page_and_export_read_the_stored_draft_and_compose_nothing(client, alice, review, monkeypatch):
-    def composing(*args, **kwargs):
-        raise AssertionError("a draft was composed during a request")
-
-    monkeypatch.setattr("reviews.synthesis.build_draft", composing)
-    page = client.get(reverse("reviews:synthesis", args=[review.slug]))
-    assert page.status_code == 200 and b"AWQ is reported to beat GPTQ in 1 paper." in page.content
-    client.force_login(alice)
-    export = client.get(reverse("reviews:export", args=[review.slug, "synthesis.md"]))
-    assert "AWQ is reported to beat GPTQ in 1 paper. [arXiv:2401.00001]" in export.content.decode()
+def test_the_claim_audit_scores_quote_re_verification(synth):
+    Claim.objects.filter(paper__arxiv_id=LIN).update(checked_at=synth.created_at)
+    make_critique(paper=synth.entries.get(paper__arxiv_id=LEE).paper, quote="Gone.", quote_status="missing")
+    compose_receipts_draft(synth)
+    audit = document(synth)["audit"]
+    assert audit["found"] == 1 and audit["checked"] == 2 and audit["proof_score"] == 0.5
