@@ -155,6 +155,17 @@ def test_a_table_of_switches_names_its_full_and_its_unquantized_rows() -> None:
     assert not any(r.benchmark == "Decomp" for r in extraction("llm-int8.pdf").results)
 
 
+@pytest.mark.corpus
+def test_a_task_broken_at_a_hyphen_under_the_header_is_one_task() -> None:
+    # int4-quantization, Table 2 (page 10): "MNLI-" ends the header, "m/mm" starts the row under it.
+    teacher = {
+        (r.benchmark, r.value)
+        for r in extraction("int4-quantization.pdf").results
+        if r.provenance.locator == "Table 2" and r.provenance.page == 10 and r.method == "FP16"
+    }
+    assert teacher == {("MNLI-m", 84.9), ("MNLI-mm", 85.6)}
+
+
 def corpus_titles_and_ids() -> list[str]:
     readme = CORPUS / "README.md"
     if not readme.exists():

@@ -185,3 +185,40 @@ def test_json_round_trip_and_plain_rows() -> None:
     plain = Grid.from_text_rows([["Method", "Wiki2"], ["RTN", "6.29"], ["", "6.31"]])
     assert (plain.stub, [r.kind for r in plain.rows]) == (1, [HEADER, BODY, BODY])
     assert [r.labels for r in plain.rows[1:]] == [["RTN"], ["RTN"]]  # a label printed once covers the rows below
+
+
+def test_a_row_header_broken_at_a_hyphen_under_the_header_is_one_label() -> None:
+    # "MNLI-" ends the header's last line, "m/mm" starts the row under it: one task, "MNLI-m/mm".
+    words = [
+        *line(0, (0, "Tasks"), (60, "Teacher"), (110, "Student")),
+        *line(10, (0, "MNLI-"), (60, "FP32"), (110, "INT4")),
+        *line(25, (0, "m/mm"), (60, "84.9/85.6"), (110, "84.8/85.2")),
+    ]
+    grid = build_grid(words, [HRule(0, 160, -2), HRule(0, 160, 21), HRule(0, 160, 36)])
+    assert grid is not None
+    assert texts(grid) == [
+        ["Tasks", "Teacher", "Student"],
+        ["", "FP32", "INT4"],
+        ["MNLI-m/mm", "84.9/85.6", "84.8/85.2"],
+    ]
+    assert [p.text for p in grid.value_cells()[0].row_path] == ["MNLI-m/mm"]
+    # A header line that held only the broken word goes.
+    words = [
+        *line(0, (0, "Tasks"), (60, "FP32"), (110, "INT4")),
+        *line(10, (0, "MNLI-")),
+        *line(25, (0, "m/mm"), (60, "84.9/85.6"), (110, "84.8/85.2")),
+    ]
+    grid = build_grid(words, [HRule(0, 160, -2), HRule(0, 160, 21), HRule(0, 160, 36)])
+    assert grid is not None
+    assert texts(grid) == [["Tasks", "FP32", "INT4"], ["MNLI-m/mm", "84.9/85.6", "84.8/85.2"]]
+    assert [r.kind for r in grid.rows] == [HEADER, BODY]
+
+
+def test_a_hyphenated_word_that_ends_a_value_header_stays_where_it_is() -> None:
+    words = [
+        *line(0, (0, "Method"), (60, "Pre-")),
+        *line(15, (0, "RTN"), (60, "84.9")),
+    ]
+    grid = build_grid(words, [HRule(0, 100, -2), HRule(0, 100, 11), HRule(0, 100, 26)])
+    assert grid is not None
+    assert texts(grid) == [["Method", "Pre-"], ["RTN", "84.9"]]

@@ -384,6 +384,7 @@ def build_grid(
     rows, row_y = _grid_rows(header_lines, body_lines, extents, partial, vrules, stub, size)
     if not any(r.kind == BODY for r in rows):
         return None
+    _join_words_broken_at_the_header(rows, row_y, stub)
     grid = Grid(columns=len(extents), stub=stub, rows=rows)
     # Row groups of a stub column end at full-width rules and at partial rules under that column.
     blocks = {
@@ -444,6 +445,31 @@ def _grid_rows(
         row_y.append(line.middle)
     flush_restart()
     return rows, row_y
+
+
+_BROKEN_AT_HYPHEN_RE = re.compile(r"[A-Za-z0-9]-$")
+
+
+def _join_words_broken_at_the_header(rows: list[GridRow], row_y: list[float | None], stub: int) -> None:
+    """A row header broken at a hyphen across the header's last line and the first row under it
+    ("MNLI-" over "m/mm"): one label, in the body row ("MNLI-m/mm"). A header line left empty goes."""
+    first = next((i for i, row in enumerate(rows) if row.kind != HEADER), 0)
+    if first == 0 or rows[first].kind != BODY:
+        return
+    header, body = rows[first - 1], rows[first]
+    for cell in list(header.cells):
+        below = body.cell_at(cell.first)
+        if (
+            cell.last < stub
+            and _BROKEN_AT_HYPHEN_RE.search(cell.text)
+            and below is not None
+            and (below.first, below.last) == (cell.first, cell.last)
+            and below.text[:1].isalnum()
+        ):
+            below.text = cell.text + below.text
+            header.cells.remove(cell)
+    if not header.cells:
+        del rows[first - 1], row_y[first - 1]
 
 
 def _lines(words: list[Word], size: float) -> list[_Line]:
