@@ -257,14 +257,32 @@ class Citation(Receipt):
 
 
 class PaperSummary(models.Model):
-    """A paper's structured summary, built from its receipts or written by a model."""
+    """A paper's structured summary, built at extract time from its own text and its receipts
+    (`papers.summary_services.build_summary`), its prose rewritten by a model when one is set up
+    (`papers.claude_summary`). Pages read it as stored.
+
+    Sentences are stored located: {"text", "page", "section"} (a model's prose adds the "quote" it
+    rests on, checked on that page). Key results are receipts: {"text", "result_id", "page",
+    "locator", "value", "baseline", "baseline_value", ...} (`papers.headlines`)."""
 
     paper = models.OneToOneField(Paper, on_delete=models.CASCADE, related_name="summary")
-    contribution = models.TextField(blank=True)
-    key_results = models.JSONField(default=list, blank=True, help_text="Sentences with their numbers.")
-    limitations = models.JSONField(default=list, blank=True)
-    open_questions = models.JSONField(default=list, blank=True)
-    generator = models.CharField(max_length=64, help_text='"receipts" or the model that wrote it.')
+    contribution = models.TextField(blank=True, help_text="The sentence stating what the paper proposes.")
+    facts = models.JSONField(
+        default=dict, blank=True, help_text="Page and reference counts, the paper's own methods, its primary result."
+    )
+    executive = models.JSONField(default=list, blank=True, help_text="Problem, method, result: 3-5 located sentences.")
+    method = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the method works (located sentences), calibration data, models, settings, bits, baselines.",
+    )
+    key_results = models.JSONField(default=list, blank=True, help_text="Headline numbers from receipts, best first.")
+    mechanisms = models.JSONField(default=list, blank=True, help_text="The paper's stated reasons why it works.")
+    concepts = models.JSONField(default=list, blank=True, help_text="Glossary terms the paper uses, with links.")
+    limitations = models.JSONField(default=list, blank=True, help_text="Limitations the paper states about itself.")
+    open_questions = models.JSONField(default=list, blank=True, help_text="What the paper leaves to future work.")
+    checks = models.JSONField(default=list, blank=True, help_text="Comparisons the paper left out, to run next.")
+    generator = models.CharField(max_length=64, help_text='"extractive" or the model that wrote the prose.')
     generated_at = models.DateTimeField()
 
     class Meta:

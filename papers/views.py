@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -7,7 +8,7 @@ from django.views.decorators.http import require_GET
 from config.http import HtmxHttpRequest
 from config.page_cache import cache_public_page
 from papers.models import DocumentStatus, Paper, PaperSummary, ParsedPage
-from papers.summaries import summary_from_receipts
+from papers.summary_services import backing, next_checks
 
 TABLE_PAGES_SHOWN = 30
 
@@ -30,26 +31,15 @@ def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
             document__paper=paper, document__version=paper.version, document__status=DocumentStatus.PARSED
         ).order_by("number")[: TABLE_PAGES_SHOWN * 10]
     )
-    stored = PaperSummary.objects.filter(paper=paper).first()
-    summary = (
-        {
-            "contribution": stored.contribution,
-            "key_results": stored.key_results,
-            "limitations": stored.limitations,
-            "open_questions": stored.open_questions,
-            "generator": stored.generator,
-        }
-        if stored
-        else {
-            **summary_from_receipts(
-                paper.abstract, [b for b in beats if b.status != "rejected"], [p.text for p in pages]
-            ),
-            "generator": "receipts",
-        }
-    )
+    # Stored at extract time; the page only adds how well each key result is backed (one query).
+    summary = PaperSummary.objects.filter(paper=paper).first()
+    confidence = backing(paper, summary, results)
     context = {
         "paper": paper,
         "summary": summary,
+        "confidence": confidence,
+        "checks": next_checks(summary, confidence),
+        "disagreement_threshold": f"{settings.DISAGREEMENT_THRESHOLD:.0%} or more",
         "results": results,
         "beats": beats,
         "critiques": critiques,

@@ -1,4 +1,5 @@
-"""The Claude-written paper summary, on a recorded response through the SDK's HTTP layer."""
+"""The summary's prose by Claude, on a recorded response through the SDK's HTTP layer (no network):
+a sentence with a number not printed on its page, or a quote not on the page, is dropped."""
 
 import json
 from pathlib import Path
@@ -7,16 +8,21 @@ import anthropic
 import httpx2
 import pytest
 
+from papers import claude_summary
 from papers.claude_summary import summarize_document, write_summary
-from papers.models import DocumentStatus, PaperDocument, PaperSummary
-from tests.factories import make_beats, make_benchmark, make_method, make_paper, make_result
+from papers.models import PaperSummary
+from papers.summary_services import build_summary
+from tests.factories import make_paper, make_parsed_document
+from tests.papers.test_summary_sentences import ABSTRACT, PAGE_1, PAGE_2, PAGE_3
 
-RECORDED = Path(__file__).resolve().parent.parent / "data" / "anthropic" / "summary.json"
+RECORDED = Path(__file__).resolve().parent / "data" / "claude_summary_response.json"
 
 
-def client_answering(requests: list[httpx2.Request]) -> anthropic.Anthropic:
+def client_answering(requests: list[httpx2.Request], status: int = 200) -> anthropic.Anthropic:
     def handler(request: httpx2.Request) -> httpx2.Response:
         requests.append(request)
+        if status != 200:
+            return httpx2.Response(status, json={"type": "error", "error": {"type": "api_error", "message": "down"}})
         return httpx2.Response(200, json=json.loads(RECORDED.read_text()))
 
     return anthropic.Anthropic(
@@ -24,48 +30,73 @@ def client_answering(requests: list[httpx2.Request]) -> anthropic.Anthropic:
     )
 
 
+def parsed_paper(settings):
+    settings.ANTHROPIC_API_KEY = ""
+    paper = make_paper(title="FooQuant", abstract=ABSTRACT)
+    document = make_parsed_document(paper, 1, {1: PAGE_1, 2: PAGE_2, 3: PAGE_3})
+    return paper, document
+
+
 @pytest.mark.django_db
-def test_claude_writes_the_summary_and_ungrounded_numbers_are_dropped():
-    paper = make_paper(title="AWQ", abstract="We protect salient weights.")
-    wiki = make_benchmark("WikiText-2")
-    make_result(
-        paper=paper,
-        method=make_method("AWQ"),
-        benchmark=wiki,
-        model_name="LLaMA-2-7B",
-        setting="W4A16",
-        value=5.60,
-        value_text="5.60",
-    )
-    make_result(
-        paper=paper,
-        method=make_method("GPTQ"),
-        benchmark=wiki,
-        model_name="LLaMA-2-7B",
-        setting="W4A16",
-        value=5.83,
-        value_text="5.83",
-    )
-    make_beats(paper=paper, quote="AWQ outperforms GPTQ.")
+def test_claude_writes_the_prose_and_fabricated_numbers_and_quotes_are_dropped(settings):
+    paper, _ = parsed_paper(settings)
+    extractive = build_summary(paper.pk)
     requests: list[httpx2.Request] = []
-    summary = write_summary(paper, client_answering(requests), "claude-sonnet-4-6")
-    # "9.9x faster" is in no receipt of this paper: that sentence is dropped, the grounded one kept.
-    assert summary.key_results == [
-        "AWQ reaches 5.60 WikiText-2 perplexity on LLaMA-2-7B at W4A16, against 5.83 for GPTQ."
+    summary = write_summary(extractive, client_answering(requests), "claude-sonnet-4-6")
+    # "9.9x" is printed nowhere in the paper: that sentence is dropped, the others kept.
+    assert [s["text"] for s in summary.executive] == [
+        "Serving large language models costs memory, and FooQuant answers by rounding weights in small groups.",
+        "FooQuant reaches a WikiText-2 perplexity of 5.9 and runs 2.1x faster than the baseline.",
     ]
-    assert summary.limitations == ["The method needs a small calibration set."]
-    assert summary.generator == "claude-sonnet-4-6" and PaperSummary.objects.count() == 1
+    # The quote about phones is on no page: dropped; the true one is kept with its quote.
+    assert summary.limitations == [
+        {
+            "text": "Only models up to 13B parameters were evaluated.",
+            "page": 3,
+            "section": "",
+            "quote": "we only evaluate models with up to 13 billion parameters",
+        }
+    ]
+    # A quote printed on the page next to the one stated is kept where it is printed.
+    assert [(s["page"], s["quote"][:24]) for s in summary.mechanisms] == [(2, "FooQuant works well beca")]
+    assert summary.method["sentences"] == [
+        {"text": "FooQuant calibrates on 128 random sequences from C4.", "page": 2, "section": ""}
+    ]
+    assert summary.open_questions[0]["page"] == 3 and summary.generator == "claude-sonnet-4-6"
+    stored = PaperSummary.objects.get(paper=paper)
+    assert stored.generator == "claude-sonnet-4-6" and len(stored.executive) == 2
     body = json.loads(requests[0].content)
     assert body["tool_choice"] == {"type": "tool", "name": "record_summary"}
     assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
-    assert "5.60" in body["messages"][0]["content"]
+    assert "[p. 3 | §5 Conclusion] A limitation of our work" in body["messages"][0]["content"]
 
 
 @pytest.mark.django_db
-def test_without_a_key_the_hook_does_nothing_and_the_page_uses_receipts(settings, client):
-    settings.ANTHROPIC_API_KEY = ""
-    paper = make_paper(abstract="We propose X. X is 2x faster than Y.")
-    document = PaperDocument.objects.create(paper=paper, version=1, status=DocumentStatus.PARSED, page_count=1)
+def test_with_a_key_the_extract_hook_has_claude_write_over_the_extractive_summary(settings, monkeypatch):
+    paper, document = parsed_paper(settings)
+    settings.ANTHROPIC_API_KEY = "test"
+    requests: list[httpx2.Request] = []
+    monkeypatch.setattr(claude_summary, "anthropic_client", lambda key: client_answering(requests))
     assert summarize_document(document.pk) == 0
-    assert not PaperSummary.objects.exists()
-    assert client.get(paper.get_absolute_url()).context["summary"]["generator"] == "receipts"
+    assert len(requests) == 1 and PaperSummary.objects.get(paper=paper).generator == settings.ANTHROPIC_MODEL
+
+
+@pytest.mark.django_db
+def test_when_claude_fails_the_extractive_summary_stays(settings, monkeypatch):
+    paper, document = parsed_paper(settings)
+    settings.ANTHROPIC_API_KEY = "test"
+    requests: list[httpx2.Request] = []
+    monkeypatch.setattr(claude_summary, "anthropic_client", lambda key: client_answering(requests, status=500))
+    summarize_document(document.pk)
+    summary = PaperSummary.objects.get(paper=paper)
+    assert len(requests) == 1 and summary.generator == "extractive"
+    assert summary.limitations[0]["text"].startswith("A limitation of our work")
+
+
+@pytest.mark.django_db
+def test_without_a_key_the_hook_builds_the_extractive_summary_and_asks_no_one(settings, monkeypatch):
+    paper, document = parsed_paper(settings)
+    monkeypatch.setattr(claude_summary, "anthropic_client", lambda key: pytest.fail("no client without a key"))
+    assert summarize_document(document.pk) == 0
+    summary = PaperSummary.objects.get(paper=paper)
+    assert summary.generator == "extractive" and summary.executive and summary.limitations

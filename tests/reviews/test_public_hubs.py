@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from papers.models import Citation, DocumentStatus, PaperDocument, ParsedPage
+from papers.summary_services import build_summary
 from reviews.models import ReviewPaper
 from tests.factories import (
     NOW,
@@ -75,7 +76,7 @@ def test_the_method_hub_query_count_does_not_grow(client, django_assert_max_num_
 
 
 @pytest.mark.django_db
-def test_the_paper_page_summarises_from_receipts_and_shows_extracted_tables(client):
+def test_the_paper_page_shows_the_summary_stored_at_extract_time_and_extracted_tables(client):
     paper = make_paper(
         abstract="Quantization is hard. We propose AWQ, which keeps 1% salient weights. It runs 3.2x faster."
     )
@@ -84,18 +85,24 @@ def test_the_paper_page_summarises_from_receipts_and_shows_extracted_tables(clie
         paper=paper, method=awq, baseline=make_method("GPTQ"), method_value=5.6, baseline_value=5.8, **approved()
     )
     make_result(paper=paper, method=awq, **approved())
-    document = PaperDocument.objects.create(paper=paper, version=1, status=DocumentStatus.PARSED, page_count=1)
+    document = PaperDocument.objects.create(paper=paper, version=1, status=DocumentStatus.PARSED, page_count=2)
     ParsedPage.objects.create(
         document=document,
         number=1,
-        text="A limitation of our method is that it needs calibration data.",
+        text="1 Introduction\nWe study the quantization of large language models here.",
         tables=[{"rows": [["Method", "Wiki2"], ["AWQ", "5.60"]], "caption": "Table 1: results"}],
     )
+    ParsedPage.objects.create(
+        document=document, number=2, text="5 Conclusion\nA limitation of our method is that it needs calibration data."
+    )
+    build_summary(paper.pk)  # the extract stage's last step; the page only reads it
     response = client.get(paper.get_absolute_url())
     summary = response.context["summary"]
-    assert summary["contribution"].startswith("We propose AWQ")
-    assert any("AWQ beats GPTQ" in line and "5.6 vs 5.8" in line for line in summary["key_results"])
-    assert summary["limitations"] == ["A limitation of our method is that it needs calibration data."]
+    assert summary.contribution.startswith("We propose AWQ")
+    assert summary.key_results[0]["method"] == "AWQ" and summary.key_results[0]["locator"] == ""
+    assert summary.limitations == [
+        {"text": "A limitation of our method is that it needs calibration data.", "page": 2, "section": "§5 Conclusion"}
+    ]
     assert b"Table 1: results" in response.content and b"<td>5.60</td>" in response.content
 
 
