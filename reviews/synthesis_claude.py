@@ -126,9 +126,7 @@ def ungrounded(part: str, text: str, items: list[Item]) -> str:
     named = set(_ARXIV_ID.findall(text)) - papers
     if named:
         return f"names a paper it does not cite ({', '.join(sorted(named))})"
-    stated = set().union(
-        *(_numbers(item.wording + " " + " ".join(map(str, item.facts.get("values", [])))) for item in items)
-    )
+    stated = set().union(*(_numbers(item.wording) for item in items))  # the statement carries the values
     invented = sorted(n for n in _numbers(text) if n not in stated)
     if invented:
         return f"states a number no cited item states ({', '.join(f'{n:g}' for n in invented)})"

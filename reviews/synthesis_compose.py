@@ -21,7 +21,7 @@ from papers.models import Citation, DocumentStatus, PaperDocument
 from papers.provenance import QuoteStatus, ReceiptStatus
 from reviews.ledger import quality_gate
 from reviews.models import Claim, ClaimStatus, Review, ReviewPaper, Screening, SourceDepth, TaxonomyFit
-from reviews.synthesis_evidence import Cite, Evidence, Item, joined, names, percent, run_of
+from reviews.synthesis_evidence import Cite, Evidence, Item, joined, looks_whole, mended, names, percent, run_of
 
 DOCUMENT_VERSION = 2
 SECTIONS = (
@@ -47,6 +47,10 @@ PER_PART = 8
 PER_QUESTION = 5
 PER_PAPER_IN_ANSWER = 2
 COMPARISON_ROWS = 40
+UNMATCHED_SHOWN = 6
+OWN_LIMITS_SHOWN = 5
+MISSING_SHOWN = 8  # places where quotes were not found again, listed in the audit
+MISSING_READ = 200
 COUNTED = (BenchmarkResult, BeatsReceipt, CritiqueReceipt)
 QUOTED = (BenchmarkResult, BeatsReceipt, CritiqueReceipt, MethodCandidate, Citation)  # as verify_quotes reads
 STATUS_SHOWN = {ClaimStatus.SUPPORTED: "verified", ClaimStatus.PRELIMINARY: "preliminary"}
@@ -420,10 +424,15 @@ def comparison(evidence: Evidence) -> dict[str, Any]:
                 ],
             }
         )
+    compared = {v["paper"] for r in rows if not r["reference"] for v in r["values"]}
+    alone = [c for p, c in core_claims(evidence).items() if p not in compared and c.verified and c.facts["numbers"]]
+    alone.sort(key=lambda c: -evidence.papers[c.papers[0]].results)  # papers carrying most evidence first
     return {
         "threshold": settings.DISAGREEMENT_THRESHOLD,
         "rows": rows,
         "flagged": sum(1 for r in rows if r["flagged"] and not r["reference"]),
+        # Numeric claims no other paper measures like for like yet: shown where they are, never compared.
+        "unmatched": [said(evidence, c) for c in alone[:UNMATCHED_SHOWN]],
     }
 
 
@@ -493,15 +502,23 @@ def gate_section(evidence: Evidence) -> dict[str, Any]:
     return gate
 
 
-def audit_section(review: Review) -> dict[str, Any]:
+def audit_section(evidence: Evidence) -> dict[str, Any]:
     """Claim and quote re-verification as stored, over the included papers (the proof score is what
-    `verify_quotes` reports: quotes found again in the paper's text over quotes checked)."""
-    in_review = Q(paper__in=review.included_paper_ids())
+    `verify_quotes` reports: quotes found again in the paper's text over quotes checked), and where
+    the quotes that were not found again are."""
+    in_review = Q(paper__in=evidence.review.included_paper_ids())
     claims = _counts(Claim.objects.filter(in_review), "status")
     quotes: dict[str, int] = defaultdict(int)
+    lost: dict[tuple[str, str, int | None, str, str], int] = defaultdict(int)
     for model in QUOTED:
-        for status, n in _counts(model.objects.filter(in_review).exclude(quote=""), "quote_status").items():
+        quoted_receipts = model.objects.filter(in_review).exclude(quote="")
+        for status, n in _counts(quoted_receipts, "quote_status").items():
             quotes[status] += n
+        missing = quoted_receipts.filter(quote_status=QuoteStatus.MISSING).select_related("paper")
+        for r in missing.only("paper__arxiv_id", "page", "locator", "quote").order_by("pk")[:MISSING_READ]:
+            quote = mended(r.quote)
+            kind = str(model._meta.verbose_name)
+            lost[(kind, r.paper.arxiv_id, r.page, r.locator, quote if looks_whole(quote) else "")] += 1
     rechecked = _counts(Claim.objects.filter(in_review, checked_at__isnull=False), "status")
     found = quotes[QuoteStatus.VERIFIED] + rechecked.get(ClaimStatus.SUPPORTED, 0)
     checked = quotes[QuoteStatus.VERIFIED] + quotes[QuoteStatus.MISSING] + sum(rechecked.values())
@@ -512,6 +529,11 @@ def audit_section(review: Review) -> dict[str, Any]:
         "checked": checked,
         "proof_score": round(found / checked, 3) if checked else None,
         "threshold": settings.QUOTE_PROOF_THRESHOLD,
+        "missing": [
+            sentence(evidence, counted(n, kind) + (", quoting:" if quote else ""), [], quote)
+            | {"cites": [cite_json(evidence, Cite(paper, page, locator))]}
+            for (kind, paper, page, locator, quote), n in list(lost.items())[:MISSING_SHOWN]
+        ],
     }
 
 
@@ -549,8 +571,10 @@ def limitations(evidence: Evidence, doc: dict[str, Any]) -> list[dict[str, Any]]
         found.append(sentence(evidence, text, [item]))
         break
     found += _reach(evidence, doc)
-    own = [c for c in evidence.claims if c.verified and OWN_LIMITS.search(c.quote)]
-    found += [said(evidence, c) | {"text": "A paper's own limitation:"} for c in _first_per_paper(own)[:3]]
+    own = evidence.limits + [c for c in evidence.claims if c.verified and OWN_LIMITS.search(c.quote)]
+    found += [
+        said(evidence, c) | {"text": "A limitation the paper states:"} for c in _first_per_paper(own)[:OWN_LIMITS_SHOWN]
+    ]
     return found
 
 
@@ -657,7 +681,7 @@ def compose_document(evidence: Evidence, title: str = "") -> dict[str, Any]:
         "method": method_section(evidence),
         "gate": gate_section(evidence),
         "evidence_base": evidence_base(evidence),
-        "audit": audit_section(review),
+        "audit": audit_section(evidence),
         "comparison": comparison(evidence),
         "references": reference_list(evidence),
         "dropped": [],

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from baselines.models import BeatsEvidence, BeatsReceipt, CritiqueReceipt, Method, MethodFamily
 from benchmarks.disagreements import cell_key, cell_values
@@ -119,10 +119,11 @@ class Evidence:
     critiques: list[Item]
     beats: list[Item]
     cells: list[Item]
+    limits: list[Item] = field(default_factory=list)  # limitations the papers state in their full text
     refs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def items(self) -> list[Item]:
-        return [*self.claims, *self.critiques, *self.beats, *self.cells]
+        return [*self.claims, *self.critiques, *self.beats, *self.cells, *self.limits]
 
 
 class _Page(NamedTuple):
@@ -308,6 +309,7 @@ def gather_evidence(review: Review) -> Evidence:
         beats=beats_items(beats, pages),
         cells=cell_items(review, approved_only, papers),
     )
+    evidence.limits = stated_limits([papers[a] for a in listed])
     assign_roles(evidence)
     evidence.refs = references(papers.values())
     return evidence
@@ -321,6 +323,65 @@ def _listed_papers(review: Review) -> tuple[dict[str, PaperEntry], list[str]]:
     )
     papers = {e.paper.arxiv_id: _entry(e.paper, e.fit) for e in entries}
     return papers, list(papers)
+
+
+# A sentence in which a paper states a limit of its own work.
+LIMIT = re.compile(
+    r"\b(limitations?|limited to|we leave|left for future|future work|(does|do|did) not (yet )?(support|evaluate|"
+    r"study|consider|address)|remains? (an )?open|caveats?|not (yet )?(been )?(evaluated|explored|studied))\b",
+    re.I,
+)
+LIMITS_PER_PAPER = 2
+LIMIT_TAGS = "limitation limitations limits fails failure weakness caveat threat open"
+
+
+def stated_limits(papers: list[PaperEntry]) -> list[Item]:
+    """The limits papers state in their own full text (a "Limitations" section, "future work"), each a
+    whole sentence on its page: read from the pages that name them, in one query."""
+    pages = (
+        ParsedPage.objects.filter(
+            document__paper_id__in=[p.pk for p in papers],
+            document__status=DocumentStatus.PARSED,
+            document__version=F("document__paper__version"),
+        )
+        .filter(Q(text__icontains="limitation") | Q(text__icontains="future work") | Q(text__icontains="we leave"))
+        .order_by("document__paper__arxiv_id", "number")
+        .values_list("document__paper__arxiv_id", "number", "text")
+    )
+    found: dict[str, list[tuple[int, Item]]] = defaultdict(list)
+    for arxiv_id, number, text in pages:
+        for s in page_sentences([_Page(number, text)]):
+            sentence = mended(s.text)
+            strength = limit_strength(sentence, s.section)
+            if strength >= 2 and looks_whole(sentence):
+                item = Item(
+                    f"limit:{arxiv_id}:{number}:{len(found[arxiv_id])}",
+                    "limit",
+                    "",
+                    sentence,
+                    [Cite(arxiv_id, number, s.section)],
+                    verified=True,
+                    tags=LIMIT_TAGS,
+                )
+                found[arxiv_id].append((strength, item))
+    return [item for ranked in found.values() for _, item in sorted(ranked, key=lambda r: -r[0])[:LIMITS_PER_PAPER]]
+
+
+_OWN = re.compile(r"\b(we|our)\b", re.I)
+_OUTLINE = re.compile(r"\b(Section|Sec\.)\s*\d")
+
+
+def limit_strength(sentence: str, section: str) -> int:
+    """How surely a sentence states a limit of the paper's own work: 0 when it names none, more when
+    it is in a Limitations section or says "we"/"our" (a limit of the work discussed, not its own, scores 0)."""
+    if not LIMIT.search(sentence) or _OUTLINE.search(sentence):
+        return 0
+    in_limits = "limitation" in section.lower() or sentence.lower().startswith("limitation")
+    return (
+        3 * in_limits
+        + 2 * bool(_OWN.search(sentence))
+        + ("conclusion" in section.lower() or "discussion" in section.lower())
+    )
 
 
 def claim_items(claims: list[Claim], pages: dict[tuple[int, int], list[str]]) -> list[Item]:

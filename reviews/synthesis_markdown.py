@@ -104,7 +104,11 @@ def _comparison(c: dict[str, Any]) -> list[str]:
             f"| {md(r['method'])} | {md(r['benchmark'])} | {md(r['model'])} | {md(r['setting'])} | {values} "
             f"| {r['spread']:.0%} | {flag} |"
         )
-    return lines if c["rows"] else [lines[0], "", "No number is reported by two papers for the same cell yet."]
+    if not c["rows"]:
+        lines = [lines[0], "", "No number is reported by two papers for the same cell yet."]
+    if c.get("unmatched"):
+        lines += ["", "Numeric claims no other paper measures yet:", "", *_bullets(c["unmatched"])]
+    return lines
 
 
 def _references(refs: list[dict[str, Any]]) -> list[str]:
@@ -125,6 +129,8 @@ def _audit(a: dict[str, Any], dropped: list[dict[str, str]]) -> list[str]:
         f"again (minimum {a['threshold']})",
         f"- Sentences dropped from the model's prose: {len(dropped)}",
     ]
+    if a.get("missing"):
+        lines += ["- Quotes not found again in the paper's current text:", *(f"  - {cited(s)}" for s in a["missing"])]
     lines += [f"  - {md(d['section'])}: “{md(d['text'])}” ({md(d['reason'])})" for d in dropped]
     return lines
 
@@ -133,7 +139,17 @@ def document_markdown(review: Review, doc: dict[str, Any], draft: SynthesisDraft
     if not doc:
         return f"# {md(review.title)}: synthesis draft\n\nNo draft has been written yet.\n"
     written = draft.finished_at.date().isoformat() if draft and draft.finished_at else ""
-    lines = [f"# {md(doc['title'])}", "", f"Draft of {written}, written by {md(doc['generator'])}.", ""]
+    author = (
+        "composed from the review's receipts"
+        if doc["generator"] == "receipts"
+        else f"written by {md(doc['generator'])}"
+    )
+    lines = [
+        f"# {md(doc['title'])}",
+        "",
+        f"Draft of {written}, {author}; every finding cites its papers and pages.",
+        "",
+    ]
     body: list[tuple[str, list[str]]] = [
         ("abstract", [" ".join(cited(s) for s in doc["abstract"])]),
         ("questions", [f"{n}. {md(q)}" for n, q in enumerate(doc["questions"], start=1)]),

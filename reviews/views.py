@@ -120,8 +120,17 @@ def synthesis_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     latest = latest_draft(review)
     running = review.synthesis_drafts.filter(status=DraftStatus.RUNNING).first()
     doc = readable(latest)
-    parts = [(key, title, doc["synthesis"][key]) for key, title in SYNTHESIS_PARTS] if doc else []
-    context = {"review": review, "doc": doc, "latest": latest, "running": running, "parts": parts}
+    parts = [(key.replace("_", "-"), title, doc["synthesis"][key]) for key, title in SYNTHESIS_PARTS] if doc else []
+    rows = doc["comparison"]["rows"] if doc else []
+    context = {
+        "review": review,
+        "doc": doc,
+        "latest": latest,
+        "running": running,
+        "parts": parts,
+        "compared": [r for r in rows if not r["reference"]],
+        "references": [r for r in rows if r["reference"]],  # full-precision rows: the line, folded away
+    }
     return render(request, "reviews/synthesis.html", context)
 
 

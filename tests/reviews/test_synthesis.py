@@ -14,6 +14,7 @@ from tests.factories import (
     make_critique,
     make_method,
     make_paper,
+    make_parsed_document,
     make_result,
     make_review,
 )
@@ -167,3 +168,40 @@ def test_the_claim_audit_scores_quote_re_verification(synth):
     compose_receipts_draft(synth)
     audit = document(synth)["audit"]
     assert audit["found"] == 1 and audit["checked"] == 2 and audit["proof_score"] == 0.5
+
+
+def test_limitations_quote_what_a_paper_says_of_its_own_limits_on_its_page(synth):
+    lin = synth.entries.get(paper__arxiv_id=LIN).paper
+    make_parsed_document(
+        lin,
+        1,
+        {
+            3: "Related work\nOther methods have limitations on hardware that does not support mixed types.\n",
+            9: "6 Limitations\nWe leave the evaluation of AWQ on encoder models to future work.\n",
+        },
+    )
+    compose_receipts_draft(synth)
+    own = [s for s in document(synth)["limitations"] if s["text"] == "A limitation the paper states:"]
+    assert [(s["quote"], s["cites"][0]["page"]) for s in own] == [
+        ("We leave the evaluation of AWQ on encoder models to future work.", 9)
+    ]  # the related-work sentence names others' limits, not its own
+
+
+def test_numeric_claims_no_other_paper_measures_are_listed_apart(synth):
+    unmatched = document(synth)["comparison"]["unmatched"]
+    assert unmatched == []  # both papers with verified numbers have like-for-like rows
+    review = make_review()
+    paper = make_paper(arxiv_id="2402.99999")
+    add_to_review(review, paper)
+    Claim.objects.create(
+        paper=paper,
+        sentence="Our kernels run 2.4× faster than FP16 kernels.",
+        origin="conclusion",
+        has_numbers=True,
+        is_comparison=True,
+        status="supported",
+        page=7,
+    )
+    recompute_review(review.pk)
+    (alone,) = document(review)["comparison"]["unmatched"]
+    assert alone["quote"] == "Our kernels run 2.4× faster than FP16 kernels." and alone["cites"][0]["page"] == 7
