@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from papers.summaries import Located, in_front_matter, readable
+from papers.summaries import INTRO_HEAD, RELATED_HEAD, Located, in_front_matter, readable
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,11 @@ class Concept:
     term: str
     pattern: re.Pattern[str]
     definition: str
+    metric: bool = False  # a way of measuring: linked to benchmarks, not to methods
 
 
-def _concept(key: str, term: str, pattern: str, definition: str) -> Concept:
-    return Concept(key, term, re.compile(pattern, re.I), definition)
+def _concept(key: str, term: str, pattern: str, definition: str, *, metric: bool = False) -> Concept:
+    return Concept(key, term, re.compile(pattern, re.I), definition, metric)
 
 
 GLOSSARY: tuple[Concept, ...] = (
@@ -118,6 +119,7 @@ GLOSSARY: tuple[Concept, ...] = (
         r"\bperplexity\b|\bPPL\b",
         "How surprised a language model is by held-out text (e.g. WikiText-2); lower is better, and a "
         "rise after quantization measures the accuracy lost.",
+        metric=True,
     ),
     _concept(
         "zero-shot",
@@ -125,6 +127,7 @@ GLOSSARY: tuple[Concept, ...] = (
         r"\bzero-shot\b|\bfew-shot\b|\b\d+-shot\b",
         "Accuracy on tasks the model was not tuned for, with no worked example (zero-shot) or a few "
         "(few-shot) in the prompt.",
+        metric=True,
     ),
     _concept(
         "second-order",
@@ -215,6 +218,11 @@ def find_concepts(
     return [_entry(concept, using, named) for _, concept, using in counted[:limit]]
 
 
+def _linked(concept: Concept, name: str, naming: set[int], using: set[int], named: Named) -> bool:
+    """The term is the name ("RTN"), or the paper names the two together far more than apart."""
+    return bool(concept.pattern.fullmatch(name)) or named.associated(naming, using)
+
+
 class Named:
     """Which sentences of the paper name each method and benchmark of its receipts."""
 
@@ -231,21 +239,30 @@ class Named:
         return {s.index for s in sentences if pattern.search(s.text)}
 
     def associated(self, naming: set[int], using: set[int]) -> bool:
-        """Named with the term three times or more, twice as often as in the paper at large."""
+        """Named with the term three times or more, three times as often as in the paper at large."""
         together = len(naming & using)
-        return together >= 3 and together / len(using) >= 2 * len(naming) / self.total
+        return together >= 3 and together / len(using) >= 3 * len(naming) / self.total
 
 
 DEFINED_AFTER = re.compile(
-    r"^[\w-]*\s*(?:\([^)]{0,40}\)\s*)?,?\s*(?:(?:is|are) (?:a|an|the|defined|typically|usually|commonly|simply|"
-    r"when)|refers? to|means?|denotes?|maps?|measures?|which (?:is|are|maps|means|measures|refers)|i\.e\.)\b",
+    r"^[\w-]*\s*(?:\([^)]{0,40}\)\s*)?,?\s*(?:(?:is|are) (?:a|an|the|defined|simply|when)|refers? to|means?|denotes?|maps?|measures?|which (?:is|are|maps|means|measures|refers)|i\.e\.)\b",
     re.I,
 )
 DEFINED_BEFORE = re.compile(r"\b(?:called|known as|termed|denoted(?: as)?|namely)\s*$", re.I)
 
 
+# "Therefore, X is a more practical ...": a conclusion about the term, not what it is.
+NOT_A_DEFINITION = re.compile(
+    r"^(?:therefore|thus|hence|however|so|overall|moreover|furthermore|in summary|as a result)\b|"
+    r"\b(?:is|are) (?:a|an|the) (?:more|less|better|worse|most|best|key|main|only)\b",
+    re.I,
+)
+
+
 def _defining(concept: Concept, s: Located) -> bool:
     """The sentence says what the term is: "X is/are/refers to ...", "X (Y), which ...", "called X"."""
+    if NOT_A_DEFINITION.search(s.text):
+        return False
     for match in concept.pattern.finditer(s.text):
         if DEFINED_AFTER.search(s.text[match.end() :]) or DEFINED_BEFORE.search(s.text[: match.start()]):
             return True
@@ -253,9 +270,18 @@ def _defining(concept: Concept, s: Located) -> bool:
 
 
 def _entry(concept: Concept, using: list[Located], named: Named) -> dict[str, Any]:
-    first = next((s for s in using if readable(s) and _defining(concept, s)), None)
+    clean = [s for s in using if readable(s)]
+    defining = next((s for s in clean if _defining(concept, s)), None)
+    # Else how the paper uses the term in its own sections (not its introduction or related work).
+    first = defining or next(
+        (s for s in clean if not INTRO_HEAD.search(s.section) and not RELATED_HEAD.search(s.section)), None
+    )
     indexes = {s.index for s in using}
-    linked_methods = [{"name": n, "url": u} for n, u, naming in named.methods if named.associated(naming, indexes)]
+    linked_methods = [
+        {"name": n, "url": u}
+        for n, u, naming in named.methods
+        if not concept.metric and _linked(concept, n, naming, indexes, named)
+    ]
     linked_benchmarks = [
         {"name": n, "url": u}
         for n, metric, u, naming in named.benchmarks
@@ -267,6 +293,8 @@ def _entry(concept: Concept, using: list[Located], named: Named) -> dict[str, An
         "definition": concept.definition,
         "mentions": len(using),
         "sentence": first.as_json() if first else None,
+        "defines": defining is not None,
+        "pages": sorted({s.page for s in using if s.page})[:12],
         "methods": linked_methods[:6],
         "benchmarks": linked_benchmarks[:6],
     }

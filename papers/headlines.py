@@ -130,7 +130,8 @@ def key_results(results: Iterable[Any], own_names: Iterable[str], limit: int = 6
 def _key_result(r: Any, best: Any, others: list[Any]) -> dict[str, Any]:
     setting = f" at {r.setting}" if r.setting else ""
     lower = " (lower is better)" if r.benchmark.direction == LOWER else ""
-    text = f"{r.method.name} reaches {shown(r)} on {r.benchmark.name} with {r.model_name}{setting}{lower}"
+    model = f" with {r.model_name}" if r.model_name else ""
+    text = f"{r.method.name} reaches {shown(r)} on {r.benchmark.name}{model}{setting}{lower}"
     if best is not None:
         text += f"; the best other method in the same table, {best.method.name}, reaches {shown(best)}"
     return {

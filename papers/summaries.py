@@ -60,6 +60,7 @@ class Located:
     text: str
     caption: bool = False
     chapter: str = ""  # the top-level section a subsection belongs to
+    boilerplate: bool = False  # a venue's checklist, not the paper's own words
 
     def as_json(self) -> dict[str, Any]:
         return {"text": self.text, "page": self.page, "section": self.where}
@@ -182,6 +183,8 @@ def _run_in(text: str) -> tuple[str, bool] | None:
     return None
 
 
+# A venue's paper checklist (NeurIPS and others) follows the paper: its "Limitations" item is a question.
+CHECKLIST_RE = re.compile(r"\bpaper checklist\b", re.I)
 SECTION_NUMBER_RE = re.compile(r"^§?([\dA-H]+)(\.\d+)*\s")
 
 
@@ -202,7 +205,9 @@ def located_sentences(pages: Iterable[tuple[int, str]]) -> list[Located]:
     out: list[Located] = []
     section, topic, chapter, in_caption = None, "", "", False
     chapters: dict[str, str] = {}
+    checklist = False
     for sentence in page_sentences(clean_pages(pages)):
+        checklist = checklist or bool(CHECKLIST_RE.search(sentence.text))
         if sentence.section != section:
             section, topic = sentence.section, ""
             chapter = _chapter(section, chapters)
@@ -215,7 +220,8 @@ def located_sentences(pages: Iterable[tuple[int, str]]) -> list[Located]:
         # "Figure 3." alone starts a caption; its next sentence is the caption's text.
         caption = starts_caption or in_caption
         in_caption = starts_caption and len(sentence.text.split()) <= 3
-        out.append(Located(len(out), sentence.page, sentence.section, topic, sentence.text, caption, chapter))
+        located = Located(len(out), sentence.page, sentence.section, topic, sentence.text, caption, chapter, checklist)
+        out.append(located)
     return out
 
 
@@ -237,7 +243,7 @@ def abstract_sentences(abstract: str, pages: Iterable[tuple[int, str]]) -> list[
 def readable(s: Located) -> bool:
     """A whole sentence of running text: not a caption, a table row, a formula or a fragment."""
     text = s.text
-    if s.caption or not 30 <= len(text) <= 600 or not text[:1].isupper():
+    if s.caption or s.boilerplate or not 30 <= len(text) <= 600 or not text[:1].isupper():
         return False
     if not re.search(r"[.!?][\"”’)\]]?$", text) or re.search(r"(?:\s\d{1,2}\.|:)$", text):
         return False  # a fragment, or a list cut at its item number ("related to: 1.")
@@ -245,7 +251,7 @@ def readable(s: Located) -> bool:
         return False  # a footnote mark, or a formula
     words = text.split()
     plain = sum(1 for w in words if re.fullmatch(r"[(\[“\"']?[A-Za-z][A-Za-z’'\-]*[,.;:)\]”\"']*", w))
-    return len(words) >= 6 and plain >= 0.6 * len(words)
+    return len(words) >= 6 and plain >= 0.6 * len(words) and is_prose(text)  # a table header has few "the", "of"
 
 
 TOPIC_WORDS = re.compile(r"limitation|future|broader|impact|discussion|conclu|open (?:question|problem)", re.I)
@@ -305,7 +311,9 @@ STRONG_LIMITATION_CUE = re.compile(
     re.I,
 )
 NOT_A_LIMITATION = re.compile(
-    r"\bnot an? (?:problem|issue|concern)\b|\bdoes not (?:hurt|affect)\b|\bstate (?:its|their|our) limitations\b", re.I
+    r"\bnot an? (?:problem|issue|concern)\b|\bdoes not (?:hurt|affect)\b|\bstate (?:its|their|our) limitations\b|"
+    r"\b(?:this|the following|the present) (?:section|appendix)\b",
+    re.I,
 )
 FUTURE_CUE = re.compile(
     r"\bfuture (?:work|research|direction|stud)|\bwe leave\b[^.]{0,120}\b(?:future|open)\b|\bleft (?:for|to) future|\bleave (?:this|it|that|"
@@ -406,6 +414,12 @@ CHOICE = re.compile(
     r"did not|exclude|include|evaluate|benchmark|compare|provide|measure|take|took|profile|perform|quantize|consider)\b",
     re.I,
 )
+# "Since ..., we consider X as a baseline": the main clause is a choice of the study.
+CHOICE_MAIN = re.compile(
+    r",\s*we (?:(?:also|further|only|mainly|mostly|therefore|thus|then) )?(?:focus|use|choose|select|adopt|follow|"
+    r"report|exclude|include|evaluate|benchmark|compare|consider|continue|test|run|train|do this|measure)\b",
+    re.I,
+)
 OUR_WORK = r"\bour (?:method|approach|framework|technique|algorithm|kernels?|formulation|scheme|design|solution|principle)\b|\bours\b"
 
 
@@ -430,7 +444,7 @@ def _mechanism_score(s: Located, own: re.Pattern[str], foreign: re.Pattern[str] 
     cause = 3 * bool(CAUSE_STRONG.search(NOUN_DUE_TO.sub("", text))) or 2 * bool(CAUSE_SINCE.search(text))
     weak, ours, finding = bool(CAUSE_WEAK.search(text)), bool(own.search(text)), bool(FINDING.search(text))
     context = not ours and (bool(own.search(s.chapter)) or is_method_section(s))  # "It ... since ..." there
-    if CHOICE.search(text) or not (cause or (weak and ours)) or not (ours or context):
+    if CHOICE.search(text) or CHOICE_MAIN.search(text) or not (cause or (weak and ours)) or not (ours or context):
         return 0
     others = foreign is not None and bool(foreign.search(f"{text} {s.topic}"))
     if others and not ours:
@@ -514,11 +528,17 @@ def executive_summary(abstract: list[Located], located: list[Located], own_names
     return chosen  # problem, method, idea, results: the order a reader needs them
 
 
+STEP_VERBS = (
+    r"(?:propose|design|introduce|develop|search|compute|apply|employ|combine|implement|determine|pick|protect|model|"
+    r"keep|quantize|perform|minimi[sz]e)s?"
+)
+# "We propose ...", "we then search ...", "our method scales ...": a step of the method, not a claim about it.
 METHOD_STEP = re.compile(
-    r"\bwe (?:then |further |first )?(?:propose|design|introduce|develop|search|compute|apply|employ|combine|"
-    r"implement|determine|pick|protect|model)\b|\bour (?:method|approach|framework|algorithm)\b",
+    rf"\bwe (?:\w+ly )?(?:then |further |first |also )?{STEP_VERBS}\b|\bour (?:method|approach|framework|algorithm) "
+    rf"(?:\w+ly )?{STEP_VERBS}\b",
     re.I,
 )
+KEY_STEP = re.compile(r"\b(?:propose|design|search|combine|introduce)s?\b", re.I)
 CALIBRATION = re.compile(
     r"\bcalibration (?:set|data|dataset|samples?|sequences?|split)\b|\bcalibrat(?:e|ed|ing) (?:on|with|using)\b",
     re.I,
@@ -544,7 +564,7 @@ def method_sentences(located: list[Located], own_names: Iterable[str], limit: in
         and (own.search(s.text) or s.text.lower().startswith("we "))
         and not CHOICE.search(s.text)
     ]
-    found.sort(key=lambda s: (not own.search(s.text), s.index))
+    found.sort(key=lambda s: (-2 * bool(own.search(s.text)) - bool(KEY_STEP.search(s.text)), s.index))
     return sorted(_distinct(found)[:limit], key=lambda s: s.index)
 
 

@@ -105,7 +105,7 @@ def compose(paper: Paper, inputs: dict[str, Any]) -> dict[str, Any]:
         },
         "key_results": keys,
         "mechanisms": _json(reasons),
-        "concepts": find_concepts(located, *_links(results)),
+        "concepts": find_concepts(located, *_links(results, own)),
         "limitations": _json(limits),
         "open_questions": _json(opens),
         "checks": coverage_checks(results, own_names, [b["name"] for b in facts["baselines"]]),
@@ -117,11 +117,12 @@ def _own_links(own_names: list[str], inputs: dict[str, Any]) -> list[dict[str, s
     return [{"name": name, "url": known[name].get_absolute_url()} for name in own_names if name in known]
 
 
-def _links(results: list[Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+def _links(results: list[Any], own: OwnMethods) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """The review's methods (not the paper's own: the page is about it) and benchmarks its receipts name."""
     methods = {
         r.method.name: r.method.get_absolute_url()
         for r in results
-        if not r.method.provisional and not r.method.is_reference_point
+        if not r.method.provisional and not r.method.is_reference_point and not own(r.method.name)
     }
     benchmarks = {
         r.benchmark.name: (r.benchmark.metric, r.benchmark.get_absolute_url())

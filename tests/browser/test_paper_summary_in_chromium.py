@@ -22,7 +22,7 @@ SECTIONS = (
     ("concepts", "Foundational concepts", "li.located"),
     ("open-questions", "Open questions", "li.located"),
     ("limitations", "Limitations", "li.located"),
-    ("confidence", "Confidence", "tbody tr"),
+    ("confidence", "Confidence", "ul.confidence li"),
 )
 
 
