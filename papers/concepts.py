@@ -273,9 +273,8 @@ def _entry(concept: Concept, using: list[Located], named: Named) -> dict[str, An
     clean = [s for s in using if readable(s)]
     defining = next((s for s in clean if _defining(concept, s)), None)
     # Else how the paper uses the term in its own sections (not its introduction or related work).
-    first = defining or next(
-        (s for s in clean if not INTRO_HEAD.search(s.section) and not RELATED_HEAD.search(s.section)), None
-    )
+    own_sections = [s for s in clean if not INTRO_HEAD.search(s.section) and not RELATED_HEAD.search(s.section)]
+    first = defining or next((s for s in own_sections if len(s.text) <= 250), own_sections[0] if own_sections else None)
     indexes = {s.index for s in using}
     linked_methods = [
         {"name": n, "url": u}

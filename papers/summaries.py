@@ -247,7 +247,7 @@ def readable(s: Located) -> bool:
         return False
     if not re.search(r"[.!?][\"”’)\]]?$", text) or re.search(r"(?:\s\d{1,2}\.|:)$", text):
         return False  # a fragment, or a list cut at its item number ("related to: 1.")
-    if "∗" in text or "equal contribution" in text.lower() or re.search(r"[=∥∑√≤≥]", text):
+    if "∗" in text or "equal contribution" in text.lower() or re.search(r"[=∥∑√≤≥·]", text):
         return False  # a footnote mark, or a formula
     words = text.split()
     plain = sum(1 for w in words if re.fullmatch(r"[(\[“\"']?[A-Za-z][A-Za-z’'\-]*[,.;:)\]”\"']*", w))
