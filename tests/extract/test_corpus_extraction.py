@@ -166,6 +166,15 @@ def test_a_task_broken_at_a_hyphen_under_the_header_is_one_task() -> None:
     assert teacher == {("MNLI-m", 84.9), ("MNLI-mm", 85.6)}
 
 
+@pytest.mark.corpus
+def test_beats_over_systems_the_tables_print_and_no_pairwise_matrix() -> None:
+    qlora = extraction("qlora.pdf")
+    assert "Guanaco" in qlora.proposed  # "which we name Guanaco"
+    # "Guanaco 13B scores better than Bard", "outperforms a 26 GB Alpaca model": Table 6's rows.
+    assert {("Guanaco", "Bard"), ("Guanaco", "Alpaca")} <= {(b.method, b.baseline) for b in qlora.beats}
+    assert not any(r.provenance.locator == "Table 12" for r in qlora.results)  # systems x systems
+
+
 def corpus_titles_and_ids() -> list[str]:
     readme = CORPUS / "README.md"
     if not readme.exists():

@@ -229,3 +229,18 @@ def test_a_row_the_table_marks_as_ours_is_the_papers_method(registry: Registry) 
     assert "i-GELU" in ex.proposed
     assert {r.method for r in ex.results} == {"FP16", "h-GELU", "i-GELU"}  # not the paper's first method
     assert ("i-GELU", "h-GELU") in {(b.method, b.baseline) for b in ex.beats}
+
+
+def test_a_matrix_of_systems_against_each_other_is_not_results(registry: Registry) -> None:
+    grid = make_grid(
+        [["Model", "FastQ 7B", "RTN", "GPTQ"]],
+        [["FastQ 7B", "-", "0.21", "0.19"], ["RTN", "-0.21", "-", "0.17"], ["GPTQ", "-0.19", "-0.17", "-"]],
+    )
+    ex = extract(registry, "Table 12: Pairwise judgments between systems on WikiText-2.", grid)
+    assert ex.results == [] and ex.beats == []
+
+
+def test_the_papers_method_at_a_model_size(registry: Registry) -> None:
+    grid = make_grid([["Method", "Wiki2"]], [["RTN", "6.29"], ["FastQ-7B", "5.91"]])
+    got = results(extract(registry, "Table 3: Results of LLaMA models at W4A16.", grid))
+    assert got[("FastQ", "LLaMA-7B", "W4A16", "Wiki2")] == 5.91  # the size, in the caption's family

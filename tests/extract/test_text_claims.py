@@ -122,3 +122,42 @@ def test_a_critique_the_paper_prints_twice_is_one_critique(registry: Registry) -
     weakness = "However, SmoothQuant fails at W4A4 on large models.\n"
     ex = extract(registry, TITLE_PAGE + weakness, "4 Related Work\n" + weakness)
     assert [c.method for c in ex.critiques].count("SmoothQuant") == 1
+
+
+def test_a_name_the_paper_gives_its_work_however_plainly_spelled(registry: Registry) -> None:
+    page = TITLE_PAGE.replace(
+        "large language models.\n", "large language models. Our best model family, which we name Condor, wins.\n"
+    )
+    assert "Condor" in extract(registry, page).proposed
+    # A model family or a task is never the paper's own name.
+    page = TITLE_PAGE.replace("large language models.\n", "large language models, which we call Llama here.\n")
+    assert "Llama" not in extract(registry, page).proposed
+
+
+def test_beats_over_systems_the_tables_print(registry: Registry) -> None:
+    grid = make_grid(
+        [["Model", "Params", "Score"]],
+        [
+            ["Bard", "-", "93.2"],
+            ["Condor", "13B", "90.4"],
+            ["Alpaca", "13B", "63.8"],
+            ["Stanford", "13B", "50.0"],
+            ["Parrot", "-", "99.0"],
+        ],
+    )
+    caption = "Table 6: Zero-shot scores relative to a reference system."
+    page = TITLE_PAGE.replace(
+        "large language models.\n", "large language models. Our best model family, which we name Condor, wins.\n"
+    ) + (
+        "Condor 13B scores better than Bard.\n"
+        "Our smallest Condor model outperforms a 26 GB Alpaca model by 20 points on the Stanford benchmark.\n"
+        "Condor outperforms all open models on the Vicuna benchmark, reaching 99.3% of Parrot.\n"
+        "We improve on the Stanford Alpaca default hyperparameters.\n"
+    )
+    document = make_document(page, caption, tables={2: [(caption, grid)]})
+    ex = RuleExtractor().extract(document, registry)
+    assert {("Condor", "Bard"), ("Condor", "Alpaca")} <= pairs(ex)
+    # Not after a preposition ("on the Stanford benchmark", "reaching ... of Parrot"), and not when
+    # "we" is all that names the winner.
+    assert not {("Condor", "Stanford"), ("Condor", "Parrot")} & pairs(ex)
+    assert not {("FastQ", "Stanford"), ("FastQ", "Alpaca")} & pairs(ex)

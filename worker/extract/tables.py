@@ -676,6 +676,8 @@ def table_cells(
     first_body = next((i for i, r in enumerate(source.grid.rows) if r.kind != "header"), 0)
     ctx = _source_context(source, first_body, registry)
     values = source.grid.value_cells()
+    if _pairwise(values):
+        return []
     fallback_method = _fallback_method(source, first_body, values, registry, proposed)
     leaves = {vc.column_path[-1].text for vc in values if vc.column_path}
     columns_are_models = (
@@ -721,6 +723,14 @@ def table_cells(
         setting = _cell_setting(ctx, col, row_settings.get(vc.row, Setting()), method, task.conditions, paper, own)
         out += _value_cells(source, vc, column, method, task, model, setting, ctx, registry, names)
     return out
+
+
+def _pairwise(values: list[ValueCell]) -> bool:
+    """A matrix of systems against each other ("row x beats column y by ..."): its column headers are
+    its row headers; its cells compare two systems, they are no system's result."""
+    leaves = {normalize_name(vc.column_path[-1].text) for vc in values if vc.column_path}
+    rows = {normalize_name(vc.row_path[0].text) for vc in values if vc.row_path}
+    return len(leaves) >= 3 and len(leaves & rows) >= 0.8 * len(leaves)
 
 
 def _switches(

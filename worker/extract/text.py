@@ -326,6 +326,30 @@ def _table_labels(pages: list[Any]) -> list[str]:
     return [label for label in labels if label]
 
 
+def _given_name(name: str, registry: Registry) -> str | None:
+    """A plain capitalised word the paper names its own work with ("Guanaco"), or None."""
+    name = name.strip(" .,;:")
+    if not re.fullmatch(r"[A-Z][a-z]{2,}[A-Za-z0-9\-]*", name) or name.lower() in _GENERIC_NAMES:
+        return None
+    if find_models(name) or registry.benchmark(name):
+        return None
+    return name
+
+
+def _introduced_acronyms(abstract: str, registry: Registry) -> list[str]:
+    """ "(a) 4-bit NormalFloat (NF4), a new data type": acronyms defined where the abstract lists
+    what the paper introduces."""
+    found: list[str] = []
+    for sentence in split_sentences(abstract):
+        if not _INTRODUCES_RE.search(sentence):
+            continue
+        for m in _ACRONYM_DEF_RE.finditer(sentence):
+            name = _accept_name(m.group("name"), registry)
+            if name and name not in found and not registry.method(name) and _PRECISION_RE.match(name) is None:
+                found.append(name)
+    return found
+
+
 def proposed_methods(pages: list[Any], registry: Registry, title: str = "", abstract: str = "") -> list[str]:
     """The paper's own method names: a "Name:" title prefix, then "we propose X" / "our method, X"
     in the abstract and the first two pages."""
@@ -355,17 +379,14 @@ def proposed_methods(pages: list[Any], registry: Registry, title: str = "", abst
     # its own methods anywhere before the experiments.
     body = " ".join(join_lines(p.text.split("\n")) for p in pages[:8])
     for m in _WE_NAME_RE.finditer(f"{abstract} {body}"):
-        name = _accept_name(m.group("acro") or m.group("name"), registry)
+        given = m.group("acro") or m.group("name")
+        # "which we name Guanaco": a name the paper gives, however plainly it is spelled.
+        name = _accept_name(given, registry) or _given_name(given, registry)
         if name and name not in found and not registry.method(name):
             found.append(name)
-    # "(a) 4-bit NormalFloat (NF4), a new data type": an acronym defined where the abstract lists
-    # what the paper introduces.
-    for sentence in split_sentences(abstract):
-        if _INTRODUCES_RE.search(sentence):
-            for m in _ACRONYM_DEF_RE.finditer(sentence):
-                name = _accept_name(m.group("name"), registry)
-                if name and name not in found and not registry.method(name) and _PRECISION_RE.match(name) is None:
-                    found.append(name)
+    for name in _introduced_acronyms(abstract, registry):
+        if name not in found:
+            found.append(name)
     # "... Activation-aware Weight Quantization (AWQ)": an acronym defined in the title or abstract
     if not found:
         for m in _ACRONYM_DEF_RE.finditer(title + " " + abstract[:1200]):
@@ -563,9 +584,57 @@ _CLAUSE_END_RE = re.compile(
 )
 
 
+def compared_systems(pages: list[Any], registry: Registry) -> list[str]:
+    """The names a paper's tables print as row headers that may be systems it compares with ("Bard",
+    "Alpaca"): capitalised, not a model, a task, a number format or a statistic."""
+    labels = [
+        label.strip()
+        for page in pages
+        for table in page.tables
+        for row in table.grid.rows
+        if row.kind == "body"
+        for label in row.labels
+    ]
+    return list(dict.fromkeys(label for label in labels if _system_name(label, registry)))
+
+
+def _system_name(label: str, registry: Registry) -> bool:
+    if not re.fullmatch(r"[A-Z][A-Za-z]{2,}(?:[ -][A-Z][A-Za-z]+)?", label):
+        return False
+    if find_models(label) or registry.benchmark(label) or _PRECISION_RE.match(label):
+        return False
+    return label.lower() not in _GENERIC_NAMES and label.lower() not in _NOT_SYSTEMS
+
+
+_OBJECT_END_RE = re.compile(r"\b(?:on|of|by|in|for|at|with|to|from|across|under|when)\b|[,;:()]")
+_NOT_SYSTEMS = {"average", "mean", "median", "total", "baseline", "ours", "none", "all", "full", "base", "dense"}
+
+
+def _system_objects(text: str, start: int, end: int, systems: list[str], own: set[str]) -> list[Mention]:
+    """Systems the tables print (``compared_systems``), named as printed right after a verb of
+    winning, before any preposition or comma ("Guanaco 13B scores better than Bard"); not those
+    whose names are in ``own`` (the paper's, or already found)."""
+    cut = _OBJECT_END_RE.search(text, start, end)
+    end = cut.start() if cut else end
+    found = []
+    for name in systems:
+        if normalize_name(name) in own:
+            continue
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text[start:end]):
+            found.append(Mention(name, start + m.start(), start + m.end()))
+            break
+    return found
+
+
 def sentence_beats(
-    sentences: list[Sentence], finder: MentionFinder, proposed: list[str], citations: CitationResolver | None = None
+    sentences: list[Sentence],
+    finder: MentionFinder,
+    proposed: list[str],
+    citations: CitationResolver | None = None,
+    systems: list[str] | None = None,
 ) -> list[BeatsClaim]:
+    """What the paper's sentences say its method beats: a method the registry, a table or a citation
+    names, or a system its tables print (``systems``), after a verb of winning."""
     if not proposed:
         return []
     own = {normalize_name(p) for p in proposed}
@@ -599,6 +668,9 @@ def sentence_beats(
                 and normalize_name(m.name) not in own
                 and not any(normalize_name(m.name).startswith(p) for p in own if p)
             ]
+            if subject_own and systems:  # against a method named as ours, not a bare "we"
+                found = own | {normalize_name(m.name) for m in objects}
+                objects += _system_objects(s.text, verb.end(), window_end, systems, found)
             for m in objects:
                 out.append(
                     BeatsClaim(
@@ -701,7 +773,7 @@ def analyse_text(
     result = TextAnalysis(proposed=proposed, weight_only=is_weight_only(pages))
     citations = CitationResolver(references_text(pages), registry, exclude=[fp] if fp else [])
     result.critiques = critiques(sentences, finder, proposed, citations)
-    result.beats = sentence_beats(sentences, finder, proposed, citations)
+    result.beats = sentence_beats(sentences, finder, proposed, citations, compared_systems(pages, registry))
     result.table_models = section_models(sentences, table_locators)
     for name in proposed:
         if not registry.method(name):

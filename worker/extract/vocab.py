@@ -568,6 +568,9 @@ def _label_core(rest: str, setting: Setting) -> str:
     return core
 
 
+_OWN_SIZED_RE = re.compile(r"(?P<name>.*[A-Za-z].*?)[-\s]+(?P<size>\d+(?:\.\d+)?[BM])")
+
+
 def _label_method(
     info: RowInfo, raw: str, core: str, whole: str | None, registry: Registry, proposed: list[str]
 ) -> RowInfo:
@@ -575,6 +578,11 @@ def _label_method(
     knows by the whole label, or full precision; else as printed (``_printed_method``)."""
     setting = info.setting
     own = next((p for p in proposed if normalize_name(p) == normalize_name(raw)), None)
+    sized = _OWN_SIZED_RE.fullmatch(raw)
+    if not own and sized:
+        # "Guanaco-65B": the paper's own method (a model family it trains) at a size.
+        own = next((p for p in proposed if normalize_name(p) == normalize_name(sized.group("name"))), None)
+        info.model = info.model or (sized.group("size") if own else "")
     if own:
         info.method, info.known, info.ours = own, True, True  # the paper's own method, by its name
         return info
