@@ -6,12 +6,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from benchmarks.charts import Point, disagreement_figure, pareto_figure
 from benchmarks.leaderboards import shown_value
 from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
-from papers.provenance import ReviewScope
+from papers.provenance import ReviewScope, of_basis
 from worker.extract.names import is_model_size, normalize_model_name
 
 BOARDS_LISTED = 60
@@ -26,14 +26,17 @@ FULL_PRECISION_FAMILY = "full_precision"
 
 def pick_review(benchmark: Benchmark, slug: str | None) -> ReviewScope | None:
     """The review whose leaderboard the page shows: the one asked for, else the first (by title) with
-    cells on this benchmark, else the first with any leaderboard. Reached through the leaderboard's
-    relation: reviews sit above this app."""
-    entries = LeaderboardEntry.objects.select_related("review").order_by("review__title")
+    cells on this benchmark, else the first with any leaderboard. Reviews sit above this app, so the
+    model is reached through the leaderboard's relation; each test is an EXISTS on an index, never a
+    sort of the leaderboard's rows (hundreds of thousands at scale)."""
+    reviews = LeaderboardEntry._meta.get_field("review").related_model.objects.order_by("title")
+    with_cells = LeaderboardEntry.objects.filter(review=OuterRef("pk"))
     if slug:
-        entry = entries.filter(review__slug=slug).first()
-    else:
-        entry = entries.filter(benchmark=benchmark).first() or entries.first()
-    return entry.review if entry else None
+        return reviews.filter(Exists(with_cells), slug=slug).first()
+    return (
+        reviews.filter(Exists(with_cells.filter(benchmark=benchmark))).first()
+        or reviews.filter(Exists(with_cells)).first()
+    )
 
 
 def board_label(model: str, setting: str) -> str:
@@ -61,7 +64,7 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
     if review is None:
         return context
     approved_only = context["approved_only"] = review.approved_only(params.get("approved"))
-    cells = LeaderboardEntry.objects.filter(review=review, benchmark=benchmark, approved_only=approved_only)
+    cells = LeaderboardEntry.objects.filter(of_basis(approved_only), review=review, benchmark=benchmark)
     # A result whose model the paper's table did not name has no board of its own to pick.
     boards = [
         {**board, "label": board_label(board["model_name"], board["setting"])}
@@ -108,8 +111,10 @@ def _charts(
     points: list[Point] = [
         {"method": name, "bits": bits, "value": value, "shown": shown_value(value, printed), "setting": cell_setting}
         for name, bits, value, printed, cell_setting in LeaderboardEntry.objects.filter(
-            review=review, approved_only=approved_only, benchmark=benchmark, model_name=model, bits__isnull=False
-        ).values_list("method__name", "bits", "value", "result__value_text", "setting")[:CHART_POINTS]
+            of_basis(approved_only), review=review, benchmark=benchmark, model_name=model, bits__isnull=False
+        )
+        .order_by("setting", "rank")  # the index's order; the model's default would join the review to sort
+        .values_list("method__name", "bits", "value", "result__value_text", "setting")[:CHART_POINTS]
     ]
     focus = next((e for e in entries if e.method.slug == method_slug), None) or max(
         entries, key=lambda e: (e.reports, -e.rank)

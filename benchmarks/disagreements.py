@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
-from papers.provenance import ReviewScope
+from papers.provenance import ReviewScope, of_basis
 
 
 def cell_values(
@@ -39,7 +39,7 @@ def cell_key(cell: LeaderboardEntry) -> tuple[int, int, str, str]:
 def largest_disagreements(review: ReviewScope, limit: int = 20, *, approved_only: bool = False) -> list[dict[str, Any]]:
     """The review's cells where papers disagree most, each with every paper's value and receipt."""
     cells = list(
-        LeaderboardEntry.objects.filter(review=review, approved_only=approved_only, disagreement=True)
+        LeaderboardEntry.objects.filter(of_basis(approved_only), review=review, disagreement=True)
         .select_related("method", "benchmark")
         .order_by("-spread", "pk")[:limit]
     )

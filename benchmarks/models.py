@@ -84,6 +84,8 @@ class BenchmarkResult(Receipt):
             *Receipt.Meta.indexes,
             models.Index(fields=["benchmark", "model_name", "setting"], name="result_bench_model_setting"),
             models.Index(fields=["method", "status"], name="result_method_status"),
+            # One method's numbers on one benchmark and setting: the benchmark page's spread chart.
+            models.Index(fields=["method", "benchmark", "setting"], name="result_method_bench_setting"),
         ]
 
     def __str__(self) -> str:

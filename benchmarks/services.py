@@ -6,7 +6,7 @@ from django.conf import settings
 
 from benchmarks.leaderboards import build_cells, ranked
 from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
-from papers.provenance import ReviewScope
+from papers.provenance import ReviewScope, of_basis
 from worker.extract.names import normalize_model_name
 
 # Rows per INSERT when replacing the leaderboard; 5,000 kept PostgreSQL round trips few without
@@ -40,7 +40,7 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
     # extraction spelled names alike) make one board.
     cells = build_cells(((*row[:3], normalize_model_name(row[3]), *row[4:]) for row in rows), lower)
     threshold = settings.DISAGREEMENT_THRESHOLD
-    LeaderboardEntry.objects.filter(review=review, approved_only=approved_only).delete()
+    LeaderboardEntry.objects.filter(of_basis(approved_only), review=review).delete()
     batch: list[LeaderboardEntry] = []
     written = 0
     for (benchmark_id, model, setting, method_id), cell, rank in ranked(cells, lower):

@@ -14,10 +14,12 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodFamily
-from benchmarks.models import Benchmark, BenchmarkResult
+from benchmarks.models import Benchmark, BenchmarkResult, LeaderboardEntry
 from benchmarks.services import BATCH, STREAM_CHUNK, rebuild_leaderboard
 from config.page_cache import retire_cached_pages
+from config.planner import refresh_statistics
 from config.publishing import publish_on_commit
+from papers.provenance import of_basis
 from reviews.communities import comparison_graph, find_communities
 from reviews.ledger import quality_gate
 from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Batch sizes are the leaderboard's (measured there).
 FRONTIER_FALLBACK = 15  # the dashboard shows this many
+DERIVED_MODELS = (MethodStanding, SubProblem, FrontierEntry, LeaderboardEntry)
 
 
 @dataclass
@@ -68,7 +71,7 @@ def recompute_standings(review: Review, approved_only: bool) -> int:
         )
         for rank, m in enumerate(order, start=1)
     ]
-    MethodStanding.objects.filter(review=review, approved_only=approved_only).delete()
+    MethodStanding.objects.filter(of_basis(approved_only), review=review).delete()
     MethodStanding.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
@@ -84,7 +87,7 @@ def recompute_subproblems(review: Review, approved_only: bool) -> int:
     graph, benchmarks_of = comparison_graph(((p, b, m), b, method) for p, b, m, method in cells)
     communities = find_communities(graph, benchmarks_of)
     bench_names = dict(Benchmark.objects.values_list("pk", "name"))
-    SubProblem.objects.filter(review=review, approved_only=approved_only).delete()
+    SubProblem.objects.filter(of_basis(approved_only), review=review).delete()
     SubProblem.objects.bulk_create(
         [
             SubProblem(
@@ -125,7 +128,7 @@ def recompute_frontier(review: Review, approved_only: bool, now: dt.datetime) ->
         )
         for rank, (m, p, published) in enumerate(recent, start=1)
     ]
-    FrontierEntry.objects.filter(review=review, approved_only=approved_only).delete()
+    FrontierEntry.objects.filter(of_basis(approved_only), review=review).delete()
     FrontierEntry.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
@@ -148,6 +151,7 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
         )
         compose_receipts_draft(review)  # reads the views just rebuilt
         transaction.on_commit(retire_cached_pages)
+    refresh_statistics([model._meta.db_table for model in DERIVED_MODELS])
     report.seconds = time.perf_counter() - started
     logger.info("recomputed %s in %.1f s: %s", review.slug, report.seconds, report)
     return report

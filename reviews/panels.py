@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
+from papers.provenance import of_basis
 from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
 
 PANEL_ROWS = 15
@@ -23,7 +24,7 @@ def dashboard(review: Review, approved_only: bool = False) -> dict[str, Any]:
     """Everything the review home shows, from the derived tables of one basis (about eight queries).
     Over approved and pending receipts, each standing also carries its approved-only figures."""
     standings = list(
-        MethodStanding.objects.filter(review=review, approved_only=approved_only).select_related("method")[:PANEL_ROWS]
+        MethodStanding.objects.filter(of_basis(approved_only), review=review).select_related("method")[:PANEL_ROWS]
     )
     if not approved_only:
         approved = {
@@ -35,9 +36,7 @@ def dashboard(review: Review, approved_only: bool = False) -> dict[str, Any]:
         for s in standings:
             s.approved = approved.get(s.method_id)
     subproblems = list(
-        SubProblem.objects.filter(review=review, approved_only=approved_only).select_related("anchor")[
-            :SUBPROBLEMS_SHOWN
-        ]
+        SubProblem.objects.filter(of_basis(approved_only), review=review).select_related("anchor")[:SUBPROBLEMS_SHOWN]
     )
     member_ids = {m for sp in subproblems for m in sp.member_ids[:MEMBERS_SHOWN]}
     members = Method.objects.in_bulk(member_ids) if member_ids else {}
@@ -45,7 +44,7 @@ def dashboard(review: Review, approved_only: bool = False) -> dict[str, Any]:
         sp.members = [members[m] for m in sp.member_ids[:MEMBERS_SHOWN] if m in members]
         sp.more = max(sp.size - MEMBERS_SHOWN, 0)
     frontier = list(
-        FrontierEntry.objects.filter(review=review, approved_only=approved_only)
+        FrontierEntry.objects.filter(of_basis(approved_only), review=review)
         .select_related("method", "paper")
         .annotate(paper_fit=Subquery(_fit_in(review)))[:PANEL_ROWS]
     )
