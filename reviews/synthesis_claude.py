@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reviews.synthesis_compose import SYNTHESIS_PARTS, sentence
+from reviews.synthesis_compose import SYNTHESIS_PARTS, reference_list, sentence
 from reviews.synthesis_evidence import Evidence, Item
 
 TOOL_NAME = "record_synthesis"
@@ -178,10 +178,11 @@ def claude_prose(document: dict[str, Any], evidence: Evidence, client: Any, mode
         findings.append(finding | {"sentences": written, "papers": papers, "empty": ""} if written else finding)
     # The abstract's first and last sentences (scope and size, readiness) are counts, not findings: kept.
     offline = document["abstract"]
-    return document | {
+    written = document | {
         "abstract": [offline[0], *abstract, offline[-1]] if abstract else offline,
         "findings": findings,
         "synthesis": {key: synthesis[key] or document["synthesis"][key] for key, _ in SYNTHESIS_PARTS},
         "dropped": dropped,
         "prose_by": model,
     }
+    return written | {"references": reference_list(evidence, written)}

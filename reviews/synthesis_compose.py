@@ -49,6 +49,8 @@ PER_PAPER_IN_ANSWER = 2
 COMPARISON_ROWS = 40
 UNMATCHED_SHOWN = 6
 OWN_LIMITS_SHOWN = 5
+CITED_AT_MOST = 5  # papers one sentence cites when many say the same; the count names the rest
+WEAK_NAMED = 10
 MISSING_SHOWN = 8  # places where quotes were not found again, listed in the audit
 MISSING_READ = 200
 COUNTED = (BenchmarkResult, BeatsReceipt, CritiqueReceipt)
@@ -165,6 +167,11 @@ _STOPWORDS = frozenset({
     "have", "how", "in", "into", "is", "it", "its", "of", "on", "or", "our", "than", "that", "the", "their",
     "them", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which",
     "while", "who", "why", "with", "within", "without", "between", "across", "each", "other", "more", "most",
+    # Words any research question and any paper use: they say nothing about which evidence answers which.
+    "method", "methods", "model", "models", "language", "languages", "paper", "papers", "report", "reports",
+    "reported", "keep", "keeps", "close", "differ", "different", "propose", "proposes", "proposed", "study",
+    "studies", "show", "shows", "shown", "use", "uses", "used", "using", "approach", "approaches", "result",
+    "results", "work", "works", "large", "new", "also", "there", "here", "any", "all", "some", "such",
 })  # fmt: skip
 
 
@@ -183,11 +190,12 @@ def stems(text: str) -> set[str]:
     return found
 
 
-def answering(question: str, items: list[Item]) -> list[Item]:
+def answering(question: str, items: list[Item], bags: list[set[str]] | None = None) -> list[Item]:
     """The items that bear most on a question: the question's content words weighted by how rare they
-    are among the items (a word every item has says nothing), at most two per paper."""
+    are among the items (a word every item has says nothing), at most two per paper. `bags` are the
+    items' stems when the caller has them already."""
     wanted = stems(question)
-    bags = [stems(item.wording) for item in items]
+    bags = bags if bags is not None else [stems(item.wording) for item in items]
     frequency: dict[str, int] = defaultdict(int)
     for bag in bags:
         for word in bag & wanted:
@@ -229,9 +237,10 @@ def findings(evidence: Evidence, asked: list[str], across: list[Item]) -> list[d
     """Each research question with the evidence that bears most on it: the papers' own sentences,
     receipts, and the statements across papers (agreement and tension) composed from them."""
     pool = [*evidence.claims, *evidence.critiques, *evidence.beats, *across]
+    bags = [stems(item.wording) for item in pool]
     answers = []
     for question in asked:
-        chosen = answering(question, pool)
+        chosen = answering(question, pool, bags)
         papers = {p for item in chosen for p in item.papers}
         answers.append(
             {
@@ -271,9 +280,9 @@ def key_findings(evidence: Evidence) -> list[dict[str, Any]]:
             continue
         per_paper[paper] += 1
         if len(reports) > 1:
-            who = names(narrative(evidence, r.papers[0]) for r in reports)
+            who = names((narrative(evidence, r.papers[0]) for r in reports), most=CITED_AT_MOST)
             text = f"{who} each report {group[0].facts['winner']} beating {group[0].facts['loser']}."
-            found.append(sentence(evidence, text, reports))
+            found.append(sentence(evidence, text, reports[:CITED_AT_MOST]))
         else:
             found.append(said(evidence, group[0]))
     cited = {c["paper"] for s in found for c in s["cites"]}
@@ -329,14 +338,16 @@ def agreement(evidence: Evidence) -> list[Item]:
     for (winner, loser), group in beats_edges(evidence).items():
         reports = _first_per_paper(group)
         if len(reports) > 1:
-            who = names(narrative(evidence, r.papers[0]) for r in reports)
-            found.append(joined(f"{who} each report {winner} beating {loser}.", reports, AGREEING))
+            who = names((narrative(evidence, r.papers[0]) for r in reports), most=CITED_AT_MOST)
+            found.append(joined(f"{who} each report {winner} beating {loser}.", reports[:CITED_AT_MOST], AGREEING))
     for method, by_paper in sorted(_against(evidence).items(), key=lambda kv: (-len(kv[1]), kv[0])):
         if len(by_paper) < 2:
             break
-        phrases = _against_phrases(evidence, by_paper.values())
+        shown = list(by_paper.values())[:CITED_AT_MOST]
+        more = len(by_paper) - len(shown)
+        phrases = _against_phrases(evidence, shown) + (f"; and {counted(more, 'more paper')}" if more else "")
         text = f"{len(by_paper)} papers independently report weaknesses of {method}: {phrases}."
-        found.append(joined(text, list(by_paper.values()), AGREEING))
+        found.append(joined(text, shown, AGREEING))
     return found[:PER_PART]
 
 
@@ -559,8 +570,12 @@ def limitations(evidence: Evidence, doc: dict[str, Any]) -> list[dict[str, Any]]
         found.append(example | {"text": text})
     weak = [a for a in evidence.listed if evidence.papers[a].fit in (TaxonomyFit.WEAK, TaxonomyFit.UNASSESSED)]
     if weak:
-        text = f"{counted(len(weak), 'included paper')} only weakly {_verb(len(weak), 'fits', 'fit')} the scope or {_verb(len(weak), 'is', 'are')} not assessed yet."
-        found.append(sentence(evidence, text, [_scope_item(a) for a in weak]))
+        n = len(weak)
+        text = (
+            f"{counted(n, 'included paper')} only weakly {_verb(n, 'fits', 'fit')} the scope or "
+            f"{_verb(n, 'is', 'are')} not assessed yet" + (f"; the first {WEAK_NAMED}:" if n > WEAK_NAMED else ".")
+        )
+        found.append(sentence(evidence, text, [_scope_item(a) for a in weak[:WEAK_NAMED]]))
     for item in (c for c in evidence.cells if c.full_precision and c.facts["flagged"]):
         f = item.facts
         text = (
@@ -613,8 +628,21 @@ def _reach(evidence: Evidence, doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [sentence(evidence, text, []) for text in found]
 
 
-def reference_list(evidence: Evidence) -> list[dict[str, Any]]:
-    return sorted(evidence.refs.values(), key=lambda r: (r["label"].lower(), r["arxiv_id"]))
+def cited_papers(node: Any) -> set[str]:
+    """Every paper a citation anywhere in the document names."""
+    if isinstance(node, list):
+        return set().union(*(cited_papers(n) for n in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = {node["paper"]} if isinstance(node.get("paper"), str) and "label" in node else set()
+    return found.union(*(cited_papers(v) for v in node.values() if isinstance(v, list | dict)))
+
+
+def reference_list(evidence: Evidence, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The papers the evidence base lists and every paper a sentence of the document cites."""
+    cited = set(evidence.listed) | cited_papers(doc)
+    refs = [ref for arxiv_id, ref in evidence.refs.items() if arxiv_id in cited]
+    return sorted(refs, key=lambda r: (r["label"].lower(), r["arxiv_id"]))
 
 
 def abstract(evidence: Evidence, doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -666,7 +694,9 @@ def _most_criticised(evidence: Evidence) -> list[dict[str, Any]]:
     count = f"{len(by_paper)} papers report" if len(by_paper) > 1 else "one paper reports"
     return [
         sentence(
-            evidence, f"The method the papers fault most often is {method}: {count} its weaknesses.", by_paper.values()
+            evidence,
+            f"The method the papers fault most often is {method}: {count} its weaknesses.",
+            list(by_paper.values())[:CITED_AT_MOST],
         )
     ]
 
@@ -683,7 +713,6 @@ def compose_document(evidence: Evidence, title: str = "") -> dict[str, Any]:
         "evidence_base": evidence_base(evidence),
         "audit": audit_section(evidence),
         "comparison": comparison(evidence),
-        "references": reference_list(evidence),
         "dropped": [],
     }
     agreeing, pulling_apart = agreement(evidence), tension(evidence)
@@ -696,4 +725,5 @@ def compose_document(evidence: Evidence, title: str = "") -> dict[str, Any]:
     }
     doc["limitations"] = limitations(evidence, doc)
     doc["abstract"] = abstract(evidence, doc)
+    doc["references"] = reference_list(evidence, doc)
     return doc
