@@ -369,12 +369,14 @@ def stated_limits(papers: list[PaperEntry]) -> list[Item]:
 
 _OWN = re.compile(r"\b(we|our)\b", re.I)
 _OUTLINE = re.compile(r"\b(Section|Sec\.)\s*\d")
+# "It is critical for every work to clearly state its limitations": about stating limits, not one.
+_ABOUT_LIMITS = re.compile(r"\b(state|discuss|describe|outline|list|acknowledge)\w*\b[^.]{0,30}\blimitations?\b", re.I)
 
 
 def limit_strength(sentence: str, section: str) -> int:
     """How surely a sentence states a limit of the paper's own work: 0 when it names none, more when
     it is in a Limitations section or says "we"/"our" (a limit of the work discussed, not its own, scores 0)."""
-    if not LIMIT.search(sentence) or _OUTLINE.search(sentence):
+    if not LIMIT.search(sentence) or _OUTLINE.search(sentence) or _ABOUT_LIMITS.search(sentence):
         return 0
     in_limits = "limitation" in section.lower() or sentence.lower().startswith("limitation")
     return (
