@@ -24,7 +24,7 @@ from worker.reading.numbers import parse_number
 from worker.reading.tables import Grid
 
 _ON_RE = re.compile(r"[✓✔√]|yes|Yes|YES")
-_OFF_RE = re.compile(r"|[✗✘×]|no|No|NO|[-–—−]")
+_OFF_RE = re.compile(r"(?:[✗✘×]|no|No|NO|[-–—−])?")  # blank is off too
 
 
 @dataclass
