@@ -430,6 +430,7 @@ def comparison(evidence: Evidence) -> dict[str, Any]:
                 "setting": f["setting"],
                 "spread": round(f["spread"], 4),
                 "flagged": f["flagged"],
+                "papers": f.get("papers", len(f["values"])),
                 "values": [
                     {"value": v, **cite_json(evidence, c)} for v, c in zip(f["values"], item.cites, strict=True)
                 ],

@@ -29,6 +29,9 @@ from worker.reading.text import page_sentences
 MAX_PAPERS = 300
 MAX_RECEIPTS = 3000  # of each kind read for one draft
 MAX_CELLS = 60  # like-for-like numbers read for the comparison
+# Papers' values shown per compared number: the lowest, the highest and evenly spaced ones between
+# (at 100,000 papers one number is reported by thousands; the rest are counted, not listed).
+VALUES_PER_CELL = 10
 # A "sentence" longer than this is a parse run-on (two columns read as one); it is never shown, and
 # never cut either.
 LONGEST_SENTENCE = 700
@@ -514,6 +517,14 @@ def _best_per_paper(results: list[BenchmarkResult], lower: bool) -> list[Benchma
     return sorted(best.values(), key=lambda r: (r.value, r.paper.arxiv_id))
 
 
+def spread_sample(ordered: list[Any], most: int) -> list[Any]:
+    """At most `most` of the ordered values: both ends and evenly spaced ones between."""
+    if len(ordered) <= most:
+        return ordered
+    step = (len(ordered) - 1) / (most - 1)
+    return [ordered[round(i * step)] for i in range(most)]
+
+
 def cell_items(review: Review, approved_only: bool, papers: dict[str, PaperEntry]) -> list[Item]:
     """Numbers two or more papers report for the same method, benchmark, model and setting (the
     leaderboard's cells: like with like), the flagged ones (spread at the threshold or more) first."""
@@ -525,9 +536,10 @@ def cell_items(review: Review, approved_only: bool, papers: dict[str, PaperEntry
     values = cell_values(review, cells)
     items = []
     for cell in cells:
-        results = _best_per_paper(values.get(cell_key(cell), []), cell.benchmark.direction == "lower")
-        if len(results) < 2:
+        reporting = _best_per_paper(values.get(cell_key(cell), []), cell.benchmark.direction == "lower")
+        if len(reporting) < 2:
             continue
+        results = spread_sample(reporting, VALUES_PER_CELL)
         for r in results:
             papers.setdefault(r.paper.arxiv_id, _entry(r.paper))
         facts = {
@@ -538,6 +550,7 @@ def cell_items(review: Review, approved_only: bool, papers: dict[str, PaperEntry
             "spread": cell.spread,
             "flagged": cell.disagreement,
             "values": [shown_value(r.value, r.value_text) for r in results],
+            "papers": len(reporting),
         }
         item = Item(
             f"cell:{cell.pk}",

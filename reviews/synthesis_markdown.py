@@ -99,6 +99,8 @@ def _comparison(c: dict[str, Any]) -> list[str]:
             f"{md(v['value'])} ({md(v['label'])}" + (f", p. {v['page']}" if v.get("page") else "") + ")"
             for v in r["values"]
         )
+        if r.get("papers", 0) > len(r["values"]):
+            values += f"; {len(r['values'])} of {r['papers']} papers shown"
         flag = "reference row" if r["reference"] else ("disagree" if r["flagged"] else "agree")
         lines.append(
             f"| {md(r['method'])} | {md(r['benchmark'])} | {md(r['model'])} | {md(r['setting'])} | {values} "

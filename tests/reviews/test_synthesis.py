@@ -5,9 +5,9 @@ import pytest
 
 from reviews.derived import recompute_review
 from reviews.models import Claim
-from reviews.synthesis import compose_receipts_draft, latest_draft, readable
+from reviews.synthesis import compose_receipts_draft, latest_draft, readable, synthesis_markdown
 from reviews.synthesis_compose import SECTIONS, SYNTHESIS_PARTS
-from reviews.synthesis_evidence import looks_whole, quoted, whole_sentence
+from reviews.synthesis_evidence import VALUES_PER_CELL, looks_whole, quoted, whole_sentence
 from tests.factories import (
     add_to_review,
     make_benchmark,
@@ -94,6 +94,24 @@ def test_the_comparison_flags_a_spread_of_fifteen_percent_and_not_below(db, valu
     recompute_review(review.pk)
     (row,) = document(review)["comparison"]["rows"]
     assert row["flagged"] is flagged
+
+
+def test_a_number_many_papers_report_lists_both_ends_and_counts_the_rest(db):
+    """At scale one number is reported by thousands of papers: the document lists ten of them (the
+    lowest, the highest, evenly between) and says how many there are, instead of listing them all."""
+    review, method, benchmark = make_review(), make_method("GPTQ"), make_benchmark("WikiText-2")
+    for n in range(25):
+        paper = make_paper()
+        add_to_review(review, paper)
+        make_result(
+            paper=paper, method=method, benchmark=benchmark, model_name="LLaMA-7B", setting="W4A16", value=6 + n / 10
+        )
+    recompute_review(review.pk)
+    (row,) = document(review)["comparison"]["rows"]
+    shown = [float(v["value"]) for v in row["values"]]
+    assert len(shown) == VALUES_PER_CELL and row["papers"] == 25
+    assert shown[0] == 6.0 and shown[-1] == 8.4 and shown == sorted(shown)
+    assert "10 of 25 papers shown" in synthesis_markdown(review)
 
 
 def test_quotes_are_whole_sentences_never_cut(synth):
