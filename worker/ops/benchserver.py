@@ -16,7 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
+from django.db.models import Count
 
+from baselines.models import BeatsReceipt, Method
+from benchmarks.models import Benchmark, BenchmarkResult
+from papers.models import Paper
 from reviews.models import Review
 
 SYNTHETIC_SLUG = "synthetic-scale"
@@ -38,6 +42,35 @@ def ensure_synthetic_review(stdout: Any = None, **scale: int) -> Review:
         call_command("seed_synthetic", **{**SCALE, **scale}, review=SYNTHETIC_SLUG, stdout=stdout)
         review = Review.objects.get(slug=SYNTHETIC_SLUG)
     return review
+
+
+def public_pages(review: Review) -> dict[str, str]:
+    """One of each public page of the review, at its heaviest: the most-reported method's hub, the
+    most-reported benchmark's page, the paper with the most results, the most-beaten baseline's
+    receipts (`make bench` times each, uncached and cached)."""
+    results = BenchmarkResult.objects.filter(paper__review_entries__review=review)
+    method = Method.objects.get(pk=results.values("method").annotate(n=Count("id")).order_by("-n")[0]["method"])
+    benchmark = Benchmark.objects.get(
+        pk=results.values("benchmark").annotate(n=Count("id")).order_by("-n")[0]["benchmark"]
+    )
+    paper = Paper.objects.get(pk=results.values("paper").annotate(n=Count("id")).order_by("-n")[0]["paper"])
+    beaten = BeatsReceipt.objects.values("baseline__slug").annotate(n=Count("id")).order_by("-n")[0]
+    slug = review.slug
+    return {
+        "home": "/",
+        "review dashboard": f"/r/{slug}/",
+        "dashboard JSON": f"/r/{slug}/panels.json",
+        "method hub": f"/m/{method.slug}/",
+        "paper page": f"/p/{paper.arxiv_id}/",
+        "benchmark page": f"/b/{benchmark.slug}/?review={slug}",
+        "leaderboard JSON": f"/b/{benchmark.slug}/leaderboard.json?review={slug}",
+        "receipts list": f"/r/{slug}/receipts/beaten-by/{beaten['baseline__slug']}/",
+        "ledger": f"/r/{slug}/ledger/",
+        "synthesis": f"/r/{slug}/synthesis/",
+        "search": "/search/?q=quantization",
+        "papers feed": f"/r/{slug}/feeds/papers.atom",
+        "receipts feed": f"/r/{slug}/feeds/receipts.atom",
+    }
 
 
 def free_port() -> int:
