@@ -65,31 +65,35 @@ def method_hub(method: Method, approved_only: bool = False) -> dict[str, Any]:
     beaten_by = _counted(BeatsReceipt.objects.filter(baseline=method), approved_only)
     beats = _counted(BeatsReceipt.objects.filter(method=method), approved_only)
     critiques = _counted(CritiqueReceipt.objects.filter(method=method), approved_only)
-    results = (
-        _counted(BenchmarkResult.objects.filter(method=method), approved_only)
-        .select_related("paper", "benchmark")
-        .order_by("benchmark__name", "model_name", "setting", "-paper__published")
-    )
+    results = reported_results(method, approved_only)
     mentions = method_mentions(method, approved_only)
     by_paper = per_citing_paper(mentions)
+    # Receipts newest first (by id, the order of the method's index): read from the index and stopped
+    # at a page, where ordering by the paper's date sorted all of them (20,000 "beats" at scale) first.
     return {
         "method": method,
         "approved_only": approved_only,
-        "beaten_by": list(
-            beaten_by.select_related("paper", "method", "benchmark").order_by("-paper__published", "pk")[:ROWS]
-        ),
-        "beats": list(
-            beats.select_related("paper", "baseline", "benchmark").order_by("-paper__published", "pk")[:ROWS]
-        ),
-        "critiques": _once(
-            critiques.select_related("paper").order_by("-paper__published", "pk")[: 2 * ROWS], _critique_key, ROWS
-        ),
+        "rows": ROWS,
+        "beaten_by": list(beaten_by.select_related("paper", "method", "benchmark").order_by("-pk")[:ROWS]),
+        "beats": list(beats.select_related("paper", "baseline", "benchmark").order_by("-pk")[:ROWS]),
+        "critiques": _once(critiques.select_related("paper").order_by("-pk")[: 2 * ROWS], _critique_key, ROWS),
         "results": _once(results[: 2 * ROWS], _result_key, ROWS),
         **citation_summary(by_paper),
         "representative": representative_papers(
             mentions, by_paper, names=[method.name, *(alias.alias for alias in method.aliases.all())]
         ),
     }
+
+
+def reported_results(method: Method, approved_only: bool = False) -> QuerySet:
+    """The method's public results by benchmark (by id, not name), model and setting, the newest paper
+    first: the order of index result_method_bench_model, so a page reads its first rows from the index
+    instead of sorting all of a method's results (140,000 at scale)."""
+    return (
+        _counted(BenchmarkResult.objects.filter(method=method), approved_only)
+        .select_related("paper", "benchmark")
+        .order_by("benchmark_id", "model_name", "setting", "-paper__published", "pk")
+    )
 
 
 # Citations: every query below groups a method's citation receipts by citing paper in the database, so

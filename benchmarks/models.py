@@ -86,6 +86,9 @@ class BenchmarkResult(Receipt):
             models.Index(fields=["method", "status"], name="result_method_status"),
             # One method's numbers on one benchmark and setting: the benchmark page's spread chart.
             models.Index(fields=["method", "benchmark", "setting"], name="result_method_bench_setting"),
+            # A method's hub lists its results by benchmark, model and setting and stops at a page: read
+            # in this index's order, only the newest-first ties of the last (model, setting) are sorted.
+            models.Index(fields=["method", "benchmark", "model_name", "setting"], name="result_method_bench_model"),
         ]
 
     def __str__(self) -> str:

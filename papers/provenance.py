@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 
 class ReviewScope(Protocol):
@@ -69,13 +69,23 @@ class ReceiptQuerySet(models.QuerySet):
         counted = self.filter(paper_id__in=review.included_paper_ids()).visible(include_unreviewed=not approved_only)
         return counted.named()
 
+    def shown_in(self, review: ReviewScope, *, approved_only: bool = False) -> ReceiptQuerySet:
+        """The receipts of :meth:`counted_in`, each row tested on its own (a correlated EXISTS on the
+        review's entry for its paper). For a page that reads a few rows in an index's order: the IN
+        list of ``counted_in`` first lists every included paper (100,000 at scale) on every query,
+        which suits a recompute reading them all, not a page of 50."""
+        included = review.included_paper_ids().filter(paper_id=OuterRef("paper_id"))
+        return self.filter(Exists(included)).visible(include_unreviewed=not approved_only).named()
+
     def public(self, *, approved_only: bool = False) -> ReceiptQuerySet:
         """Receipts that may appear on pages spanning reviews (method hubs), under approved names: a
-        paper that every review holding it screened out or judged out of scope feeds nothing public."""
+        paper that every review holding it screened out or judged out of scope feeds nothing public.
+        Tested row by row (correlated EXISTS): a hub reads a few rows of a method's receipts in an
+        index's order, and two IN lists over every review entry cost more than the rows it shows."""
         entries = self.model._meta.get_field("paper").related_model._meta.get_field("review_entries").related_model
-        in_a_review = Q(paper_id__in=entries.objects.values("paper_id"))
-        included = Q(paper_id__in=entries.objects.included().values("paper_id"))
-        return self.filter(~in_a_review | included).visible(include_unreviewed=not approved_only).named()
+        own = entries.objects.filter(paper_id=OuterRef("paper_id"))
+        public = ~Exists(own) | Exists(own.included())
+        return self.filter(public).visible(include_unreviewed=not approved_only).named()
 
     def decided(self) -> ReceiptQuerySet:
         return self.exclude(status=ReceiptStatus.PENDING)
