@@ -33,10 +33,10 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
 
 import anthropic
 from anthropic.types import Message, MessageParam, TextBlockParam, ToolChoiceToolParam, ToolParam
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
     from worker.reading.document import ParsedDocument, ParsedPage
 
+T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 # Bump when the instructions, the tool schema or the post-processing change what comes out for
@@ -1010,18 +1011,12 @@ def _unique_results(
     benchmark: Callable[[str], BenchmarkInfo | None],
 ) -> list[ResultReceipt]:
     """Results with canonical names, each value of a page once."""
-    out: list[ResultReceipt] = []
-    seen_results: set[tuple[object, ...]] = set()
     for r in results:
         r.method = method(r.method, r.provenance)
         info = benchmark(r.benchmark)
         if info:
             r.benchmark, r.metric = info.name, r.metric or info.metric
-        key = (r.method, r.model, r.setting, r.benchmark, r.value, r.provenance.page)
-        if key not in seen_results:
-            seen_results.add(key)
-            out.append(r)
-    return out
+    return _once_each(results, lambda r: (r.method, r.model, r.setting, r.benchmark, r.value, r.provenance.page))
 
 
 def _unique_beats(
@@ -1030,30 +1025,32 @@ def _unique_beats(
     benchmark: Callable[[str], BenchmarkInfo | None],
 ) -> list[BeatsClaim]:
     """Beats with canonical names, once per pair and condition; none of a method over itself."""
-    out: list[BeatsClaim] = []
-    seen_beats: set[tuple[str, ...]] = set()
     for b in beats:
         b.method, b.baseline = method(b.method, b.provenance), method(b.baseline, b.provenance)
         info = benchmark(b.benchmark)
         if info:
             b.benchmark = info.name
-        key = (b.method, b.baseline, b.benchmark, b.model, b.setting)
-        if b.method != b.baseline and key not in seen_beats:
-            seen_beats.add(key)
-            out.append(b)
-    return out
+    return _once_each(
+        [b for b in beats if b.method != b.baseline], lambda b: (b.method, b.baseline, b.benchmark, b.model, b.setting)
+    )
 
 
 def _unique_critiques(critiques: list[CritiqueClaim], method: Callable[[str, Provenance], str]) -> list[CritiqueClaim]:
     """Critiques with canonical names, each quote once per method."""
-    out: list[CritiqueClaim] = []
-    seen_critiques: set[tuple[str, str]] = set()
     for c in critiques:
         c.method = method(c.method, c.provenance)
-        critique_key = (c.method, squash(c.provenance.quote))
-        if critique_key not in seen_critiques:
-            seen_critiques.add(critique_key)
-            out.append(c)
+    return _once_each(critiques, lambda c: (c.method, squash(c.provenance.quote)))
+
+
+def _once_each(items: list[T], key: Callable[[T], Hashable]) -> list[T]:
+    """The items in their order, the first of each key only."""
+    seen: set[Hashable] = set()
+    out: list[T] = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
     return out
 
 

@@ -47,17 +47,23 @@ from worker.reading.tables import Grid, PathPart, ValueCell
 
 
 @dataclass
-class ColumnInfo:
+class CellScope:
+    """What a part of a table (its caption and corner, or a column's header) says about the cells it covers."""
+
     benchmark: str = ""
     info: BenchmarkInfo | None = None
-    metric: str = ""
     model: str = ""
     family: str = ""
     setting: Setting = field(default_factory=Setting)
+    lower_better: bool | None = None
+
+
+@dataclass
+class ColumnInfo(CellScope):
+    metric: str = ""
     skip: bool = False
     bits: bool = False  # a column of bit widths: its values are settings
     group: bool = False
-    lower_better: bool | None = None
     arrow: bool | None = None  # the direction its own header states (↑, ↓, "PPL")
     label: str = ""  # the header as printed
 
@@ -73,14 +79,8 @@ _CAPTION_TASK_RE = re.compile(
 
 
 @dataclass
-class TableContext:
-    benchmark: str = ""
-    info: BenchmarkInfo | None = None
-    model: str = ""
-    family: str = ""
+class TableContext(CellScope):
     family_base: str = ""
-    setting: Setting = field(default_factory=Setting)
-    lower_better: bool | None = None
     results_like: bool = False
     cost: bool = False  # the caption is about speed, memory or energy, not quality
     single_task: bool = False  # no column names a task of its own: every value is of ctx.benchmark

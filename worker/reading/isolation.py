@@ -85,17 +85,18 @@ def _crash_reason(wait_status: int, grown: int, limits: Limits) -> str:
 
 
 def _resident_bytes() -> int:
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
+    return _statm_bytes(1)
 
 
 def _address_space_bytes() -> int:
+    return _statm_bytes(0)
+
+
+def _statm_bytes(field: int) -> int:
+    """A field of /proc/self/statm (0: address space, 1: resident set) in bytes; 0 where there is none."""
     try:
         with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[0]) * _PAGE
+            return int(statm.read().split()[field]) * _PAGE
     except (OSError, IndexError, ValueError):
         return 0
 

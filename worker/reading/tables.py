@@ -381,7 +381,7 @@ def build_grid(
         return None
     stub = _stub_count(body_lines, extents)
 
-    rows, row_y = _grid_rows(header_lines, body_lines, extents, partial, vrules, stub, size)
+    rows, row_y = _grid_rows(header_lines, body_lines, _Layout(extents, partial, vrules, stub, size))
     if not any(r.kind == BODY for r in rows):
         return None
     _join_words_broken_at_the_header(rows, row_y, stub)
@@ -395,20 +395,27 @@ def build_grid(
     return grid
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What header lines are read against: each column's extent, the partial rules (cmidrules), the
+    vertical rules, how many stub columns there are and the type size."""
+
+    extents: list[tuple[float, float]]
+    partial: list[HRule]
+    vrules: list[VRule]
+    stub: int
+    size: float
+
+
 def _grid_rows(
-    header_lines: list[_Line],
-    body_lines: list[_Line],
-    extents: list[tuple[float, float]],
-    partial: list[HRule],
-    vrules: list[VRule],
-    stub: int,
-    size: float,
+    header_lines: list[_Line], body_lines: list[_Line], layout: _Layout
 ) -> tuple[list[GridRow], list[float | None]]:
     """The table's rows, header rows first, with the vertical middle of each body and section row
     (None for header rows). A line of text spread over the value columns is the header repeated
     half-way down: it starts a new header block."""
+    extents, stub, size = layout.extents, layout.stub, layout.size
     rows: list[GridRow] = []
-    rows.extend(_header_rows(header_lines, extents, partial, vrules, stub, size))
+    rows.extend(_header_rows(header_lines, layout))
     # Section rows between blocks stretch the steps between rows of values; a row is never much
     # taller than a line of text.
     pitch = min(_pitch(body_lines), 1.6 * size)
@@ -418,7 +425,7 @@ def _grid_rows(
 
     def flush_restart() -> None:
         if restart:
-            repeated = _header_rows(restart, extents, partial, vrules, stub, size)  # the header, again
+            repeated = _header_rows(restart, layout)  # the header, again
             rows.extend(repeated)
             row_y.extend([None] * len(repeated))
             restart.clear()
@@ -625,19 +632,13 @@ def _covered(chunk: _Chunk, extents: list[tuple[float, float]]) -> list[int]:
     return [_column_of(chunk.centre, extents)]
 
 
-def _header_rows(
-    lines: list[_Line],
-    extents: list[tuple[float, float]],
-    partial: list[HRule],
-    vrules: list[VRule],
-    stub: int,
-    size: float,
-) -> list[GridRow]:
+def _header_rows(lines: list[_Line], layout: _Layout) -> list[GridRow]:
+    extents, partial, vrules, stub = layout.extents, layout.partial, layout.vrules, layout.stub
     rows: list[tuple[_Line, list[GridCell]]] = []
     for i, line in enumerate(lines):
         if i == len(lines) - 1:
             line.chunks = _split_at_columns(line.chunks, extents)
-        rows.append((line, _merge_same_column(_header_cells(lines, i, extents, partial, vrules, stub, size))))
+        rows.append((line, _merge_same_column(_header_cells(lines, i, layout))))
     merged = _multirow_lines_joined([c for _, c in rows], stub)
     out = [GridRow(HEADER, cells) for cells in merged]
     for row in out[:-1]:
@@ -650,16 +651,9 @@ def _header_rows(
     return out
 
 
-def _header_cells(
-    lines: list[_Line],
-    i: int,
-    extents: list[tuple[float, float]],
-    partial: list[HRule],
-    vrules: list[VRule],
-    stub: int,
-    size: float,
-) -> list[GridCell]:
+def _header_cells(lines: list[_Line], i: int, layout: _Layout) -> list[GridCell]:
     """The cells of header line ``i``, each over the columns it is printed over or its cmidrule spans."""
+    extents, partial, vrules, stub, size = layout.extents, layout.partial, layout.vrules, layout.stub, layout.size
     line = lines[i]
     spans: list[list[int]] = []
     ruled: list[HRule | None] = []
