@@ -127,7 +127,20 @@ class ReviewPaper(models.Model):
         return f"{self.paper_id} in {self.review_id} ({self.fit}, {self.screening})"
 
 
-class MethodStanding(models.Model):
+class RankedDerivedRow(models.Model):
+    """Abstract: a row of a derived view, ranked within its review. Derived views are built twice:
+    over approved and pending receipts (pending marked), and over approved ones alone, which a reader
+    can switch to. Subclasses add the foreign key to their review, with their own related_name."""
+
+    rank = models.PositiveIntegerField()
+    approved_only = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["review", "approved_only", "rank"]
+
+
+class MethodStanding(RankedDerivedRow):
     """Derived: how superseded a method is in a review (the dashboard's first panel)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="standings")
@@ -136,13 +149,8 @@ class MethodStanding(models.Model):
     beaten_by_papers = models.PositiveIntegerField(default=0)
     beats_papers = models.PositiveIntegerField(default=0, help_text="Distinct papers in which it beats a baseline.")
     result_papers = models.PositiveIntegerField(default=0, help_text="Distinct papers reporting a result for it.")
-    rank = models.PositiveIntegerField()
-    # Derived views are built twice: over approved and pending receipts (pending marked), and over
-    # approved ones alone, which a reader can switch to.
-    approved_only = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["review", "approved_only", "rank"]
+    class Meta(RankedDerivedRow.Meta):
         constraints = [
             models.UniqueConstraint(fields=["review", "approved_only", "method"], name="standing_once_per_method")
         ]
@@ -152,11 +160,10 @@ class MethodStanding(models.Model):
         return f"#{self.rank} {self.method_id} in {self.review_id}"
 
 
-class SubProblem(models.Model):
+class SubProblem(RankedDerivedRow):
     """Derived: a community of methods compared on the same benchmarks and models."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="subproblems")
-    rank = models.PositiveIntegerField()
     anchor = models.ForeignKey(
         "baselines.Method",
         on_delete=models.CASCADE,
@@ -166,10 +173,8 @@ class SubProblem(models.Model):
     size = models.PositiveIntegerField()
     member_ids = models.JSONField(default=list, help_text="Method ids, most compared first.")
     benchmark_names = models.JSONField(default=list, help_text="The benchmarks its members meet on most.")
-    approved_only = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["review", "approved_only", "rank"]
+    class Meta(RankedDerivedRow.Meta):
         constraints = [
             models.UniqueConstraint(fields=["review", "approved_only", "rank"], name="subproblem_unique_rank")
         ]
@@ -178,18 +183,15 @@ class SubProblem(models.Model):
         return f"{self.anchor_id} · {self.size} methods"
 
 
-class FrontierEntry(models.Model):
+class FrontierEntry(RankedDerivedRow):
     """Derived: a recent method that no counted receipt beats yet."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="frontier")
     method = models.ForeignKey("baselines.Method", on_delete=models.CASCADE, related_name="+")
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
     published = models.DateTimeField()
-    rank = models.PositiveIntegerField()
-    approved_only = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["review", "approved_only", "rank"]
+    class Meta(RankedDerivedRow.Meta):
         constraints = [
             models.UniqueConstraint(fields=["review", "approved_only", "method"], name="frontier_once_per_method")
         ]
