@@ -5,23 +5,13 @@ listed every review entry twice per query)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from baselines.hub import reported_results
 from baselines.models import BeatsReceipt
 from tests.factories import make_method
+from tests.query_plans import PLAN_TEST_MARKS, plan
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's"),
-]
-
-
-def plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+pytestmark = PLAN_TEST_MARKS
 
 
 @pytest.mark.parametrize("approved_only", [False, True])

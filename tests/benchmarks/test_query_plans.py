@@ -11,18 +11,9 @@ from benchmarks.models import LeaderboardEntry
 from config.planner import refresh_statistics
 from papers.provenance import ReceiptStatus, of_basis
 from tests.factories import make_review
+from tests.query_plans import PLAN_TEST_MARKS, plan
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's"),
-]
-
-
-def plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+pytestmark = PLAN_TEST_MARKS
 
 
 @pytest.mark.parametrize("approved_only", [False, True])
