@@ -994,9 +994,10 @@ def _assemble(verified: _Verified, registry: Registry, extraction: Extraction) -
             own.append(canonical)
     extraction.proposed = own
 
-    extraction.results += _unique_results(verified.results, method, benchmark)
-    extraction.beats += _unique_beats(verified.beats, method, benchmark)
-    extraction.critiques += _unique_critiques(verified.critiques, method)
+    results, beats, critiques = _canonical_receipts(verified, method, benchmark)
+    extraction.results += results
+    extraction.beats += beats
+    extraction.critiques += critiques
 
     for candidate in verified.candidates:
         key = normalize_name(candidate.name)
@@ -1005,41 +1006,33 @@ def _assemble(verified: _Verified, registry: Registry, extraction: Extraction) -
     extraction.candidates = list(candidates.values())
 
 
-def _unique_results(
-    results: list[ResultReceipt],
+def _canonical_receipts(
+    verified: _Verified,
     method: Callable[[str, Provenance], str],
     benchmark: Callable[[str], BenchmarkInfo | None],
-) -> list[ResultReceipt]:
-    """Results with canonical names, each value of a page once."""
-    for r in results:
+) -> tuple[list[ResultReceipt], list[BeatsClaim], list[CritiqueClaim]]:
+    """The verified receipts with canonical names, duplicates out: each value of a page once; beats
+    once per pair and condition, none of a method over itself; each critique's quote once per method."""
+    for r in verified.results:
         r.method = method(r.method, r.provenance)
         info = benchmark(r.benchmark)
         if info:
             r.benchmark, r.metric = info.name, r.metric or info.metric
-    return _once_each(results, lambda r: (r.method, r.model, r.setting, r.benchmark, r.value, r.provenance.page))
-
-
-def _unique_beats(
-    beats: list[BeatsClaim],
-    method: Callable[[str, Provenance], str],
-    benchmark: Callable[[str], BenchmarkInfo | None],
-) -> list[BeatsClaim]:
-    """Beats with canonical names, once per pair and condition; none of a method over itself."""
-    for b in beats:
+    for b in verified.beats:
         b.method, b.baseline = method(b.method, b.provenance), method(b.baseline, b.provenance)
         info = benchmark(b.benchmark)
         if info:
             b.benchmark = info.name
-    return _once_each(
-        [b for b in beats if b.method != b.baseline], lambda b: (b.method, b.baseline, b.benchmark, b.model, b.setting)
-    )
-
-
-def _unique_critiques(critiques: list[CritiqueClaim], method: Callable[[str, Provenance], str]) -> list[CritiqueClaim]:
-    """Critiques with canonical names, each quote once per method."""
-    for c in critiques:
+    for c in verified.critiques:
         c.method = method(c.method, c.provenance)
-    return _once_each(critiques, lambda c: (c.method, squash(c.provenance.quote)))
+    return (
+        _once_each(verified.results, lambda r: (r.method, r.model, r.setting, r.benchmark, r.value, r.provenance.page)),
+        _once_each(
+            [b for b in verified.beats if b.method != b.baseline],
+            lambda b: (b.method, b.baseline, b.benchmark, b.model, b.setting),
+        ),
+        _once_each(verified.critiques, lambda c: (c.method, squash(c.provenance.quote))),
+    )
 
 
 def _once_each(items: list[T], key: Callable[[T], Hashable]) -> list[T]:
