@@ -48,6 +48,14 @@ def bits_per_weight(setting: str, weight_bits: int | None) -> float | None:
     return None
 
 
+def spread_sample(ordered: list, most: int) -> list:
+    """At most `most` of the ordered values: both ends and evenly spaced ones between."""
+    if len(ordered) <= most:
+        return ordered
+    step = (len(ordered) - 1) / (most - 1)
+    return [ordered[round(i * step)] for i in range(most)]
+
+
 @dataclass
 class Cell:
     """All papers' values for one method on one benchmark, model and setting.
@@ -63,6 +71,14 @@ class Cell:
     bits: float | None
     per_paper: dict[int, float] = field(default_factory=dict)
     papers: set[int] = field(default_factory=set)
+    # The result behind each paper's compared value (its receipt, for the ledger's sample).
+    per_paper_result: dict[int, int] = field(default_factory=dict)
+
+    def sample(self, most: int) -> list[int]:
+        """Results behind at most `most` of the compared values, in value order: both ends and evenly
+        spaced ones between (the ledger shows these, not every paper's value)."""
+        ordered = sorted(self.per_paper, key=lambda paper: (self.per_paper[paper], self.per_paper_result[paper]))
+        return [self.per_paper_result[paper] for paper in spread_sample(ordered, most)]
 
     @property
     def spread(self) -> float:
@@ -104,6 +120,7 @@ def build_cells(rows: Iterable[ResultRow], lower_is_better: dict[int, bool]) -> 
         previous = cell.per_paper.get(paper_id)
         if previous is None or (value < previous if lower else value > previous):
             cell.per_paper[paper_id] = value
+            cell.per_paper_result[paper_id] = result_id
     return cells
 
 

@@ -126,6 +126,12 @@ class LeaderboardEntry(models.Model):
     disagreement = models.BooleanField(default=False)
     unreviewed = models.BooleanField(default=False, help_text="The best value rests on a pending receipt.")
     rank = models.PositiveIntegerField()
+    sample = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Of a disagreement: the results behind at most ten compared values, both ends and evenly "
+        "between, in value order (the ledger shows these and counts the rest).",
+    )
     # Built twice, like the review's panels: over approved and pending results, and approved alone.
     approved_only = models.BooleanField(default=False)
 

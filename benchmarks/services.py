@@ -14,6 +14,8 @@ from worker.extract.names import normalize_model_name
 BATCH = 5000
 # Rows fetched per round trip while streaming results.
 STREAM_CHUNK = 20_000
+# Values of a disagreement the ledger shows (both ends and evenly between), stored with the cell.
+SAMPLE = 10
 
 
 def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
@@ -45,6 +47,7 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
     written = 0
     for (benchmark_id, model, setting, method_id), cell, rank in ranked(cells, lower):
         low, high = cell.low_high
+        disagreement = cell.spread >= threshold
         batch.append(
             LeaderboardEntry(
                 review=review,
@@ -60,7 +63,8 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
                 low=low,
                 high=high,
                 spread=cell.spread,
-                disagreement=cell.spread >= threshold,
+                disagreement=disagreement,
+                sample=cell.sample(SAMPLE) if disagreement else [],
                 unreviewed=cell.best_pending,
                 rank=rank,
                 approved_only=approved_only,

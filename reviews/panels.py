@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from papers.provenance import of_basis
-from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
+from reviews.models import Claim, FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
 
 PANEL_ROWS = 15
 SUBPROBLEMS_SHOWN = 12
@@ -99,15 +101,67 @@ def dashboard_json(review: Review, approved_only: bool = False) -> dict[str, Any
     }
 
 
+@dataclass
+class NextPage:
+    """A page of a list read without counting it: the rows of page `number` and whether another
+    follows (read as one more row). A COUNT of a list over 100,000 papers costs more than the page."""
+
+    object_list: list[Any]
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, rows: QuerySet, asked: str | None, per_page: int) -> NextPage:
+        number = int(asked) if asked and asked.isdigit() and int(asked) > 0 else 1
+        start = (number - 1) * per_page
+        found = list(rows[start : start + per_page + 1])
+        return cls(found[:per_page], number, len(found) > per_page)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
 def receipts_behind(review: Review, kind: str, method: Method, approved_only: bool = False) -> QuerySet:
-    """The receipts one dashboard number counts, each with its paper's fit to the review (a weak fit
-    counts, and the page marks it)."""
+    """The receipts one dashboard number counts, newest first (by id: the order of the method's index,
+    so a page reads its rows from the index), each with its paper's fit to the review (a weak fit
+    counts, and the page marks it). Each row's paper is tested on its own (``shown_in``)."""
     fit = _fit_in(review)
     if kind == "critiques":
-        qs = CritiqueReceipt.objects.filter(method=method).counted_in(review, approved_only=approved_only)
+        qs = CritiqueReceipt.objects.filter(method=method).shown_in(review, approved_only=approved_only)
         qs = qs.select_related("paper", "method")
     else:
         field = "baseline" if kind == "beaten-by" else "method"
-        qs = BeatsReceipt.objects.filter(**{field: method}).counted_in(review, approved_only=approved_only)
+        qs = BeatsReceipt.objects.filter(**{field: method}).shown_in(review, approved_only=approved_only)
         qs = qs.select_related("paper", "method", "baseline", "benchmark")
-    return qs.annotate(paper_fit=Subquery(fit)).order_by("-paper__published", "pk")
+    return qs.annotate(paper_fit=Subquery(fit)).order_by("-pk")
+
+
+def receipts_papers(review: Review, kind: str, method: Method, approved_only: bool = False) -> int | None:
+    """The dashboard's number for the list: distinct papers, as the last recompute counted them."""
+    field = {"critiques": "critique_papers", "beaten-by": "beaten_by_papers"}.get(kind, "beats_papers")
+    standing = MethodStanding.objects.filter(of_basis(approved_only), review=review, method=method)
+    return standing.values_list(field, flat=True).first()
+
+
+def ledger_claims(review: Review) -> QuerySet:
+    """The claims of the papers the quality gate counts, each claim's paper tested on its own, by paper
+    and status: the order of index claim_paper_status, so a page (read with :class:`NextPage`, the
+    gate giving the number) reads its rows, not every claim of the review sorted."""
+    included = review.included_paper_ids().filter(paper_id=OuterRef("paper_id"))
+    return Claim.objects.filter(Exists(included)).select_related("paper").order_by("paper_id", "status", "pk")

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +16,7 @@ from config.page_cache import cache_public_page
 from reviews import exports, panels
 from reviews.forms import ResearchQuestionsForm
 from reviews.ledger import stored_quality_gate
-from reviews.models import Claim, DraftStatus, Review, SynthesisDraft
+from reviews.models import DraftStatus, Review, SynthesisDraft
 from reviews.search import search
 from reviews.synthesis import latest_draft, readable, request_draft, set_research_questions, synthesis_markdown
 from reviews.synthesis_compose import SYNTHESIS_PARTS, questions
@@ -73,8 +72,14 @@ def review_receipts(request: HtmxHttpRequest, slug: str, kind: str, method_slug:
     method = get_object_or_404(Method, slug=method_slug)
     approved_only = review.approved_only(request.GET.get("approved"))
     receipts = panels.receipts_behind(review, kind, method, approved_only)
-    page = Paginator(receipts, RECEIPTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"review": review, "method": method, "kind": kind, "page": page, "approved_only": approved_only}
+    context = {
+        "review": review,
+        "method": method,
+        "kind": kind,
+        "page": panels.NextPage.of(receipts, request.GET.get("page"), RECEIPTS_PER_PAGE),
+        "papers": panels.receipts_papers(review, kind, method, approved_only),
+        "approved_only": approved_only,
+    }
     template = "reviews/receipts.html#receipt-list" if request.htmx else "reviews/receipts.html"
     return render(request, template, context)
 
@@ -96,16 +101,13 @@ CLAIMS_PER_PAGE = 50
 def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The evidence ledger: quality gate, claims with their status, the largest disagreements."""
     review = get_review(slug)
-    claims = (
-        Claim.objects.filter(paper__in=review.included_paper_ids())  # the papers the gate counts
-        .select_related("paper")
-        .order_by("status", "paper__arxiv_id", "pk")
-    )
+    claims = panels.ledger_claims(review)
+    approved_only = review.approved_only(request.GET.get("approved"))
     context = {
         "review": review,
         "gate": stored_quality_gate(review),
-        "claims": Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page")),
-        "disagreements": largest_disagreements(review, approved_only=review.approved_only(request.GET.get("approved"))),
+        "claims": panels.NextPage.of(claims, request.GET.get("page"), CLAIMS_PER_PAGE),
+        "disagreements": largest_disagreements(review, approved_only=approved_only, sampled=True),
         "exports": EXPORTS,
     }
     return render(request, "reviews/ledger.html", context)

@@ -62,7 +62,8 @@ def test_the_dashboard_shows_counts_and_links_each_number_to_its_receipts(client
     assert b"2 papers critique it" in page.content and b"3 beat it on benchmarks" in page.content
     assert page.context["counts"]["critiques"] == 4
     listing = client.get(beaten_url)
-    assert listing.status_code == 200 and listing.context["page"].paginator.count == 3
+    assert listing.status_code == 200 and len(listing.context["page"]) == 3
+    assert b"3 papers (the dashboard's number" in listing.content
     assert b"AWQ beats" in listing.content
 
 
