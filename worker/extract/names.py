@@ -1,5 +1,6 @@
 """Name normalisation shared by the method and benchmark registries (pure, no Django)."""
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -62,6 +63,9 @@ def _size_case(size: str) -> str:
     return size[:-1] + size[-1].upper()  # "7b" → "7B", "8x7b" → "8x7B"
 
 
+# Pure and called once per stored result when leaderboards are rebuilt (1,000,000 calls at scale,
+# over a few hundred distinct spellings): remembered, it costs a dictionary lookup.
+@functools.lru_cache(maxsize=8192)
 def normalize_model_name(name: str) -> str:
     """The registry's spelling of a model name (pure; used by extraction and the leaderboards).
 
