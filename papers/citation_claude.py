@@ -83,7 +83,9 @@ class ClaudeClassifier:
                 continue
             block = next((b for b in response.content if getattr(b, "type", "") == "tool_use"), None)
             for answer in block.input.get("items", []) if block is not None else []:
-                index = int(answer.get("index", 0)) - 1
+                # An answer for a sentence that was not asked (an index out of range, or no number)
+                # is a citation the model made up: dropped, never stored.
+                index = answer.get("index") - 1 if isinstance(answer.get("index"), int) else -1
                 if (
                     0 <= index < len(batch)
                     and answer.get("role") in CitationRole.values
