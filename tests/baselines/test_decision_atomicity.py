@@ -23,7 +23,8 @@ def test_a_connection_killed_mid_decision_leaves_nothing_half_done(alice, monkey
     _requires_postgres()
     result = make_result()
     backend_pid = connection.cursor().connection.info.backend_pid
-    original_record = curation._record
+    audit = type(CuratorDecision.objects)  # the audit trail's one writer: CuratorDecision.objects.record
+    original_record = audit.record
 
     def record_after_the_server_dies(*args, **kwargs):
         # The receipt row is updated inside the transaction; now the server drops this connection
@@ -34,14 +35,14 @@ def test_a_connection_killed_mid_decision_leaves_nothing_half_done(alice, monkey
         killer.close()
         return original_record(*args, **kwargs)
 
-    monkeypatch.setattr(curation, "_record", record_after_the_server_dies)
+    monkeypatch.setattr(audit, "record", record_after_the_server_dies)
     with pytest.raises((OperationalError, InterfaceError)):
         curation.decide("result", result.pk, actor=alice, action="approve")
     connection.close()  # what Django does at the end of a request whose connection broke
     result.refresh_from_db()
     assert result.status == "pending" and result.decided_by is None
     assert CuratorDecision.objects.count() == 0
-    monkeypatch.setattr(curation, "_record", original_record)
+    monkeypatch.setattr(audit, "record", original_record)
     curation.decide("result", result.pk, actor=alice, action="approve")  # the retry succeeds whole
     assert BenchmarkResult.objects.get().status == "approved" and CuratorDecision.objects.count() == 1
 
