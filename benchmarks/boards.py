@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from benchmarks.charts import Point, disagreement_figure, pareto_figure
 from benchmarks.leaderboards import shown_value
@@ -16,9 +16,11 @@ from worker.extract.names import is_model_size, normalize_model_name
 
 BOARDS_LISTED = 60
 ROWS_SHOWN = 200
+# Rows of a board the HTML page shows (the CSV and JSON give ROWS_SHOWN); the page says how many more.
+PAGE_ROWS = 50
 CHART_POINTS = 2000
-# Results of one method, benchmark and setting read for its spread chart, over every model spelling.
-PER_PAPER_SCANNED = 600
+# Results of the focus cell read for its spread chart (60 papers shown), in the order of its index.
+PER_PAPER_SCANNED = 180
 REFERENCES_SHOWN = 3
 # baselines.models.MethodFamily.FULL_PRECISION, named here because baselines sit above this app.
 FULL_PRECISION_FAMILY = "full_precision"
@@ -49,7 +51,9 @@ def board_label(model: str, setting: str) -> str:
 PAGE_PARAMS = ("review", "approved", "model", "setting", "method")
 
 
-def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: bool = True) -> dict[str, Any]:
+def benchmark_page(
+    benchmark: Benchmark, params: Mapping[str, str], *, charts: bool = True, rows: int = ROWS_SHOWN
+) -> dict[str, Any]:
     review = pick_review(benchmark, params.get("review"))
     context: dict[str, Any] = {
         "benchmark": benchmark,
@@ -60,6 +64,7 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
         "setting": "",
         "disagreements": [],
         "approved_only": False,
+        "more": 0,
     }
     if review is None:
         return context
@@ -75,26 +80,45 @@ def benchmark_page(benchmark: Benchmark, params: Mapping[str, str], *, charts: b
     ]
     model = params.get("model") or (boards[0]["model_name"] if boards else "")
     setting = params.get("setting", boards[0]["setting"] if boards else "") if "setting" in params or boards else ""
-    entries = list(
-        cells.filter(model_name=model, setting=setting)
-        .select_related("method", "result__paper")
-        .order_by("rank")[:ROWS_SHOWN]
-    )
-    # The model's full-precision numbers, whatever their setting is called: the line the board reads against.
+    entries = list(_shown(cells.filter(model_name=model, setting=setting)).order_by("rank")[:rows])
+    listed = next((b["n"] for b in boards if b["model_name"] == model and b["setting"] == setting), None)
+    context["more"] = max(listed - len(entries), 0) if listed is not None else 0
+    # The model's full-precision numbers, whatever their setting is called: the line the board reads
+    # against. Their methods are picked first (a few ids): joining every cell of the model to its
+    # method to read its family cost more than the board (15,000 cells of one model at scale).
+    methods = LeaderboardEntry._meta.get_field("method").related_model.objects.filter(family=FULL_PRECISION_FAMILY)
     references = (
-        cells.filter(model_name=model, method__family=FULL_PRECISION_FAMILY)
+        _shown(cells.filter(model_name=model, method_id__in=list(methods.values_list("pk", flat=True))))
         .exclude(setting=setting)
-        .select_related("method", "result__paper")
         .order_by("rank", "setting")[:REFERENCES_SHOWN]
     )
     context.update(boards=boards, model=model, setting=setting, entries=entries, references=list(references))
     context["basis_query"] = urlencode({"review": review.slug, "model": model, "setting": setting}) + "&"
     context["disagreements"] = list(
-        cells.filter(disagreement=True).select_related("method", "result").order_by("-spread", "pk")[:10]
+        # disagreement__in: a bare boolean column is not matched to index leaderboard_disagree by SQLite.
+        cells.filter(disagreement__in=[True]).select_related("method", "result").order_by("-spread", "pk")[:10]
     )
     if charts and entries:
         context.update(_charts(review, benchmark, entries, params.get("method"), approved_only))
     return context
+
+
+def _shown(cells: QuerySet) -> QuerySet:
+    """Cells with what a board row shows of their method, receipt and paper (not the quote, abstract
+    or feed entry): 200 rows of four objects each were a third of the page's time."""
+    return cells.select_related("method", "result__paper").only(
+        *(f.name for f in LeaderboardEntry._meta.concrete_fields),
+        "method__name",
+        "method__slug",
+        "method__family",
+        "result__paper_id",
+        "result__page",
+        "result__locator",
+        "result__value_text",
+        "result__benchmark_inferred",
+        "result__model_name",
+        "result__paper__arxiv_id",
+    )
 
 
 def _charts(
@@ -131,18 +155,30 @@ def _charts(
     }
 
 
+def focus_results(review: ReviewScope, benchmark: Benchmark, focus: LeaderboardEntry, approved_only: bool) -> QuerySet:
+    """The focus cell's counted results under the registry's spelling of its model and its best
+    result's own, in the order of index result_method_bench_model; each row's paper tested on its own."""
+    spellings = sorted({focus.model_name, focus.result.model_name})
+    return (
+        BenchmarkResult.objects.filter(method=focus.method, benchmark=benchmark, model_name__in=spellings)
+        .filter(setting=focus.setting)
+        .shown_in(review, approved_only=approved_only)
+        .select_related("paper")
+        .order_by("model_name", "setting", "pk")
+    )
+
+
 def _per_paper(
     review: ReviewScope, benchmark: Benchmark, focus: LeaderboardEntry, approved_only: bool
 ) -> list[tuple[str, float, str]]:
-    """Each paper's best value for the focus cell (arXiv id, value, as printed), oldest paper first.
-    Results are matched by the registry's spelling of their model, as the leaderboard was built."""
+    """Each paper's best value for the focus cell (arXiv id, value, as printed), oldest paper first, of
+    the first receipts stored. Results are matched by the registry's spelling of their model, as the
+    leaderboard was built, and by the spelling of the cell's best result (a paper's own, normalized
+    to the registry's when the board was built): read in the order of index result_method_bench_model
+    and stopped at PER_PAPER_SCANNED, where ordering by the papers' dates sorted every result of the
+    method's setting on the benchmark (42,000 at 100,000 papers) first."""
     lower = benchmark.direction == Direction.LOWER
-    results = (
-        BenchmarkResult.objects.filter(method=focus.method, benchmark=benchmark, setting=focus.setting)
-        .counted_in(review, approved_only=approved_only)
-        .select_related("paper")
-        .order_by("paper__published", "pk")[:PER_PAPER_SCANNED]
-    )
+    results = focus_results(review, benchmark, focus, approved_only)[:PER_PAPER_SCANNED]
     best: dict[str, BenchmarkResult] = {}
     for result in results:
         if normalize_model_name(result.model_name) != focus.model_name:
@@ -151,7 +187,8 @@ def _per_paper(
         held = best.get(label)
         if held is None or (result.value < held.value if lower else result.value > held.value):
             best[label] = result
-    return [(label, r.value, shown_value(r.value, r.value_text)) for label, r in best.items()][:60]
+    oldest = sorted(best.items(), key=lambda item: (item[1].paper.published is None, item[1].paper.published))
+    return [(label, r.value, shown_value(r.value, r.value_text)) for label, r in oldest][:60]
 
 
 HEADER = [

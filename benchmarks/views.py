@@ -21,7 +21,9 @@ def get_benchmark(slug: str) -> Benchmark:
 @cache_public_page(params=boards.PAGE_PARAMS)
 def benchmark_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     benchmark = get_benchmark(slug)
-    return render(request, "benchmarks/detail.html", boards.benchmark_page(benchmark, request.GET))
+    return render(
+        request, "benchmarks/detail.html", boards.benchmark_page(benchmark, request.GET, rows=boards.PAGE_ROWS)
+    )
 
 
 @require_GET
