@@ -40,6 +40,14 @@ def _counted(qs: QuerySet, approved_only: bool = False) -> QuerySet:
     return qs.public(approved_only=approved_only)
 
 
+# What a hub's lists never show of a paper: loading them for 300 rows cost more than their queries.
+PAPER_UNSHOWN = ("paper__abstract", "paper__raw_entry", "paper__authors", "paper__categories")
+
+
+def _listed(receipts: QuerySet, *related: str) -> QuerySet:
+    return receipts.select_related("paper", *related).defer(*PAPER_UNSHOWN)
+
+
 def _once(receipts: Iterable[Any], key: Callable[[Any], tuple], limit: int) -> list[Any]:
     """Each result or critique once: a paper that prints the same number in two tables (or the same
     sentence twice) is listed at its first place, the other places noted in `also`."""
@@ -74,9 +82,9 @@ def method_hub(method: Method, approved_only: bool = False) -> dict[str, Any]:
         "method": method,
         "approved_only": approved_only,
         "rows": ROWS,
-        "beaten_by": list(beaten_by.select_related("paper", "method", "benchmark").order_by("-pk")[:ROWS]),
-        "beats": list(beats.select_related("paper", "baseline", "benchmark").order_by("-pk")[:ROWS]),
-        "critiques": _once(critiques.select_related("paper").order_by("-pk")[: 2 * ROWS], _critique_key, ROWS),
+        "beaten_by": list(_listed(beaten_by, "method", "benchmark").order_by("-pk")[:ROWS]),
+        "beats": list(_listed(beats, "baseline", "benchmark").order_by("-pk")[:ROWS]),
+        "critiques": _once(_listed(critiques).order_by("-pk")[: 2 * ROWS], _critique_key, ROWS),
         "results": _once(results[: 2 * ROWS], _result_key, ROWS),
         **citation_summary(by_paper),
         "representative": representative_papers(
@@ -92,6 +100,7 @@ def reported_results(method: Method, approved_only: bool = False) -> QuerySet:
     return (
         _counted(BenchmarkResult.objects.filter(method=method), approved_only)
         .select_related("paper", "benchmark")
+        .defer(*PAPER_UNSHOWN)
         .order_by("benchmark_id", "model_name", "setting", "-paper__published", "pk")
     )
 
