@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from benchmarks.charts import Point, disagreement_figure, pareto_figure
 from benchmarks.leaderboards import shown_value
@@ -32,13 +32,16 @@ def pick_review(benchmark: Benchmark, slug: str | None) -> ReviewScope | None:
     model is reached through the leaderboard's relation; each test is an EXISTS on an index, never a
     sort of the leaderboard's rows (hundreds of thousands at scale)."""
     reviews = LeaderboardEntry._meta.get_field("review").related_model.objects.order_by("title")
-    with_cells = LeaderboardEntry.objects.filter(review=OuterRef("pk"))
+    with_cells = LeaderboardEntry.objects.filter(review=OuterRef("pk")).order_by()
     if slug:
-        return reviews.filter(Exists(with_cells), slug=slug).first()
-    return (
-        reviews.filter(Exists(with_cells.filter(benchmark=benchmark))).first()
-        or reviews.filter(Exists(with_cells)).first()
-    )
+        return _having(reviews.filter(slug=slug), with_cells)
+    return _having(reviews, with_cells.filter(benchmark=benchmark)) or _having(reviews, with_cells)
+
+
+def _having(reviews: QuerySet, cells: QuerySet) -> ReviewScope | None:
+    """The first of `reviews` with one of `cells`, tested by a one-row scalar subquery: PostgreSQL
+    turns an EXISTS here into a semi-join that hashes every leaderboard row (90 ms at 465,000 cells)."""
+    return reviews.alias(first_cell=Subquery(cells.values("pk")[:1])).filter(first_cell__isnull=False).first()
 
 
 def board_label(model: str, setting: str) -> str:

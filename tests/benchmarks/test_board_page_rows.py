@@ -59,3 +59,12 @@ def test_the_spread_chart_reads_the_focus_cell_in_index_order(crowded):
     rows = boards.focus_results(review, wiki, focus, approved_only=False)[: boards.PER_PAPER_SCANNED]
     shown = plan(rows)
     assert "result_method_bench_model" in shown and "TEMP B-TREE" not in shown and "LIST SUBQUERY" not in shown
+
+
+def test_the_review_picked_has_cells_and_is_tested_row_by_row(crowded):
+    review, wiki = crowded
+    empty = make_review(slug="empty", title="AAA comes first by title")
+    assert boards.pick_review(wiki, None) == review
+    assert boards.pick_review(wiki, "empty") is None and boards.pick_review(wiki, review.slug) == review
+    assert boards.pick_review(make_benchmark("PIQA"), None) == review  # no review has PIQA cells: any with cells
+    assert empty.pk != review.pk
