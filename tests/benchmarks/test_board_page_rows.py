@@ -68,3 +68,20 @@ def test_the_review_picked_has_cells_and_is_tested_row_by_row(crowded):
     assert boards.pick_review(wiki, "empty") is None and boards.pick_review(wiki, review.slug) == review
     assert boards.pick_review(make_benchmark("PIQA"), None) == review  # no review has PIQA cells: any with cells
     assert empty.pk != review.pk
+
+
+def test_the_pareto_chart_plots_each_settings_best_methods(client, monkeypatch):
+    monkeypatch.setattr(boards, "CHART_RANKS", 2)
+    review = make_review(slug="settings")
+    wiki = make_benchmark("WikiText-2")
+    paper = make_paper()
+    add_to_review(review, paper)
+    done = {"status": "approved", "decided_at": NOW, "paper": paper, "benchmark": wiki, "model_name": "OPT-6.7B"}
+    for setting, bits in (("W4A16", 4), ("W8A8", 8)):
+        for i in range(4):
+            make_result(method=make_method(f"{setting}-{i}"), setting=setting, weight_bits=bits, value=5.0 + i, **done)
+    recompute_review(review.pk)
+    page = client.get(reverse("benchmarks:detail", args=[wiki.slug]), {"review": review.slug})
+    [reported, *_] = page.context["pareto_chart"]["data"]
+    assert sorted(reported["x"]) == [4, 4, 8, 8] and sorted(reported["y"]) == [5.0, 5.0, 6.0, 6.0]
+    assert b"The 2 best methods of each setting of OPT-6.7B" in page.content
