@@ -6,11 +6,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from benchmarks.charts import Point, disagreement_figure, pareto_figure
 from benchmarks.leaderboards import shown_value
-from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
+from benchmarks.models import Benchmark, BenchmarkResult, Board, Direction, LeaderboardEntry
 from papers.provenance import ReviewScope, of_basis
 from worker.extract.names import is_model_size, normalize_model_name
 
@@ -77,13 +77,14 @@ def benchmark_page(
         return context
     approved_only = context["approved_only"] = review.approved_only(params.get("approved"))
     cells = LeaderboardEntry.objects.filter(of_basis(approved_only), review=review, benchmark=benchmark)
-    # A result whose model the paper's table did not name has no board of its own to pick.
+    # A result whose model the paper's table did not name has no board of its own to pick. Boards are
+    # written with the leaderboard (benchmarks.models.Board) and read biggest first from their index.
+    listed = Board.objects.filter(of_basis(approved_only), review=review, benchmark=benchmark).exclude(model_name="")
     boards = [
-        {**board, "label": board_label(board["model_name"], board["setting"])}
-        for board in cells.exclude(model_name="")
-        .values("model_name", "setting")
-        .annotate(n=Count("id"))
-        .order_by("-n", "model_name", "setting")[:BOARDS_LISTED]
+        {"model_name": model, "setting": setting, "n": n, "label": board_label(model, setting)}
+        for model, setting, n in listed.order_by("-methods", "model_name", "setting").values_list(
+            "model_name", "setting", "methods"
+        )[:BOARDS_LISTED]
     ]
     model = params.get("model") or (boards[0]["model_name"] if boards else "")
     setting = params.get("setting", boards[0]["setting"] if boards else "") if "setting" in params or boards else ""

@@ -167,3 +167,32 @@ class LeaderboardEntry(models.Model):
     @property
     def high_shown(self) -> str:
         return shown_value(self.high, decimals=printed_decimals(self.result.value_text))
+
+
+class Board(models.Model):
+    """Derived: one leaderboard of a review (benchmark, model, setting) and how many methods it ranks,
+    written with the leaderboard: the benchmark page's picker reads its biggest boards from an index
+    instead of grouping every cell of the benchmark (58,000 at 100,000 papers, 20 ms a page)."""
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="+")
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="+")
+    model_name = models.CharField(max_length=120)
+    setting = models.CharField(max_length=80, blank=True)
+    methods = models.PositiveIntegerField(help_text="Cells (one per method) on the board.")
+    approved_only = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "approved_only", "benchmark", "model_name", "setting"], name="board_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["review", "approved_only", "benchmark", "-methods", "model_name", "setting"],
+                name="board_picker",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benchmark_id} {self.model_name} {self.setting}: {self.methods} methods"

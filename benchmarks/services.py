@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.conf import settings
 from django.db import connection
 
 from benchmarks.leaderboards import Cell, CellKey, build_cells, ranked
-from benchmarks.models import Benchmark, BenchmarkResult, Direction, LeaderboardEntry
+from benchmarks.models import Benchmark, BenchmarkResult, Board, Direction, LeaderboardEntry
 from papers.provenance import ReviewScope, of_basis
 from worker.extract.names import normalize_model_name
 
@@ -42,6 +44,7 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
     # extraction spelled names alike) make one board.
     cells = build_cells(((*row[:3], normalize_model_name(row[3]), *row[4:]) for row in rows), lower)
     LeaderboardEntry.objects.filter(of_basis(approved_only), review=review).delete()
+    write_boards(review, approved_only, Counter(key[:3] for key in cells))
     batch: list[tuple] = []
     written = 0
     for key, cell, rank in ranked(cells, lower):
@@ -86,3 +89,16 @@ def _insert_entries(rows: list[tuple]) -> int:
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
     return len(rows)
+
+
+def write_boards(review: ReviewScope, approved_only: bool, methods: Counter) -> None:
+    """Replace the review's boards of this basis: each (benchmark, model, setting) with its number of
+    methods, for the benchmark page's picker (benchmarks.models.Board)."""
+    Board.objects.filter(of_basis(approved_only), review=review).delete()
+    Board.objects.bulk_create(
+        [
+            Board(review=review, benchmark_id=b, model_name=m, setting=s, methods=n, approved_only=approved_only)
+            for (b, m, s), n in methods.items()
+        ],
+        batch_size=BATCH,
+    )

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks import boards
-from benchmarks.models import LeaderboardEntry
+from benchmarks.models import Board, LeaderboardEntry
 from reviews.derived import recompute_review
 from tests.factories import add_to_review, make_benchmark, make_method, make_paper, make_result, make_review
 
@@ -85,3 +86,30 @@ def test_the_pareto_chart_plots_each_settings_best_methods(client, monkeypatch):
     [reported, *_] = page.context["pareto_chart"]["data"]
     assert sorted(reported["x"]) == [4, 4, 8, 8] and sorted(reported["y"]) == [5.0, 5.0, 6.0, 6.0]
     assert b"The 2 best methods of each setting of OPT-6.7B" in page.content
+
+
+def test_boards_are_written_with_the_leaderboard_and_listed_biggest_first(client, crowded):
+    review, wiki = crowded
+    paper = make_paper()
+    add_to_review(review, paper)
+    make_result(
+        paper=paper,
+        benchmark=wiki,
+        method=make_method("Lone"),
+        model_name="OPT-13B",
+        setting="W4A16",
+        **{"status": "approved", "decided_at": NOW, "value": 9.0},
+    )
+    recompute_review(review.pk)
+    grouped = (
+        LeaderboardEntry.objects.filter(review=review)
+        .values_list("approved_only", "benchmark_id", "model_name", "setting")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    written = Board.objects.filter(review=review).values_list(
+        "approved_only", "benchmark_id", "model_name", "setting", "methods"
+    )
+    assert sorted(written) == sorted(grouped)
+    page = client.get(reverse("benchmarks:detail", args=[wiki.slug]), {"review": review.slug})
+    assert [(b["model_name"], b["n"]) for b in page.context["boards"]] == [("OPT-6.7B", 55), ("OPT-13B", 1)]
