@@ -40,12 +40,18 @@ def _counted(qs: QuerySet, approved_only: bool = False) -> QuerySet:
     return qs.public(approved_only=approved_only)
 
 
-# What a hub's lists never show of a paper: loading them for 300 rows cost more than their queries.
-PAPER_UNSHOWN = ("paper__abstract", "paper__raw_entry", "paper__authors", "paper__categories")
+# What a hub's lists never show of a receipt and its paper: building and converting them (dates
+# above all) for 600 rows cost more than the queries that read the rows.
+RECEIPT_UNSHOWN = ("decided_at", "decided_by", "reason", "quote_checked_at", "quote_checked_version", "created_at")
+PAPER_UNSHOWN = tuple(
+    f"paper__{name}"
+    for name in ("abstract", "raw_entry", "authors", "categories", "updated", "journal_ref", "comment")
+    + ("abs_url", "pdf_url", "created_at", "modified_at")
+)
 
 
 def _listed(receipts: QuerySet, *related: str) -> QuerySet:
-    return receipts.select_related("paper", *related).defer(*PAPER_UNSHOWN)
+    return receipts.select_related("paper", *related).defer(*RECEIPT_UNSHOWN, *PAPER_UNSHOWN)
 
 
 def _once(receipts: Iterable[Any], key: Callable[[Any], tuple], limit: int) -> list[Any]:
@@ -100,7 +106,7 @@ def reported_results(method: Method, approved_only: bool = False) -> QuerySet:
     return (
         _counted(BenchmarkResult.objects.filter(method=method), approved_only)
         .select_related("paper", "benchmark")
-        .defer(*PAPER_UNSHOWN)
+        .defer(*RECEIPT_UNSHOWN, *PAPER_UNSHOWN)
         .order_by("benchmark_id", "model_name", "setting", "-paper__published", "pk")
     )
 
