@@ -89,8 +89,12 @@ def benchmark_page(
     model = params.get("model") or (boards[0]["model_name"] if boards else "")
     setting = params.get("setting", boards[0]["setting"] if boards else "") if "setting" in params or boards else ""
     entries = list(_shown(cells.filter(model_name=model, setting=setting)).order_by("rank")[:rows])
-    listed = next((b["n"] for b in boards if b["model_name"] == model and b["setting"] == setting), None)
-    context["more"] = max(listed - len(entries), 0) if listed is not None else 0
+    size = next((b["n"] for b in boards if b["model_name"] == model and b["setting"] == setting), None)
+    if size is None and len(entries) == rows:  # a board the picker does not list, cut at the page
+        size = _board_size(
+            Board.objects.filter(of_basis(approved_only), review=review, benchmark=benchmark), model, setting
+        )
+    context["more"] = max((size or 0) - len(entries), 0)
     # The model's full-precision numbers, whatever their setting is called: the line the board reads
     # against. Their methods are picked first (a few ids): joining every cell of the model to its
     # method to read its family cost more than the board (15,000 cells of one model at scale).
@@ -109,6 +113,10 @@ def benchmark_page(
     if charts and entries:
         context.update(_charts(review, benchmark, entries, params.get("method"), approved_only))
     return context
+
+
+def _board_size(boards: QuerySet, model: str, setting: str) -> int | None:
+    return boards.filter(model_name=model, setting=setting).values_list("methods", flat=True).first()
 
 
 def _shown(cells: QuerySet) -> QuerySet:

@@ -113,3 +113,13 @@ def test_boards_are_written_with_the_leaderboard_and_listed_biggest_first(client
     assert sorted(written) == sorted(grouped)
     page = client.get(reverse("benchmarks:detail", args=[wiki.slug]), {"review": review.slug})
     assert [(b["model_name"], b["n"]) for b in page.context["boards"]] == [("OPT-6.7B", 55), ("OPT-13B", 1)]
+
+
+def test_a_board_the_picker_does_not_list_still_counts_the_rest(client, crowded, monkeypatch):
+    review, wiki = crowded
+    monkeypatch.setattr(boards, "BOARDS_LISTED", 0)
+    page = client.get(
+        reverse("benchmarks:detail", args=[wiki.slug]), {"review": review.slug, "model": "OPT-6.7B", "setting": "W4A16"}
+    )
+    assert page.context["boards"] == [] and len(page.context["entries"]) == boards.PAGE_ROWS
+    assert page.context["more"] == 5
