@@ -14,7 +14,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodFamily
-from benchmarks.models import Benchmark, BenchmarkResult, LeaderboardEntry
+from benchmarks.models import Benchmark, BenchmarkResult, Board, LeaderboardEntry
 from benchmarks.services import BATCH, STREAM_CHUNK, rebuild_leaderboard
 from config.page_cache import retire_cached_pages
 from config.planner import refresh_statistics
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Batch sizes are the leaderboard's (measured there).
 FRONTIER_FALLBACK = 15  # the dashboard shows this many
-DERIVED_MODELS = (MethodStanding, SubProblem, FrontierEntry, LeaderboardEntry)
+DERIVED_MODELS = (MethodStanding, SubProblem, FrontierEntry, LeaderboardEntry, Board)
 
 
 @dataclass

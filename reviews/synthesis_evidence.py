@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from baselines.models import BeatsEvidence, BeatsReceipt, CritiqueReceipt, Method, MethodFamily
 from benchmarks.disagreements import cell_key, cell_values
-from benchmarks.leaderboards import shown_value
+from benchmarks.leaderboards import shown_value, spread_sample
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
 from papers.models import DocumentStatus, Paper, ParsedPage
 from papers.provenance import QuoteStatus
@@ -515,14 +515,6 @@ def _best_per_paper(results: list[BenchmarkResult], lower: bool) -> list[Benchma
         if kept is None or (r.value < kept.value if lower else r.value > kept.value):
             best[r.paper_id] = r
     return sorted(best.values(), key=lambda r: (r.value, r.paper.arxiv_id))
-
-
-def spread_sample(ordered: list[Any], most: int) -> list[Any]:
-    """At most `most` of the ordered values: both ends and evenly spaced ones between."""
-    if len(ordered) <= most:
-        return ordered
-    step = (len(ordered) - 1) / (most - 1)
-    return [ordered[round(i * step)] for i in range(most)]
 
 
 def cell_items(review: Review, approved_only: bool, papers: dict[str, PaperEntry]) -> list[Item]:
