@@ -16,6 +16,7 @@ from django.utils import timezone
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodFamily
 from benchmarks.models import Benchmark, BenchmarkResult, Board, LeaderboardEntry
 from benchmarks.services import BATCH, STREAM_CHUNK, rebuild_leaderboard
+from config.locks import hold_transaction_lock
 from config.page_cache import retire_cached_pages
 from config.planner import refresh_statistics
 from config.publishing import publish_on_commit
@@ -141,6 +142,7 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
     review = Review.objects.get(pk=review_id)
     report = RecomputeReport()
     with transaction.atomic():
+        hold_transaction_lock("recompute_review", review_id)  # a second worker waits its turn
         for approved_only in (False, True):
             report.standings += recompute_standings(review, approved_only)
             report.subproblems += recompute_subproblems(review, approved_only)
