@@ -16,9 +16,9 @@ from worker.extract.names import normalize_name
 
 PAPERS_SHOWN = 20
 NAMES_SHOWN = 10
-# Must match the expression of the GIN index made in papers/migrations (PostgreSQL only), or the
-# planner scans every paper.
-PAPER_DOCUMENT = "to_tsvector('english'::regconfig, ((title || ' '::text) || abstract))"
+# The stored, GIN-indexed document of title and abstract (a generated column papers/migrations adds
+# on PostgreSQL only): matching and ranking read it instead of computing the vector per paper.
+PAPER_DOCUMENT = '"papers_paper"."search_document"'
 
 
 @dataclass
@@ -60,7 +60,7 @@ def _papers(query: str):  # type: ignore[no-untyped-def]
     if connection.vendor == "postgresql":
         terms = SearchQuery(query, config="english", search_type="websearch")
         return (
-            papers.annotate(document=RawSQL(PAPER_DOCUMENT, [], output_field=SearchVectorField()))
+            papers.alias(document=RawSQL(PAPER_DOCUMENT, [], output_field=SearchVectorField()))
             .filter(document=terms)
             .annotate(rank=SearchRank(F("document"), terms))
             .order_by("-rank", "-published")[:PAPERS_SHOWN]
