@@ -14,6 +14,7 @@ from benchmarks import boards
 from benchmarks.models import Board, LeaderboardEntry
 from reviews.derived import recompute_review
 from tests.factories import add_to_review, make_benchmark, make_method, make_paper, make_result, make_review
+from tests.query_plans import plan
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
@@ -44,13 +45,6 @@ def test_the_json_lists_the_whole_board(client, crowded):
     review, wiki = crowded
     data = client.get(reverse("benchmarks:leaderboard-json", args=[wiki.slug]), {"review": review.slug}).json()
     assert len(data["entries"]) == boards.PAGE_ROWS + 5
-
-
-def plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " | ".join(str(row[-1]) for row in cursor.fetchall())
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")

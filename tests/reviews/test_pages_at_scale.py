@@ -24,6 +24,7 @@ from tests.factories import (
     make_result,
     make_review,
 )
+from tests.query_plans import plan
 
 pytestmark = pytest.mark.django_db
 
@@ -113,13 +114,6 @@ def test_a_screened_out_paper_stays_off_the_receipts_list(client):
     make_beats(paper=dropped, baseline=gptq, **approved())
     listed = receipts_behind(review, "beaten-by", gptq)
     assert [r.paper_id for r in listed] == [kept.pk]
-
-
-def plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " | ".join(str(row[-1]) for row in cursor.fetchall())
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
