@@ -101,6 +101,9 @@ def dashboard_json(review: Review, approved_only: bool = False) -> dict[str, Any
     }
 
 
+MAX_PAGE = 10_000
+
+
 @dataclass
 class NextPage:
     """A page of a list read without counting it: the rows of page `number` and whether another
@@ -112,7 +115,8 @@ class NextPage:
 
     @classmethod
     def of(cls, rows: QuerySet, asked: str | None, per_page: int) -> NextPage:
-        number = int(asked) if asked and asked.isdigit() and int(asked) > 0 else 1
+        # ASCII digits only ("²".isdigit() is True and int() refuses it), capped so OFFSET stays sane.
+        number = min(int(asked), MAX_PAGE) if asked and asked.isascii() and asked.isdigit() and int(asked) > 0 else 1
         start = (number - 1) * per_page
         found = list(rows[start : start + per_page + 1])
         return cls(found[:per_page], number, len(found) > per_page)

@@ -105,6 +105,30 @@ def test_the_receipts_list_pages_without_counting(client, django_assert_max_num_
     assert b"Previous page" in second.content
 
 
+@pytest.mark.parametrize("asked", ["²", "-1", "0", "x", "99999999999999999999"])
+def test_a_page_number_a_reader_mangled_gives_a_page_not_an_error(client, asked):
+    review, gptq = make_review(slug="mangled"), make_method("GPTQ")
+    paper = make_paper()
+    add_to_review(review, paper)
+    make_beats(paper=paper, baseline=gptq, **approved())
+    recompute_review(review.pk)
+    receipts = client.get(reverse("reviews:receipts", args=[review.slug, "beaten-by", gptq.slug]), {"page": asked})
+    ledger = client.get(reverse("reviews:ledger", args=[review.slug]), {"page": asked})
+    assert receipts.status_code == ledger.status_code == 200
+
+
+def test_the_next_page_keeps_the_approved_only_basis(client):
+    review, gptq = make_review(slug="basis"), make_method("GPTQ")
+    for _ in range(51):
+        paper = make_paper(published=timezone.now())
+        add_to_review(review, paper)
+        make_beats(paper=paper, baseline=gptq, **approved())
+    recompute_review(review.pk)
+    url = reverse("reviews:receipts", args=[review.slug, "beaten-by", gptq.slug])
+    page = client.get(url, {"approved": "1"})
+    assert b'href="?approved=1&amp;page=2"' in page.content
+
+
 def test_a_screened_out_paper_stays_off_the_receipts_list(client):
     review, gptq = make_review(slug="screened"), make_method("GPTQ")
     kept, dropped = make_paper(), make_paper()
