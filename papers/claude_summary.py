@@ -95,20 +95,21 @@ def material(paper: Paper, summary: PaperSummary, pages: dict[int, str]) -> str:
 
 def checked(items: Any, pages: dict[int, str], known: set[str], *, quoted: bool) -> tuple[list[dict[str, Any]], int]:
     """The items that rest on the paper: a quote (when asked for) found on its page, and every number
-    printed on that page or in a receipt. Returns (kept, dropped count); a quote found on a page
+    printed on that page or in a receipt; an item without a page of this paper is dropped. Returns (kept, dropped count); a quote found on a page
     next to the stated one is kept with the page where it is."""
     kept = []
     for item in items if isinstance(items, list) else []:
         text = str(item.get("text", "")).strip() if isinstance(item, dict) else ""
-        page = item.get("page") if isinstance(item, dict) and item.get("page") in pages else None
+        stated = item.get("page") if isinstance(item, dict) else None
+        page = stated if isinstance(stated, int) and stated in pages else None
         quote = str(item.get("quote", "")).strip() if isinstance(item, dict) else ""
         if quoted:
             match = find_quote(quote, pages_near(pages, page), QUOTE_THRESHOLD) if quote else None
             page = match.page if match is not None and match.found else None
             if page is None:
                 continue
-        printed = numbers(pages[page]) if page is not None else set().union(*map(numbers, pages.values()))
-        if text and numbers(text) <= printed | known:
+        # Each sentence is shown with its page: one without a page of this paper is not kept.
+        if text and page is not None and numbers(text) <= numbers(pages[page]) | known:
             kept.append({"text": text, "page": page, "section": "", **({"quote": quote} if quoted else {})})
     return kept, len(items if isinstance(items, list) else []) - len(kept)
 
@@ -158,7 +159,7 @@ def summarize_document(document_id: int) -> int:
     if settings.ANTHROPIC_API_KEY:
         try:
             write_summary(summary, anthropic_client(settings.ANTHROPIC_API_KEY), settings.ANTHROPIC_MODEL)
-        except (anthropic.APIError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever the answer held, the paper's extraction stands
             # The prose is a convenience: the extractive summary stays; the stage goes on.
             logger.warning("no Claude summary for %s: %s", paper.arxiv_id, exc)
     return 0

@@ -100,3 +100,29 @@ def test_without_a_key_the_hook_builds_the_extractive_summary_and_asks_no_one(se
     assert summarize_document(document.pk) == 0
     summary = PaperSummary.objects.get(paper=paper)
     assert summary.generator == "extractive" and summary.executive and summary.limitations
+
+
+def test_an_item_without_a_page_of_the_paper_is_dropped_and_a_malformed_page_fails_nothing():
+    pages = {1: "We reach 5.6 perplexity.", 2: "Nothing else."}
+    items = [
+        {"text": "It reaches 5.6 perplexity.", "page": 1},
+        {"text": "It reaches 5.6 perplexity.", "page": [1, 2]},  # not a page: unhashable, once a TypeError
+        {"text": "It reaches 5.6 perplexity.", "page": 9},  # no such page
+        {"text": "It reaches 5.6 perplexity."},  # no page at all
+    ]
+    kept, dropped = claude_summary.checked(items, pages, set(), quoted=False)
+    assert kept == [{"text": "It reaches 5.6 perplexity.", "page": 1, "section": ""}] and dropped == 3
+
+
+@pytest.mark.django_db
+def test_whatever_goes_wrong_in_the_prose_the_extract_stage_goes_on(settings, monkeypatch):
+    paper, document = parsed_paper(settings)
+    settings.ANTHROPIC_API_KEY = "test"
+
+    def broken(*args, **kwargs):
+        raise TypeError("a shape the parser did not expect")
+
+    monkeypatch.setattr(claude_summary, "anthropic_client", lambda key: client_answering([]))
+    monkeypatch.setattr(claude_summary, "write_summary", broken)
+    assert summarize_document(document.pk) == 0
+    assert PaperSummary.objects.get(paper=paper).generator == "extractive"
