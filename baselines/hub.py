@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -67,6 +67,27 @@ def _once(receipts: Iterable[Any], key: Callable[[Any], tuple], limit: int) -> l
     return list(first.values())[:limit]
 
 
+@dataclass
+class HubList:
+    """The first ROWS of one of the hub's lists, and whether the list goes on past them."""
+
+    rows: list[Any]
+    more: bool
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+def _page(read: list[Any]) -> HubList:
+    return HubList(read[:ROWS], len(read) > ROWS)
+
+
 def _result_key(r: BenchmarkResult) -> tuple:
     return (r.paper_id, r.benchmark_id, squash_name(r.model_name), squash_name(r.setting), r.value)
 
@@ -88,10 +109,11 @@ def method_hub(method: Method, approved_only: bool = False) -> dict[str, Any]:
         "method": method,
         "approved_only": approved_only,
         "rows": ROWS,
-        "beaten_by": list(_listed(beaten_by, "method", "benchmark").order_by("-pk")[:ROWS]),
-        "beats": list(_listed(beats, "baseline", "benchmark").order_by("-pk")[:ROWS]),
-        "critiques": _once(_listed(critiques).order_by("-pk")[: 2 * ROWS], _critique_key, ROWS),
-        "results": _once(results[: 2 * ROWS], _result_key, ROWS),
+        # One row past the page tells whether more exist (the page says so) without counting them.
+        "beaten_by": _page(list(_listed(beaten_by, "method", "benchmark").order_by("-pk")[: ROWS + 1])),
+        "beats": _page(list(_listed(beats, "baseline", "benchmark").order_by("-pk")[: ROWS + 1])),
+        "critiques": _page(_once(_listed(critiques).order_by("-pk")[: 2 * ROWS], _critique_key, ROWS + 1)),
+        "results": _page(_once(results[: 2 * ROWS], _result_key, ROWS + 1)),
         **citation_summary(by_paper),
         "representative": representative_papers(
             mentions, by_paper, names=[method.name, *(alias.alias for alias in method.aliases.all())]
