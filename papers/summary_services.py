@@ -146,19 +146,29 @@ def build_summary(paper_id: int) -> PaperSummary:
 # Render time: how well each key result is backed, and what to check next
 
 
+OTHER_REPORTS_READ = 500  # other papers' values read for a page's key results
+OTHER_REPORTS_SHOWN = 10  # per key result; the rest are counted
+
+
 def _other_reports(paper: Paper, keys: list[dict[str, Any]]) -> list[Any]:
     """Other papers' values for the key results' methods and benchmarks (one query)."""
-    wanted = [(k["method_id"], k["benchmark_id"]) for k in keys if k.get("method_id") and k.get("benchmark_id")]
+    wanted = {
+        (k["method_id"], k["benchmark_id"], k.get("setting", ""))
+        for k in keys
+        if k.get("method_id") and k.get("benchmark_id")
+    }
     if not wanted:
         return []
     condition = Q()
-    for method_id, benchmark_id in set(wanted):
-        condition |= Q(method_id=method_id, benchmark_id=benchmark_id)
+    for method_id, benchmark_id, setting in wanted:  # the (method, benchmark, setting) index
+        condition |= Q(method_id=method_id, benchmark_id=benchmark_id, setting=setting)
     model = paper.benchmarkresults.model
+    # What public pages may show (never a paper every review screened out), and a bounded read: a
+    # common number (GPTQ, WikiText-2, W4A16) is reported by thousands of papers at scale.
     return list(
         model.objects.filter(condition, benchmark_inferred=False)
         .exclude(paper=paper)
-        .exclude(status=ReceiptStatus.REJECTED)
+        .public()
         .select_related("paper")
         .only(
             "paper__arxiv_id",
@@ -172,7 +182,7 @@ def _other_reports(paper: Paper, keys: list[dict[str, Any]]) -> list[Any]:
             "page",
             "status",
         )
-        .order_by("paper__arxiv_id", "pk")
+        .order_by("paper__arxiv_id", "pk")[:OTHER_REPORTS_READ]
     )
 
 
@@ -204,7 +214,7 @@ def backing(paper: Paper, summary: PaperSummary | None, results: list[Any]) -> l
 def _backing_row(key: dict[str, Any], receipt: Any, same: list[Any]) -> dict[str, Any]:
     threshold = settings.DISAGREEMENT_THRESHOLD
     value = receipt.value if receipt is not None else None
-    reports = [
+    judged = [
         {
             "paper": o.paper,
             "value": shown(o),
@@ -213,9 +223,12 @@ def _backing_row(key: dict[str, Any], receipt: Any, same: list[Any]) -> dict[str
         }
         for o in same
     ]
+    # In arXiv order; past the ones shown, disagreeing papers are kept first and the rest counted.
+    shown_first = judged if len(judged) <= OTHER_REPORTS_SHOWN else sorted(judged, key=lambda r: not r["disagrees"])
+    reports, more = shown_first[:OTHER_REPORTS_SHOWN], max(0, len(judged) - OTHER_REPORTS_SHOWN)
     status = receipt.status if receipt is not None else ""
     quote = receipt.quote_status if receipt is not None else ""
-    disputed = any(r["disagrees"] for r in reports)
+    disputed = any(r["disagrees"] for r in judged)
     if receipt is None or status == ReceiptStatus.REJECTED or quote == QuoteStatus.MISSING or disputed:
         level = "low"
     elif status == ReceiptStatus.APPROVED and quote == QuoteStatus.VERIFIED:
@@ -228,6 +241,7 @@ def _backing_row(key: dict[str, Any], receipt: Any, same: list[Any]) -> dict[str
         "status": status,
         "quote_status": quote,
         "reports": reports,
+        "more_reports": more,
         "disputed": disputed,
         "level": level,
     }

@@ -197,3 +197,16 @@ def test_awq_summary_from_the_real_pdf_has_every_section_located_on_its_pages(tm
     )
     assert any("we only study low-bit integer quantization" in s["text"] for s in summary.limitations)
     assert any("future work" in s["text"] for s in summary.open_questions)
+
+
+@pytest.mark.django_db
+def test_a_number_many_papers_report_lists_ten_and_counts_the_rest(client, settings):
+    paper = foo_paper(settings)
+    foo = paper.introduced_methods.get()
+    key = PaperSummary.objects.get(paper=paper).key_results[0]
+    for _ in range(13):
+        make_result(paper=make_paper(), method=foo, benchmark_id=key["benchmark_id"], value=5.95, value_text="5.95")
+    response = client.get(paper.get_absolute_url())
+    row = response.context["confidence"][0]
+    assert len(row["reports"]) == 10 and row["more_reports"] == 3
+    assert b"and 3 more" in response.content
