@@ -441,6 +441,7 @@ def comparison(evidence: Evidence) -> dict[str, Any]:
     alone.sort(key=lambda c: -evidence.papers[c.papers[0]].results)  # papers carrying most evidence first
     return {
         "threshold": settings.DISAGREEMENT_THRESHOLD,
+        "compared": max(evidence.compared_total, len(rows)),  # all like-for-like numbers, rows the first
         "rows": rows,
         "flagged": sum(1 for r in rows if r["flagged"] and not r["reference"]),
         # Numeric claims no other paper measures like for like yet: shown where they are, never compared.
@@ -668,10 +669,12 @@ def abstract(evidence: Evidence, doc: dict[str, Any]) -> list[dict[str, Any]]:
     table = doc["comparison"]
     flagged = next((i for i in evidence.cells if i.facts["flagged"] and not i.full_precision), None)
     rows = [r for r in table["rows"] if not r["reference"]]
+    total = table.get("compared", len(rows))
+    shown = f" (the {len(rows)} with the widest spread are compared below)" if total > len(table["rows"]) else ""
     text = (
-        f"{counted(len(rows), 'method result')} {_verb(len(rows), 'is', 'are')} reported by two or more papers for the "
-        f"same benchmark, model and setting; {table['flagged']} of them {_verb(table['flagged'], 'differs', 'differ')} "
-        f"by {table['threshold']:.0%} or more."
+        f"{counted(total, 'result')} {_verb(total, 'is', 'are')} reported by two or more papers for the same method, "
+        f"benchmark, model and setting{shown}; {table['flagged']} of those compared "
+        f"{_verb(table['flagged'], 'differs', 'differ')} by {table['threshold']:.0%} or more."
         if rows
         else "No method's result is reported by two papers for the same benchmark, model and setting yet, so no "
         "number of a method can be checked against a second paper."
@@ -712,6 +715,7 @@ def compose_document(evidence: Evidence, title: str = "") -> dict[str, Any]:
         "method": method_section(evidence),
         "gate": gate_section(evidence),
         "evidence_base": evidence_base(evidence),
+        "included_papers": evidence.included_total,
         "audit": audit_section(evidence),
         "comparison": comparison(evidence),
         "dropped": [],

@@ -18,7 +18,7 @@ from benchmarks.disagreements import cell_key, cell_values
 from benchmarks.leaderboards import shown_value, spread_sample
 from benchmarks.models import BenchmarkResult, LeaderboardEntry
 from papers.models import DocumentStatus, Paper, ParsedPage
-from papers.provenance import QuoteStatus
+from papers.provenance import QuoteStatus, of_basis
 from reviews.exports import bibtex_key
 from reviews.models import Claim, ClaimStatus, Review, ReviewPaper
 from worker.reading.quotes import normalise
@@ -124,6 +124,8 @@ class Evidence:
     cells: list[Item]
     limits: list[Item] = field(default_factory=list)  # limitations the papers state in their full text
     refs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    included_total: int = 0  # included papers, of which `listed` are the newest MAX_PAPERS
+    compared_total: int = 0  # numbers two or more papers report like for like, of which `cells` are read
 
     def items(self) -> list[Item]:
         return [*self.claims, *self.critiques, *self.beats, *self.cells, *self.limits]
@@ -279,9 +281,9 @@ def gather_evidence(review: Review) -> Evidence:
     writes the draft, never during a request."""
     approved_only = review.approved_only(None)
     papers, listed = _listed_papers(review)
-    included = review.included_paper_ids()
+    # The listed papers' claims: a paper past a cap over every included paper would say "no claim".
     claims = list(
-        _deferred(Claim.objects.filter(paper__in=included).exclude(status=ClaimStatus.UNSUPPORTED))
+        _deferred(Claim.objects.filter(paper__arxiv_id__in=listed).exclude(status=ClaimStatus.UNSUPPORTED))
         .select_related("paper")
         .order_by("paper__arxiv_id", "pk")[:MAX_RECEIPTS]
     )
@@ -315,6 +317,12 @@ def gather_evidence(review: Review) -> Evidence:
     evidence.limits = stated_limits([papers[a] for a in listed])
     assign_roles(evidence)
     evidence.refs = references(papers.values())
+    evidence.included_total = ReviewPaper.objects.filter(review=review).included().count()
+    evidence.compared_total = (
+        LeaderboardEntry.objects.filter(of_basis(approved_only), review=review, compared__gte=2)
+        .exclude(method__family=FULL_PRECISION)  # the reference line, never a compared result
+        .count()
+    )
     return evidence
 
 
@@ -322,7 +330,7 @@ def _listed_papers(review: Review) -> tuple[dict[str, PaperEntry], list[str]]:
     entries = (
         _deferred(ReviewPaper.objects.filter(review=review).included())
         .select_related("paper")
-        .order_by("paper__published", "paper__arxiv_id")[:MAX_PAPERS]
+        .order_by("-paper__published", "paper__arxiv_id")[:MAX_PAPERS]  # a living review: the newest
     )
     papers = {e.paper.arxiv_id: _entry(e.paper, e.fit) for e in entries}
     return papers, list(papers)

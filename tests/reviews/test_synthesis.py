@@ -2,7 +2,9 @@
 sentences: every section, citations with pages, whole-sentence quotes, like-for-like numbers."""
 
 import pytest
+from django.urls import reverse
 
+from reviews import synthesis_evidence
 from reviews.derived import recompute_review
 from reviews.models import Claim
 from reviews.synthesis import compose_receipts_draft, latest_draft, readable, synthesis_markdown
@@ -226,3 +228,14 @@ def test_numeric_claims_no_other_paper_measures_are_listed_apart(synth):
     recompute_review(review.pk)
     (alone,) = document(review)["comparison"]["unmatched"]
     assert alone["quote"] == "Our kernels run 2.4× faster than FP16 kernels." and alone["cites"][0]["page"] == 7
+
+
+def test_the_evidence_base_lists_the_newest_papers_and_says_of_how_many(synth, monkeypatch, client):
+    monkeypatch.setattr(synthesis_evidence, "MAX_PAPERS", 2)
+    compose_receipts_draft(synth)
+    doc = document(synth)
+    listed = [r["paper"] for r in doc["evidence_base"]]
+    assert len(listed) == 2 and doc["included_papers"] > 2
+    assert WEAK in listed and DETTMERS not in listed  # 2024 kept, 2022 (the oldest) cut
+    page = client.get(reverse("reviews:synthesis", args=[synth.slug]))
+    assert f"The newest 2 of {doc['included_papers']} included papers".encode() in page.content
