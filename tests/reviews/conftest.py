@@ -1,9 +1,11 @@
 """A small review the synthesis tests share: three papers that compare, criticise and report the same
-numbers (full-precision rows among them), a weak-fit paper and an out-of-scope one."""
+numbers (full-precision rows among them), a weak-fit paper and an out-of-scope one; and a review whose
+papers all report the same cell."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pytest
 
@@ -162,3 +164,17 @@ def build_synthesis_review() -> Review:
 @pytest.fixture
 def synth(db: None) -> Review:
     return build_synthesis_review()
+
+
+def review_reporting(values: Iterable[float]) -> Review:
+    """A review whose papers each report one of `values` for the same cell (GPTQ, WikiText-2,
+    LLaMA-7B, W4A16), recomputed: the comparison has exactly one row."""
+    review, method, benchmark = make_review(), make_method("GPTQ"), make_benchmark("WikiText-2")
+    for value in values:
+        paper = make_paper()
+        add_to_review(review, paper)
+        make_result(
+            paper=paper, method=method, benchmark=benchmark, model_name="LLaMA-7B", setting="W4A16", value=value
+        )
+    recompute_review(review.pk)
+    return review

@@ -10,17 +10,8 @@ from reviews.models import Claim
 from reviews.synthesis import compose_receipts_draft, latest_draft, readable, synthesis_markdown
 from reviews.synthesis_compose import SECTIONS, SYNTHESIS_PARTS
 from reviews.synthesis_evidence import VALUES_PER_CELL, looks_whole, quoted, whole_sentence
-from tests.factories import (
-    add_to_review,
-    make_benchmark,
-    make_critique,
-    make_method,
-    make_paper,
-    make_parsed_document,
-    make_result,
-    make_review,
-)
-from tests.reviews.conftest import DETTMERS, LEE, LIN, OUTSIDE, RTN_FRAGMENT, RTN_SENTENCE, WEAK
+from tests.factories import add_to_review, make_critique, make_paper, make_parsed_document, make_review
+from tests.reviews.conftest import DETTMERS, LEE, LIN, OUTSIDE, RTN_FRAGMENT, RTN_SENTENCE, WEAK, review_reporting
 
 
 def document(review):
@@ -86,29 +77,14 @@ def test_numbers_are_compared_like_with_like_and_flagged_at_the_threshold(synth)
 
 @pytest.mark.parametrize(("values", "flagged"), [((1.0, 1.1625), True), ((1.0, 1.16), False)])
 def test_the_comparison_flags_a_spread_of_fifteen_percent_and_not_below(db, values, flagged):
-    review, method, benchmark = make_review(), make_method("GPTQ"), make_benchmark("WikiText-2")
-    for value in values:
-        paper = make_paper()
-        add_to_review(review, paper)
-        make_result(
-            paper=paper, method=method, benchmark=benchmark, model_name="LLaMA-7B", setting="W4A16", value=value
-        )
-    recompute_review(review.pk)
-    (row,) = document(review)["comparison"]["rows"]
+    (row,) = document(review_reporting(values))["comparison"]["rows"]
     assert row["flagged"] is flagged
 
 
 def test_a_number_many_papers_report_lists_both_ends_and_counts_the_rest(db):
     """At scale one number is reported by thousands of papers: the document lists ten of them (the
     lowest, the highest, evenly between) and says how many there are, instead of listing them all."""
-    review, method, benchmark = make_review(), make_method("GPTQ"), make_benchmark("WikiText-2")
-    for n in range(25):
-        paper = make_paper()
-        add_to_review(review, paper)
-        make_result(
-            paper=paper, method=method, benchmark=benchmark, model_name="LLaMA-7B", setting="W4A16", value=6 + n / 10
-        )
-    recompute_review(review.pk)
+    review = review_reporting([6 + n / 10 for n in range(25)])
     (row,) = document(review)["comparison"]["rows"]
     shown = [float(v["value"]) for v in row["values"]]
     assert len(shown) == VALUES_PER_CELL and row["papers"] == 25
