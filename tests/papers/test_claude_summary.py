@@ -12,8 +12,7 @@ from papers import claude_summary
 from papers.claude_summary import summarize_document, write_summary
 from papers.models import PaperSummary
 from papers.summary_services import build_summary
-from tests.factories import make_paper, make_parsed_document
-from tests.papers.test_summary_sentences import ABSTRACT, PAGE_1, PAGE_2, PAGE_3
+from tests.papers.conftest import parsed_foo_paper
 
 RECORDED = Path(__file__).resolve().parent / "data" / "claude_summary_response.json"
 
@@ -30,16 +29,9 @@ def client_answering(requests: list[httpx2.Request], status: int = 200) -> anthr
     )
 
 
-def parsed_paper(settings):
-    settings.ANTHROPIC_API_KEY = ""
-    paper = make_paper(title="FooQuant", abstract=ABSTRACT)
-    document = make_parsed_document(paper, 1, {1: PAGE_1, 2: PAGE_2, 3: PAGE_3})
-    return paper, document
-
-
 @pytest.mark.django_db
 def test_claude_writes_the_prose_and_fabricated_numbers_and_quotes_are_dropped(settings):
-    paper, _ = parsed_paper(settings)
+    paper, _ = parsed_foo_paper(settings)
     extractive = build_summary(paper.pk)
     requests: list[httpx2.Request] = []
     summary = write_summary(extractive, client_answering(requests), "claude-sonnet-4-6")
@@ -73,7 +65,7 @@ def test_claude_writes_the_prose_and_fabricated_numbers_and_quotes_are_dropped(s
 
 @pytest.mark.django_db
 def test_with_a_key_the_extract_hook_has_claude_write_over_the_extractive_summary(settings, monkeypatch):
-    paper, document = parsed_paper(settings)
+    paper, document = parsed_foo_paper(settings)
     settings.ANTHROPIC_API_KEY = "test"
     requests: list[httpx2.Request] = []
     monkeypatch.setattr(claude_summary, "anthropic_client", lambda key: client_answering(requests))
@@ -83,7 +75,7 @@ def test_with_a_key_the_extract_hook_has_claude_write_over_the_extractive_summar
 
 @pytest.mark.django_db
 def test_when_claude_fails_the_extractive_summary_stays(settings, monkeypatch):
-    paper, document = parsed_paper(settings)
+    paper, document = parsed_foo_paper(settings)
     settings.ANTHROPIC_API_KEY = "test"
     requests: list[httpx2.Request] = []
     monkeypatch.setattr(claude_summary, "anthropic_client", lambda key: client_answering(requests, status=500))
@@ -95,7 +87,7 @@ def test_when_claude_fails_the_extractive_summary_stays(settings, monkeypatch):
 
 @pytest.mark.django_db
 def test_without_a_key_the_hook_builds_the_extractive_summary_and_asks_no_one(settings, monkeypatch):
-    paper, document = parsed_paper(settings)
+    paper, document = parsed_foo_paper(settings)
     monkeypatch.setattr(claude_summary, "anthropic_client", lambda key: pytest.fail("no client without a key"))
     assert summarize_document(document.pk) == 0
     summary = PaperSummary.objects.get(paper=paper)
@@ -116,7 +108,7 @@ def test_an_item_without_a_page_of_the_paper_is_dropped_and_a_malformed_page_fai
 
 @pytest.mark.django_db
 def test_whatever_goes_wrong_in_the_prose_the_extract_stage_goes_on(settings, monkeypatch):
-    paper, document = parsed_paper(settings)
+    paper, document = parsed_foo_paper(settings)
     settings.ANTHROPIC_API_KEY = "test"
 
     def broken(*args, **kwargs):

@@ -13,16 +13,8 @@ from papers.summaries import LIMITATION_HEAD, is_closing, located_sentences
 from papers.summary_services import build_summary, page_texts, parsed_document
 from reviews.services import load_reference_data
 from tests.conftest import corpus_path
-from tests.factories import (
-    approved,
-    make_benchmark,
-    make_critique,
-    make_method,
-    make_paper,
-    make_parsed_document,
-    make_result,
-)
-from tests.papers.test_summary_sentences import ABSTRACT, PAGE_1, PAGE_2, PAGE_3
+from tests.factories import approved, make_method, make_paper, make_parsed_document, make_result
+from tests.papers.conftest import foo_paper, parsed_foo_paper
 
 HOSTILE = '<script>alert("x")</script>'
 SECTIONS = (
@@ -37,29 +29,6 @@ SECTIONS = (
     ("confidence", "Confidence"),
     ("next-checks", "Next checks"),
 )
-
-
-def foo_paper(settings, **fields):
-    """The synthetic FooQuant paper, parsed, with receipts, summarised by the extract-stage hook."""
-    settings.ANTHROPIC_API_KEY = ""
-    paper = make_paper(title="FooQuant", abstract=ABSTRACT, **fields)
-    foo = make_method("FooQuant", introduced_by=paper)
-    gptq, rtn, wiki = make_method("GPTQ"), make_method("RTN"), make_benchmark("WikiText-2")
-    for method, value in ((foo, 5.9), (gptq, 6.1), (rtn, 6.4)):
-        make_result(
-            paper=paper, method=method, benchmark=wiki, value=value, value_text=f"{value}", locator="Table 2", page=2
-        )
-    make_result(
-        paper=paper, method=foo, benchmark=wiki, value=6.9, value_text="6.9", setting="W3A16", page=3, locator="Table 4"
-    )
-    make_critique(
-        paper=paper,
-        method=gptq,
-        quote="GPTQ fails at two bits because its error compensation overfits the calibration set.",
-    )
-    document = make_parsed_document(paper, 1, {1: PAGE_1, 2: PAGE_2, 3: PAGE_3})
-    assert summarize_document(document.pk) == 0
-    return paper
 
 
 @pytest.mark.django_db
@@ -86,8 +55,7 @@ def test_the_summary_is_stored_at_extract_time_and_the_page_shows_every_section(
 
 @pytest.mark.django_db
 def test_the_page_never_builds_a_summary(client, settings):
-    paper = make_paper(abstract=ABSTRACT)
-    make_parsed_document(paper, 1, {1: PAGE_1, 2: PAGE_2, 3: PAGE_3})
+    paper, _ = parsed_foo_paper(settings)
     response = client.get(paper.get_absolute_url())
     assert response.context["summary"] is None and not PaperSummary.objects.exists()
     assert b'id="quick-facts"' in response.content and b"summary is written when" in response.content

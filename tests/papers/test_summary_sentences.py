@@ -2,17 +2,9 @@
 
 from types import SimpleNamespace
 
+from papers import summaries
 from papers.concepts import find_concepts
 from papers.headlines import coverage_checks, key_results, method_facts, own_method_names
-from papers.summaries import (
-    abstract_sentences,
-    calibration_sentences,
-    executive_summary,
-    limitations,
-    located_sentences,
-    mechanisms,
-    open_questions,
-)
 
 ABSTRACT = (
     "Large language models are expensive to serve because their weights are large. "
@@ -59,6 +51,7 @@ Limitations. Our kernels do not support older GPUs without tensor cores at all.
 3"""
 PAGES = [(1, PAGE_1), (2, PAGE_2), (3, PAGE_3)]
 CRITIQUE = "GPTQ fails at two bits because its error compensation overfits the calibration set."
+LOCATED = summaries.located_sentences(PAGES)  # pure: read once, every test below only reads it
 
 
 def texts(items):
@@ -66,8 +59,7 @@ def texts(items):
 
 
 def test_limitations_are_the_papers_own_statements_with_their_pages():
-    located = located_sentences(PAGES)
-    found = limitations(located, exclude=[CRITIQUE])
+    found = summaries.limitations(LOCATED, exclude=[CRITIQUE])
     assert [(s.page, s.text) for s in found] == [
         (3, "A limitation of our work is that we only evaluate models with up to 13 billion parameters."),
         (3, "Our kernels do not support older GPUs without tensor cores at all."),
@@ -78,35 +70,33 @@ def test_limitations_are_the_papers_own_statements_with_their_pages():
 
 
 def test_open_questions_are_what_the_paper_leaves_to_future_work():
-    found = open_questions(located_sentences(PAGES))
+    found = summaries.open_questions(LOCATED)
     assert texts(found) == ["We leave the study of activation quantization to future work."]
     assert found[0].page == 3 and found[0].section == "§5 Conclusion"
 
 
 def test_mechanisms_are_causal_sentences_about_the_papers_own_method():
-    found = mechanisms(located_sentences(PAGES), ["FooQuant"], foreign_names=["GPTQ"], exclude=[CRITIQUE])
+    found = summaries.mechanisms(LOCATED, ["FooQuant"], foreign_names=["GPTQ"], exclude=[CRITIQUE])
     assert [(s.page, s.text) for s in found] == [
         (2, "FooQuant works well because the groups isolate the outlier channels from the other weights.")
     ]
 
 
 def test_a_reason_for_a_choice_or_another_methods_behaviour_is_no_mechanism():
-    found = texts(mechanisms(located_sentences(PAGES), ["FooQuant"], foreign_names=["GPTQ"]))
+    found = texts(summaries.mechanisms(LOCATED, ["FooQuant"], foreign_names=["GPTQ"]))
     assert not any(t.startswith(("We focus", "GPTQ fails", "Prior methods", "Serving")) for t in found)
 
 
 def test_a_sentence_cut_by_a_page_break_is_joined_and_located_where_it_starts():
-    located = located_sentences(PAGES)
-    joined = next(s for s in located if s.text.startswith("Moreover the method"))
+    joined = next(s for s in LOCATED if s.text.startswith("Moreover the method"))
     assert joined.page == 1
     assert joined.text.endswith("rounds every group separately with its own scale and zero point for the whole group.")
-    assert not any("footnote" in s.text or "Equal contribution" in s.text or "Preprint" in s.text for s in located)
+    assert not any("footnote" in s.text or "Equal contribution" in s.text or "Preprint" in s.text for s in LOCATED)
 
 
 def test_the_executive_summary_gives_problem_method_and_result_from_the_abstract():
-    located = located_sentences(PAGES)
-    abstract = abstract_sentences(ABSTRACT, PAGES)
-    found = executive_summary(abstract, located, ["FooQuant"])
+    abstract = summaries.abstract_sentences(ABSTRACT, PAGES)
+    found = summaries.executive_summary(abstract, LOCATED, ["FooQuant"])
     assert texts(found) == [
         "Large language models are expensive to serve because their weights are large.",
         "We propose FooQuant, a method that rounds weights in small groups.",
@@ -116,7 +106,7 @@ def test_the_executive_summary_gives_problem_method_and_result_from_the_abstract
 
 
 def test_calibration_data_is_the_sentence_naming_it():
-    found = calibration_sentences(located_sentences(PAGES))
+    found = summaries.calibration_sentences(LOCATED)
     assert [(s.page, s.text) for s in found] == [
         (2, "We use a calibration set of 128 random sequences from the C4 dataset for every model.")
     ]
@@ -138,7 +128,7 @@ Larger models lose less accuracy than smaller ones at every bit width we tried.
 The latency of decoding falls with the size of the weights that are read.
 """
     found = find_concepts(
-        located_sentences([(4, page)]),
+        summaries.located_sentences([(4, page)]),
         methods=[("GPTQ", "/m/gptq/"), ("RTN", "/m/rtn/")],
         benchmarks=[("WikiText-2", "perplexity", "/b/wikitext-2/")],
     )
