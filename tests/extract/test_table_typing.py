@@ -3,6 +3,8 @@ model, setting and benchmark, whatever the table's shape (pure: grids built by t
 
 from __future__ import annotations
 
+import pytest
+
 from tests.factories import TITLE_PAGE, make_document, make_grid
 from worker.extract.receipts import Extraction, Registry
 from worker.extract.rules import RuleExtractor
@@ -30,26 +32,50 @@ def test_methods_in_rows_models_across_the_top_and_the_caption_task(registry: Re
     assert not any(b.baseline == "FP16" for b in ex.beats)
 
 
-def test_methods_across_the_top_when_rows_are_models(registry: Registry) -> None:
-    grid = make_grid(
+# Table shapes whose values must each come out typed by their header path: (header rows, body rows,
+# caption) and some of the (method, model, setting, benchmark) -> value pairs it holds.
+TYPED_SHAPES = [
+    pytest.param(
         [["Model", "FP16", "RTN", "FastQ"]],
         [["LLaMA-7B", "5.68", "6.29", "5.85"], ["LLaMA-13B", "5.09", "5.53", "5.20"]],
-    )
-    got = results(extract(registry, "Table 3: WikiText-2 perplexity at W4A16.", grid))
-    assert got[("RTN", "LLaMA-13B", "W4A16", "WikiText-2")] == 5.53
-    assert got[("FastQ", "LLaMA-7B", "W4A16", "WikiText-2")] == 5.85
-    assert got[("FP16", "LLaMA-7B", "W16A16", "WikiText-2")] == 5.68
-
-
-def test_a_method_named_once_over_a_block_of_columns(registry: Registry) -> None:
-    # Two halves of one table, each under its own method.
-    grid = make_grid(
+        "Table 3: WikiText-2 perplexity at W4A16.",
+        {
+            ("RTN", "LLaMA-13B", "W4A16", "WikiText-2"): 5.53,
+            ("FastQ", "LLaMA-7B", "W4A16", "WikiText-2"): 5.85,
+            ("FP16", "LLaMA-7B", "W16A16", "WikiText-2"): 5.68,
+        },
+        id="methods across the top when rows are models",
+    ),
+    pytest.param(  # two halves of one table, each under its own method
         [["", ("RTN", 1, 2), ("FastQ", 3, 4)], ["Model", "Wiki2", "C4", "Wiki2", "C4"]],
         [["LLaMA-7B", "6.29", "7.93", "5.91", "7.33"]],
-    )
-    got = results(extract(registry, "Table 4: Perplexity at W4A16.", grid))
-    assert got[("RTN", "LLaMA-7B", "W4A16", "C4")] == 7.93
-    assert got[("FastQ", "LLaMA-7B", "W4A16", "Wiki2")] == 5.91
+        "Table 4: Perplexity at W4A16.",
+        {("RTN", "LLaMA-7B", "W4A16", "C4"): 7.93, ("FastQ", "LLaMA-7B", "W4A16", "Wiki2"): 5.91},
+        id="a method named once over a block of columns",
+    ),
+    pytest.param(
+        [["Setting", "Wiki2", "C4"]],
+        [["— GPTQ"], ["W4A16", "6.13", "7.43"], ["W3A16", "8.07", "9.26"], ["— FastQ"], ["W4A16", "5.91", "7.12"]],
+        "Table 7: Perplexity of LLaMA-7B.",
+        {("GPTQ", "LLaMA-7B", "W3A16", "Wiki2"): 8.07, ("FastQ", "LLaMA-7B", "W4A16", "C4"): 7.12},
+        id="inline section rows name the method",
+    ),
+    pytest.param(
+        [["", ("LLaMA-7B – 5.68", 1, 2)], ["Method", "4bit", "3bit"]],
+        [["RTN", "6.29", "25.6"], ["FastQ", "5.91", "6.70"]],
+        "Table 7: WikiText-2 perplexity, weight-only.",
+        {("FP16", "LLaMA-7B", "W16A16", "WikiText-2"): 5.68, ("FastQ", "LLaMA-7B", "W3A16", "WikiText-2"): 6.70},
+        id="a model with its reference value in a group header",
+    ),
+]
+
+
+@pytest.mark.parametrize(("header", "body", "caption", "expected"), TYPED_SHAPES)
+def test_each_value_is_typed_by_its_header_path(
+    registry: Registry, header: list, body: list, caption: str, expected: dict
+) -> None:
+    got = results(extract(registry, caption, make_grid(header, body)))
+    assert {key: got.get(key) for key in expected} == expected
 
 
 def test_model_as_a_row_group_label_and_a_bits_column(registry: Registry) -> None:
@@ -77,16 +103,6 @@ def test_activation_and_weight_bits_columns_in_either_order(registry: Registry) 
     )
     ex = extract(registry, "Table 6: Perplexity of LLaMA-7B.", grid)
     assert {r.setting for r in ex.results} == {"W4A8"}  # not W8A4
-
-
-def test_inline_section_rows_name_the_method(registry: Registry) -> None:
-    grid = make_grid(
-        [["Setting", "Wiki2", "C4"]],
-        [["— GPTQ"], ["W4A16", "6.13", "7.43"], ["W3A16", "8.07", "9.26"], ["— FastQ"], ["W4A16", "5.91", "7.12"]],
-    )
-    got = results(extract(registry, "Table 7: Perplexity of LLaMA-7B.", grid))
-    assert got[("GPTQ", "LLaMA-7B", "W3A16", "Wiki2")] == 8.07
-    assert got[("FastQ", "LLaMA-7B", "W4A16", "C4")] == 7.12
 
 
 def test_ablation_rows_are_variants_of_the_papers_method(registry: Registry) -> None:
@@ -150,16 +166,6 @@ def test_impossible_values_are_dropped_and_counted(registry: Registry) -> None:
     ex = extract(registry, "Table 6: Results on LLaMA-7B at W4A16.", grid)
     assert {(r.method, r.benchmark) for r in ex.results} == {("RTN", "Wiki2")}
     assert sum(ex.stats["invalid"].values()) == 3
-
-
-def test_a_model_with_its_reference_value_in_a_group_header(registry: Registry) -> None:
-    grid = make_grid(
-        [["", ("LLaMA-7B – 5.68", 1, 2)], ["Method", "4bit", "3bit"]],
-        [["RTN", "6.29", "25.6"], ["FastQ", "5.91", "6.70"]],
-    )
-    got = results(extract(registry, "Table 7: WikiText-2 perplexity, weight-only.", grid))
-    assert got[("FP16", "LLaMA-7B", "W16A16", "WikiText-2")] == 5.68
-    assert got[("FastQ", "LLaMA-7B", "W3A16", "WikiText-2")] == 6.70
 
 
 def test_rows_that_switch_techniques_on_name_their_combination(registry: Registry) -> None:
