@@ -84,16 +84,23 @@ References
 [1] Frantar et al. GPTQ: Accurate post-training quantization for generative pre-trained
 transformers. ICLR 2023."""
 
-PAGE_5 = """A Zero-shot Accuracy
-Table 5 reports zero-shot accuracy on PIQA and WinoGrande with the lm-evaluation-harness. The
-gap to FP16 is below one point for RotaQ at W4A16 g128, while RTN loses more than four points
-on WinoGrande. QuaRot and RotaQ are within noise of each other on PIQA.
-Table 5: Zero-shot accuracy (%) of LLaMA-2-7B at W4A16 g128.
-Method PIQA WinoGrande
+TABLE_5_CAPTION = "Table 5: Zero-shot accuracy (%) of LLaMA-2-7B at W4A16 g128."
+# As printed on page 5; the table pdfplumber finds there is the same cells, one row a line.
+TABLE_5_TEXT = """Method PIQA WinoGrande
 FP16 79.1 69.1
 RTN 76.8 64.9
 QuaRot 78.4 68.0
 RotaQ 78.6 68.3"""
+PAGE_5 = (
+    """A Zero-shot Accuracy
+Table 5 reports zero-shot accuracy on PIQA and WinoGrande with the lm-evaluation-harness. The
+gap to FP16 is below one point for RotaQ at W4A16 g128, while RTN loses more than four points
+on WinoGrande. QuaRot and RotaQ are within noise of each other on PIQA.
+"""
+    + TABLE_5_CAPTION
+    + "\n"
+    + TABLE_5_TEXT
+)
 
 TITLE = "RotaQ: Rotation-Aware Quantization for Large Language Models"
 ABSTRACT = (
@@ -102,30 +109,23 @@ ABSTRACT = (
 )
 
 
+def page_with_table(
+    number: int, text: str, box: tuple[float, float, float, float], rows: list[list[str | None]], caption: str
+) -> ParsedPage:
+    """A page of the paper with the one table pdfplumber found on it (in `box`), under its caption."""
+    return ParsedPage(number, text, [ParsedTable(number, box, Grid.from_text_rows(rows), caption)], [caption])
+
+
 def appendix_page() -> ParsedPage:
-    rows: list[list[str | None]] = [
-        ["Method", "PIQA", "WinoGrande"],
-        ["FP16", "79.1", "69.1"],
-        ["RTN", "76.8", "64.9"],
-        ["QuaRot", "78.4", "68.0"],
-        ["RotaQ", "78.6", "68.3"],
-    ]
-    caption = "Table 5: Zero-shot accuracy (%) of LLaMA-2-7B at W4A16 g128."
-    return ParsedPage(
-        5, PAGE_5, [ParsedTable(5, (72.0, 400.0, 540.0, 480.0), Grid.from_text_rows(rows), caption)], [caption]
-    )
+    rows: list[list[str | None]] = [line.split() for line in TABLE_5_TEXT.splitlines()]
+    return page_with_table(5, PAGE_5, (72.0, 400.0, 540.0, 480.0), rows, TABLE_5_CAPTION)
 
 
 def paper(extra: list[ParsedPage] | None = None) -> ParsedDocument:
     pages = [
         ParsedPage(1, PAGE_1),
         ParsedPage(2, PAGE_2),
-        ParsedPage(
-            3,
-            PAGE_3,
-            [ParsedTable(3, (72.0, 96.0, 540.0, 210.0), Grid.from_text_rows(TABLE_2_ROWS), TABLE_2_CAPTION)],
-            [TABLE_2_CAPTION],
-        ),
+        page_with_table(3, PAGE_3, (72.0, 96.0, 540.0, 210.0), TABLE_2_ROWS, TABLE_2_CAPTION),
         ParsedPage(4, PAGE_4),
         *(extra or []),
     ]
