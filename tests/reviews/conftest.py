@@ -62,6 +62,7 @@ def _numbers(wiki: object, lin: object, lee: object, methods: dict[str, object])
         (lin, 6, "Table 3", 5.68, 5.09, 6.00, 6.50),
         (lee, 8, "Table 4", 5.68, 6.50, 6.10, 7.60),
     ):
+        printed_in = {"paper": paper, "benchmark": wiki, "page": page, "locator": table}
         for method, model, setting, value in (
             (methods["FP16"], "LLaMA-7B", "W16A16", fp7),  # agree, but a reference row: never agreement
             (methods["FP16"], "LLaMA-13B", "W16A16", fp13),  # 24% apart: the setups differ
@@ -69,15 +70,7 @@ def _numbers(wiki: object, lin: object, lee: object, methods: dict[str, object])
             (methods["GPTQ"], "LLaMA-7B", "W4A16", gptq),  # 15.6% apart: flagged
         ):
             make_result(
-                paper=paper,
-                method=method,
-                benchmark=wiki,
-                model_name=model,
-                setting=setting,
-                value=value,
-                value_text=f"{value:.2f}",
-                page=page,
-                locator=table,
+                method=method, model_name=model, setting=setting, value=value, value_text=f"{value:.2f}", **printed_in
             )
     # The same method on the same benchmark, but another setting or model: never compared.
     make_result(
