@@ -10,20 +10,18 @@ from playwright.sync_api import expect
 
 from papers.models import Paper
 from tests.browser.conftest import screenshot
+from tests.papers.test_paper_summary import SECTIONS as PAGE_SECTIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PAGE_REF = re.compile(r"p\.\s?\d+")
-# (anchor, heading, what carries a located sentence in it)
-SECTIONS = (
-    ("executive-summary", "Executive summary", "li.located"),
-    ("method-summary", "Method summary", "li.located"),
-    ("key-results", "Key results", "li.located"),
-    ("mechanisms", "Why it works (mechanisms)", "li.located"),
-    ("concepts", "Foundational concepts", "li.located"),
-    ("open-questions", "Open questions", "li.located"),
-    ("limitations", "Limitations", "li.located"),
-    ("confidence", "Confidence", "ul.confidence li"),
-)
+# (anchor, heading, what carries a located sentence in it): the page's sections in the brief's order,
+# but the quick facts and the next checks, which locate nothing and are checked on their own.
+LOCATED_IN = {"confidence": "ul.confidence li"}
+SECTIONS = [
+    (anchor, heading, LOCATED_IN.get(anchor, "li.located"))
+    for anchor, heading in PAGE_SECTIONS
+    if anchor not in ("quick-facts", "next-checks")
+]
 
 
 def test_awqs_page_shows_its_summary_sections_each_with_a_located_sentence(live_server, page, corpus_review):
