@@ -19,7 +19,7 @@ from baselines.models import (
     MethodAlias,
     MethodCandidate,
 )
-from baselines.signals import receipts_decided
+from baselines.signals import EVERYTHING, Touched, receipts_decided
 from baselines.validation import receipt_problems
 from benchmarks.models import Benchmark, BenchmarkAlias, BenchmarkCandidate, BenchmarkResult
 from papers.models import Citation
@@ -101,9 +101,21 @@ def last_decision(receipt: Receipt) -> CuratorDecision | None:
     return CuratorDecision.objects.for_receipt(receipt).select_related("actor").first()
 
 
-def _announce(paper_ids: set[int]) -> None:
-    """Tell subscribers (the reviews holding these papers) that receipts changed."""
-    receipts_decided.send(sender=CuratorDecision, paper_ids=paper_ids)
+def touched_by(receipt: Receipt) -> Touched:
+    """What the receipt's values move in the derived views as they stand now (see Touched)."""
+    if isinstance(receipt, BenchmarkResult):
+        board = (receipt.benchmark_id, receipt.model_name, receipt.setting)
+        return Touched(frozenset({receipt.method_id}), frozenset({board}))
+    if isinstance(receipt, BeatsReceipt):
+        return Touched(frozenset({receipt.method_id, receipt.baseline_id}))
+    if isinstance(receipt, CritiqueReceipt | Citation) and receipt.method_id:
+        return Touched(frozenset({receipt.method_id}))  # a citation: its method's hub shows it
+    return Touched()  # candidates feed the views once adopted (EVERYTHING)
+
+
+def _announce(paper_ids: set[int], touched: Touched) -> None:
+    """Tell subscribers (the reviews holding these papers) that receipts changed, and what they move."""
+    receipts_decided.send(sender=CuratorDecision, paper_ids=paper_ids, touched=touched)
 
 
 @dataclass
@@ -134,19 +146,21 @@ def decide(
         receipt = model.objects.select_for_update().get(pk=receipt_id)
         if receipt.status != ReceiptStatus.PENDING:
             raise AlreadyDecided(receipt, last_decision(receipt))
-        before = snapshot(kind, receipt)
+        before, touched = snapshot(kind, receipt), touched_by(receipt)
         _apply_changes(kind, receipt, changes or {}, check=action != DecisionAction.REJECT)
         if kind == "candidate" and action != DecisionAction.REJECT:
             _adopt_candidate(receipt)  # type: ignore[arg-type]
+            touched = EVERYTHING
         if kind == "benchmark-candidate" and action != DecisionAction.REJECT:
             _adopt_benchmark_candidate(receipt)  # type: ignore[arg-type]
+            touched = EVERYTHING
         receipt.status = ReceiptStatus.REJECTED if action == DecisionAction.REJECT else ReceiptStatus.APPROVED
         receipt.decided_by, receipt.decided_at, receipt.reason = actor, timezone.now(), reason
         receipt.save()
         decision = CuratorDecision.objects.record(
             receipt, action, actor, before=before, after=snapshot(kind, receipt), reason=reason
         )
-        _announce({receipt.paper_id})
+        _announce({receipt.paper_id}, touched | touched_by(receipt))
     return Outcome(receipt, decision)
 
 
@@ -189,7 +203,7 @@ def reopen(kind: str, receipt_id: int, *, actor: AbstractBaseUser, reason: str =
         decision = CuratorDecision.objects.record(
             receipt, DecisionAction.REOPEN, actor, before=before, after=snapshot(kind, receipt), reason=reason
         )
-        _announce({receipt.paper_id})
+        _announce({receipt.paper_id}, touched_by(receipt))
     return Outcome(receipt, decision)
 
 
@@ -257,13 +271,13 @@ def repoint(kind: str, receipt_id: int, *, actor: AbstractBaseUser, method: Meth
             raise AlreadyDecided(receipt, last_decision(receipt))
         if kind == "beats" and method.pk == receipt.baseline_id:  # type: ignore[attr-defined]
             raise ValueError("a method cannot beat itself")
-        before = snapshot(kind, receipt)
+        before, touched = snapshot(kind, receipt), touched_by(receipt)
         receipt.method = method  # type: ignore[attr-defined]
         receipt.save(update_fields=["method"])
         decision = CuratorDecision.objects.record(
             receipt, DecisionAction.REPOINT, actor, before=before, after=snapshot(kind, receipt), reason=reason
         )
-        _announce({receipt.paper_id})
+        _announce({receipt.paper_id}, touched | touched_by(receipt))
     return Outcome(receipt, decision)
 
 
@@ -318,5 +332,5 @@ def merge_methods(source: Method, target: Method, *, actor: AbstractBaseUser, re
             after={"method": target.name, **moved},
         )
         source.delete()
-        _announce(papers)
+        _announce(papers, EVERYTHING)
     return moved

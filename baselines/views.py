@@ -46,7 +46,7 @@ def citing_explorer(request: HtmxHttpRequest, method: Method, approved_only: boo
 
 
 @require_GET
-@cache_public_page(params=("approved", "role", "polarity", "page"))
+@cache_public_page(params=("approved", "role", "polarity", "page"), subject=("method", "slug"))
 @vary_on_headers("HX-Request")
 def method_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     method = get_method(slug)

@@ -1,13 +1,16 @@
-"""Writes of the benchmarks app: the derived leaderboard of a review, rebuilt from its results."""
+"""Writes of the benchmarks app: the derived leaderboard of a review, rebuilt from its results (whole,
+or the boards a change touched)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 
-from benchmarks.leaderboards import Cell, CellKey, build_cells, ranked
+from benchmarks.leaderboards import BoardKey, Cell, CellKey, ResultRow, build_cells, ranked
 from benchmarks.models import Benchmark, BenchmarkResult, Board, Direction, LeaderboardEntry
 from papers.provenance import ReviewScope, of_basis
 from worker.extract.names import normalize_model_name
@@ -22,28 +25,53 @@ SAMPLE = 10
 
 def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
     """Replace the review's leaderboard (of this basis: approved and pending results, or approved
-    alone) with one computed from the results it counts; returns rows written. Run inside the caller's transaction (reviews.derived.recompute_review), never per request."""
-    lower = {pk: direction == Direction.LOWER for pk, direction in Benchmark.objects.values_list("pk", "direction")}
-    rows = (
-        BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
-        .values_list(
-            "pk",
-            "paper_id",
-            "benchmark_id",
-            "model_name",
-            "setting",
-            "method_id",
-            "value",
-            "weight_bits",
-            "status",
-            "benchmark_inferred",
-        )
-        .iterator(chunk_size=STREAM_CHUNK)
-    )
-    # Boards are keyed by the registry's spelling, so "LLaMA 7B" and "LLaMA-7B" (stored before
-    # extraction spelled names alike) make one board.
-    cells = build_cells(((*row[:3], normalize_model_name(row[3]), *row[4:]) for row in rows), lower)
+    alone) with one computed from the results it counts; returns rows written. Run inside the caller's
+    transaction (reviews.derived.recompute_review), never per request."""
+    lower = _lower_is_better()
+    cells = build_cells(_result_rows(BenchmarkResult.objects.counted_in(review, approved_only=approved_only)), lower)
     LeaderboardEntry.objects.filter(of_basis(approved_only), review=review).delete()
+    Board.objects.filter(of_basis(approved_only), review=review).delete()
+    return _write_cells(review, approved_only, cells, lower)
+
+
+def refresh_boards(review: ReviewScope, approved_only: bool, boards: Iterable[BoardKey]) -> int:
+    """Rebuild only these boards of the review's leaderboard (the boards a decision's or a new
+    paper's results sit on), each from every result the review counts on it; returns rows written.
+    A board gathers the model's spellings ("LLaMA 7B", "LLaMA-7B") as the full rebuild does."""
+    lower = _lower_is_better()
+    written = 0
+    for benchmark_id, model, setting in sorted({(b, normalize_model_name(m), s) for b, m, s in boards}):
+        on_board = BenchmarkResult.objects.filter(benchmark_id=benchmark_id, setting=setting).order_by()
+        spellings = [
+            name
+            for name in on_board.values_list("model_name", flat=True).distinct()
+            if normalize_model_name(name) == model
+        ]
+        counted = BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
+        cells = build_cells(_result_rows(counted.filter(pk__in=on_board.filter(model_name__in=spellings))), lower)
+        board = {"review": review, "benchmark_id": benchmark_id, "model_name": model, "setting": setting}
+        LeaderboardEntry.objects.filter(of_basis(approved_only), **board).delete()
+        Board.objects.filter(of_basis(approved_only), **board).delete()
+        written += _write_cells(review, approved_only, cells, lower)
+    return written
+
+
+def _lower_is_better() -> dict[int, bool]:
+    return {pk: direction == Direction.LOWER for pk, direction in Benchmark.objects.values_list("pk", "direction")}
+
+
+def _result_rows(results: QuerySet) -> Iterator[ResultRow]:
+    """The results as build_cells reads them, streamed. Boards are keyed by the registry's spelling,
+    so "LLaMA 7B" and "LLaMA-7B" (stored before extraction spelled names alike) make one board."""
+    rows = results.values_list(
+        "pk", "paper_id", "benchmark_id", "model_name", "setting", "method_id", "value", "weight_bits", "status",
+        "benchmark_inferred",
+    ).iterator(chunk_size=STREAM_CHUNK)  # fmt: skip
+    return ((*row[:3], normalize_model_name(row[3]), *row[4:]) for row in rows)
+
+
+def _write_cells(review: ReviewScope, approved_only: bool, cells: dict[CellKey, Cell], lower: dict[int, bool]) -> int:
+    """Insert the cells' leaderboard rows and their boards (whose old rows the caller deleted)."""
     write_boards(review, approved_only, Counter(key[:3] for key in cells))
     batch: list[tuple] = []
     written = 0
@@ -92,9 +120,8 @@ def _insert_entries(rows: list[tuple]) -> int:
 
 
 def write_boards(review: ReviewScope, approved_only: bool, methods: Counter) -> None:
-    """Replace the review's boards of this basis: each (benchmark, model, setting) with its number of
+    """Insert the review's boards of this basis: each (benchmark, model, setting) with its number of
     methods, for the benchmark page's picker (benchmarks.models.Board)."""
-    Board.objects.filter(of_basis(approved_only), review=review).delete()
     Board.objects.bulk_create(
         [
             Board(review=review, benchmark_id=b, model_name=m, setting=s, methods=n, approved_only=approved_only)

@@ -18,7 +18,7 @@ def get_benchmark(slug: str) -> Benchmark:
 
 
 @require_GET
-@cache_public_page(params=boards.PAGE_PARAMS)
+@cache_public_page(params=boards.PAGE_PARAMS, subject=("benchmark", "slug"))
 def benchmark_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     benchmark = get_benchmark(slug)
     return render(
@@ -27,14 +27,14 @@ def benchmark_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@cache_public_page(params=boards.PAGE_PARAMS)
+@cache_public_page(params=boards.PAGE_PARAMS, subject=("benchmark", "slug"))
 def leaderboard_json(request: HtmxHttpRequest, slug: str) -> JsonResponse:
     page = boards.benchmark_page(get_benchmark(slug), request.GET, charts=False)
     return JsonResponse(boards.board_json(page))
 
 
 @require_GET
-@cache_public_page(params=boards.PAGE_PARAMS)
+@cache_public_page(params=boards.PAGE_PARAMS, subject=("benchmark", "slug"))
 def leaderboard_csv(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     page = boards.benchmark_page(get_benchmark(slug), request.GET, charts=False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -2,9 +2,13 @@
 
 Public pages change only when derived views are recomputed, so every cached page is stored under
 the current generation number (Django's cache ``version=``) and one ``retire_cached_pages()``
-retires them all at once (djangoproject.com's ``generation_key`` idea). Logged-in users always get
-a fresh page. With the cache down, pages are served from the database. A page is keyed on its path
-and the query parameters it declares it reads, nothing else.
+retires them all at once (djangoproject.com's ``generation_key`` idea). A page about one subject (a
+review, a method, a benchmark, a paper) also carries that subject's generation, so the incremental
+refresh of one curator decision retires only the pages about what it touched
+(``retire_cached_pages(topics)``) and the others stay warm; pages about no one subject (home, search)
+follow every such refresh. Logged-in users always get a fresh page. With the cache down, pages are
+served from the database. A page is keyed on its path and the query parameters it declares it
+reads, nothing else.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -22,28 +26,42 @@ from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "public-pages:generation"
+TOPIC_KEY = "public-pages:topic:{}"
+# The topic of pages about no one subject: every topical retirement retires them too.
+ANY_TOPIC = "any"
 CACHED_HEADERS = ("Content-Type", "Content-Disposition", "Vary")
 
 View = Callable[..., HttpResponse]
 
 
-def retire_cached_pages() -> None:
-    """Start a new generation: every page cached before is ignored from now on."""
+def topic(kind: str, name: object) -> str:
+    """The topic of the pages about one subject: topic("method", "gptq")."""
+    return f"{kind}:{name}"
+
+
+def retire_cached_pages(topics: Iterable[str] | None = None) -> None:
+    """Start a new generation: every page cached before is ignored from now on; with `topics`, only
+    the pages about those subjects and the pages about none (home, search)."""
+    keys = [GENERATION_KEY] if topics is None else [TOPIC_KEY.format(name) for name in {*topics, ANY_TOPIC}]
     try:
-        cache.add(GENERATION_KEY, 1, None)
-        cache.incr(GENERATION_KEY)
+        for key in keys:
+            cache.add(key, 1, None)
+            cache.incr(key)
     except Exception as exc:
         # With the cache unreachable no stale page can be served from it either; when it comes
         # back, pages cached before expire within PUBLIC_PAGE_CACHE_SECONDS.
         logger.warning("page cache unavailable (%s); generation not bumped", exc)
 
 
-def cache_public_page(*, params: tuple[str, ...] = ()) -> Callable[[View], View]:
+def cache_public_page(
+    *, params: tuple[str, ...] = (), subject: tuple[str, str] | None = None
+) -> Callable[[View], View]:
     """Serve the view's 200 answers to anonymous GETs from the cache until the generation changes.
 
     `params` names every query parameter the view (and what it calls) reads: the key is the path
     plus those parameters, sorted, so any other parameter (`?bust=N`) is ignored and shares the
-    entry instead of filling the cache with copies of one page.
+    entry instead of filling the cache with copies of one page. `subject` is (kind, URL argument):
+    ("method", "slug") makes a method hub the page of topic("method", <its slug>).
     """
 
     def decorator(view: View) -> View:
@@ -52,16 +70,19 @@ def cache_public_page(*, params: tuple[str, ...] = ()) -> Callable[[View], View]
             seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
             if not seconds or request.method != "GET" or request.user.is_authenticated:
                 return view(request, *args, **kwargs)
-            return _cached(view, _key(request, params), seconds, request, *args, **kwargs)
+            about = topic(subject[0], kwargs[subject[1]]) if subject else ANY_TOPIC
+            return _cached(view, _key(request, params), about, seconds, request, *args, **kwargs)
 
         return wrapper
 
     return decorator
 
 
-def _cached(view: View, key: str, seconds: int, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+def _cached(
+    view: View, key: str, about: str, seconds: int, request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponse:
     try:
-        generation = cache.get_or_set(GENERATION_KEY, 1, None)
+        generation = _generation(about)
         hit = cache.get(key, version=generation)
     except Exception as exc:  # Redis down: the page is still served, from the database
         logger.warning("page cache unavailable (%s); rendering %s without it", exc, request.path)
@@ -76,6 +97,13 @@ def _cached(view: View, key: str, seconds: int, request: HttpRequest, *args: Any
         except Exception as exc:
             logger.warning("page cache unavailable (%s); %s not stored", exc, request.path)
     return response
+
+
+def _generation(about: str) -> str:
+    """The page's version: the generation of every page, then its topic's (one round trip)."""
+    topic_key = TOPIC_KEY.format(about)
+    found = cache.get_many([GENERATION_KEY, topic_key])
+    return f"{found.get(GENERATION_KEY, 0)}.{found.get(topic_key, 0)}"
 
 
 def _key(request: HttpRequest, params: tuple[str, ...]) -> str:

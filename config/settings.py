@@ -237,6 +237,11 @@ PDF_PARSE_TIMEOUT_SECONDS = env.float("PDF_PARSE_TIMEOUT_SECONDS", 120.0)
 # about 140 MB; a PDF bomb (a stream inflating to gigabytes) fails with "too large" at this size.
 PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", 512, minimum=64)
 
+# A curator decision refreshes the rows it touches at once (reviews.incremental); sub-problems and the
+# receipts draft, built over the whole review (about 25 s at 100,000 papers), catch up this long after
+# the first decision of a burst, once for the whole burst.
+FULL_CATCHUP_DELAY_SECONDS = env.float("FULL_CATCHUP_DELAY_SECONDS", 300.0)
+
 # Anonymous readers get public pages from the cache until derived views change; 0 turns it off.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", 600, minimum=0)
 

@@ -18,7 +18,7 @@ def get_paper(arxiv_id: str) -> Paper:
 
 
 @require_GET
-@cache_public_page()
+@cache_public_page(subject=("paper", "arxiv_id"))
 def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
     paper = get_paper(arxiv_id)
     # The paper's receipts, through its reverse relations (their models live in the apps above).

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from celery import current_app
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodFamily
@@ -20,10 +20,10 @@ from config.locks import hold_transaction_lock
 from config.page_cache import retire_cached_pages
 from config.planner import refresh_statistics
 from config.publishing import publish_on_commit
-from papers.provenance import of_basis
+from papers.provenance import ReceiptStatus, of_basis
 from reviews.communities import comparison_graph, find_communities
 from reviews.ledger import quality_gate
-from reviews.models import FrontierEntry, MethodStanding, Review, ReviewPaper, SubProblem
+from reviews.models import FrontierEntry, MethodStanding, PendingRefresh, Review, ReviewPaper, SubProblem
 from reviews.synthesis import compose_receipts_draft
 
 logger = logging.getLogger(__name__)
@@ -52,26 +52,53 @@ def _methods_proper() -> QuerySet:
     return Method.objects.exclude(family=MethodFamily.FULL_PRECISION)
 
 
-def recompute_standings(review: Review, approved_only: bool) -> int:
-    critiques = _distinct_papers(CritiqueReceipt.objects.counted_in(review, approved_only=approved_only), "method")
-    beaten = _distinct_papers(BeatsReceipt.objects.counted_in(review, approved_only=approved_only), "baseline")
-    beats = _distinct_papers(BeatsReceipt.objects.counted_in(review, approved_only=approved_only), "method")
-    reported = _distinct_papers(BenchmarkResult.objects.counted_in(review, approved_only=approved_only), "method")
-    names = dict(_methods_proper().filter(pk__in=set(critiques) | set(beaten)).values_list("pk", "name"))
-    order = sorted(names, key=lambda m: (-(critiques.get(m, 0) + beaten.get(m, 0)), -beaten.get(m, 0), names[m]))
-    rows = [
-        MethodStanding(
-            review=review,
-            method_id=m,
-            critique_papers=critiques.get(m, 0),
-            beaten_by_papers=beaten.get(m, 0),
-            beats_papers=beats.get(m, 0),
-            result_papers=reported.get(m, 0),
-            rank=rank,
-            approved_only=approved_only,
+def standing_rows(
+    review: Review, approved_only: bool, methods: set[int] | None = None
+) -> list[tuple[str, MethodStanding]]:
+    """Standings (unranked, with their method's name) of the methods critiqued or beaten in the
+    review's counted receipts: of every such method, or of `methods` alone (an incremental refresh)."""
+    receipts = {
+        "critiques": (CritiqueReceipt, "method"),
+        "beaten": (BeatsReceipt, "baseline"),
+        "beats": (BeatsReceipt, "method"),
+        "reported": (BenchmarkResult, "method"),
+    }
+    counts = {}
+    for name, (model, field) in receipts.items():
+        counted = model.objects.counted_in(review, approved_only=approved_only)
+        if methods is not None:
+            counted = counted.filter(**{f"{field}__in": methods})
+        counts[name] = _distinct_papers(counted, field)
+    critiques, beaten, beats, reported = counts.values()
+    return [
+        (
+            name,
+            MethodStanding(
+                review=review,
+                method_id=m,
+                critique_papers=critiques.get(m, 0),
+                beaten_by_papers=beaten.get(m, 0),
+                beats_papers=beats.get(m, 0),
+                result_papers=reported.get(m, 0),
+                rank=0,
+                approved_only=approved_only,
+            ),
         )
-        for rank, m in enumerate(order, start=1)
+        for m, name in _methods_proper().filter(pk__in=set(critiques) | set(beaten)).values_list("pk", "name")
     ]
+
+
+def standing_order(critique_papers: int, beaten_by_papers: int, name: str) -> tuple:
+    """Most superseded first: critiqued or beaten in the most papers, then beaten in the most, then by name."""
+    return (-(critique_papers + beaten_by_papers), -beaten_by_papers, name)
+
+
+def recompute_standings(review: Review, approved_only: bool) -> int:
+    named = standing_rows(review, approved_only)
+    named.sort(key=lambda pair: standing_order(pair[1].critique_papers, pair[1].beaten_by_papers, pair[0]))
+    rows = [row for _, row in named]
+    for rank, row in enumerate(rows, start=1):
+        row.rank = rank
     MethodStanding.objects.filter(of_basis(approved_only), review=review).delete()
     MethodStanding.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
@@ -134,6 +161,12 @@ def recompute_frontier(review: Review, approved_only: bool, now: dt.datetime) ->
     return len(rows)
 
 
+# Advisory locks (config.locks) per review: the full recompute holds both; an incremental refresh
+# holds the views' lock only and the catch-up the clusters' one, so those two never wait on each other.
+VIEWS_LOCK = "derived-views"
+CLUSTERS_LOCK = "derived-clusters"
+
+
 def recompute_review(review_id: int, now: dt.datetime | None = None) -> RecomputeReport:
     """Rebuild every derived view of the review from its receipts, in one transaction so readers
     see the old views or the new ones, never a mix. Each view is built twice: over approved and
@@ -142,14 +175,19 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
     review = Review.objects.get(pk=review_id)
     report = RecomputeReport()
     with transaction.atomic():
-        hold_transaction_lock("recompute_review", review_id)  # a second worker waits its turn
+        hold_transaction_lock(VIEWS_LOCK, review_id)  # a second worker waits its turn
+        hold_transaction_lock(CLUSTERS_LOCK, review_id)
+        PendingRefresh.objects.filter(pk__in=list(pending_refreshes(review_id))).delete()  # all folded in here
         for approved_only in (False, True):
             report.standings += recompute_standings(review, approved_only)
             report.subproblems += recompute_subproblems(review, approved_only)
             report.frontier += recompute_frontier(review, approved_only, now or timezone.now())
             report.leaderboard += rebuild_leaderboard(review, approved_only)
         Review.objects.filter(pk=review_id).update(
-            derived_at=timezone.now(), derived_counts=review_counts(review), derived_gate=asdict(quality_gate(review))
+            derived_at=timezone.now(),
+            derived_counts=review_counts(review),
+            derived_gate=asdict(quality_gate(review)),
+            subproblems_stale=False,
         )
         compose_receipts_draft(review)  # reads the views just rebuilt
         transaction.on_commit(retire_cached_pages)
@@ -159,13 +197,21 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
     return report
 
 
+def pending_refreshes(review_id: int) -> dict[int, tuple[list, list, list]]:
+    """The review's waiting PendingRefresh rows, committed ones only: pk -> (paper ids, method ids, boards)."""
+    rows = PendingRefresh.objects.filter(review_id=review_id).values_list("pk", "paper_ids", "method_ids", "boards")
+    return {pk: (papers, methods, boards) for pk, papers, methods, boards in rows}
+
+
 def review_counts(review: Review) -> dict[str, int]:
-    """Papers, and the receipts the review counts by kind: all of them, and the approved ones."""
+    """Papers, and the receipts the review counts by kind: all of them, and the approved ones (one
+    pass over each kind's counted receipts)."""
     counts = {"papers": ReviewPaper.objects.filter(review=review).included().count()}
     for kind, model in (("critiques", CritiqueReceipt), ("results", BenchmarkResult), ("beats", BeatsReceipt)):
-        counted = model.objects.counted_in(review)
-        counts[kind] = counted.count()
-        counts[f"approved_{kind}"] = counted.approved().count()
+        numbers = model.objects.counted_in(review).aggregate(
+            every=Count("pk"), approved=Count("pk", filter=Q(status=ReceiptStatus.APPROVED))
+        )
+        counts[kind], counts[f"approved_{kind}"] = numbers["every"], numbers["approved"]
     return counts
 
 

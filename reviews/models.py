@@ -37,6 +37,9 @@ class Review(models.Model):
     # Derived views (panels, leaderboards) are recomputed by a task when this is set, never per request.
     derived_dirty = models.BooleanField(default=True, editable=False)
     derived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Decisions refresh the rows they touch at once (reviews.incremental); sub-problems and the receipts
+    # draft, built over the whole review, catch up in one later pass while this is set.
+    subproblems_stale = models.BooleanField(default=False, editable=False)
     derived_counts = models.JSONField(default=dict, editable=False, help_text="papers, critiques, results, beats.")
     derived_gate = models.JSONField(default=dict, editable=False, help_text="The evidence ledger's quality gate.")
     # Set by the worker when one of the review's ingestion runs finishes (succeeded or partial).
@@ -273,3 +276,18 @@ class SynthesisDraft(models.Model):
 
     def __str__(self) -> str:
         return f"synthesis of {self.review_id} ({self.status})"
+
+
+class PendingRefresh(models.Model):
+    """What a curator decision or one paper's new receipts touched (baselines.signals.Touched), waiting
+    for the review's incremental refresh (reviews.incremental). Insert-only: the refresh claims the
+    rows it folds in and deletes them, so a decision landing meanwhile waits for the next pass."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    paper_ids = models.JSONField(default=list, help_text="The papers whose receipts changed (their pages follow).")
+    method_ids = models.JSONField(default=list)
+    boards = models.JSONField(default=list, help_text="[benchmark id, model name, setting] of touched results.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"refresh {self.review_id}: {len(self.method_ids)} methods, {len(self.boards)} boards"

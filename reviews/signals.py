@@ -1,5 +1,5 @@
-"""Reviews react to events of the layers below them: changed receipts make a review's derived
-views stale. Connected in ReviewsConfig.ready()."""
+"""Reviews react to events of the layers below them: changed receipts refresh the derived views of
+the reviews holding their papers. Connected in ReviewsConfig.ready()."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from baselines.signals import receipts_decided
-from reviews.derived import mark_papers_dirty
+from baselines.signals import Touched, receipts_decided
+from reviews.incremental import queue_refresh
 
 
-@receiver(receipts_decided, dispatch_uid="reviews-recompute-on-decision")
-def recompute_after_decision(sender: Any, paper_ids: set[int], **kwargs: Any) -> None:
-    mark_papers_dirty(paper_ids)
+@receiver(receipts_decided, dispatch_uid="reviews-refresh-on-decision")
+def refresh_after_decision(sender: Any, paper_ids: set[int], touched: Touched, **kwargs: Any) -> None:
+    queue_refresh(paper_ids, touched)

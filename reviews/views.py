@@ -35,7 +35,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cache_public_page(params=("approved",))
+@cache_public_page(params=("approved",), subject=("review", "slug"))
 def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     review = get_review(slug)
     approved_only = review.approved_only(request.GET.get("approved"))
@@ -46,7 +46,7 @@ PANELS = {"most-superseded": "most_superseded", "sub-problems": "subproblems", "
 
 
 @require_GET
-@cache_public_page(params=("approved",))
+@cache_public_page(params=("approved",), subject=("review", "slug"))
 def review_panels_json(request: HtmxHttpRequest, slug: str, panel: str = "") -> JsonResponse:
     """All three panels, or one (`/r/<slug>/panels/frontier.json`), with the review's counts."""
     review = get_review(slug)
@@ -62,7 +62,7 @@ RECEIPT_KINDS = {"critiques": CritiqueReceipt, "beaten-by": BeatsReceipt, "beats
 
 
 @require_GET
-@cache_public_page(params=("approved", "page"))
+@cache_public_page(params=("approved", "page"), subject=("review", "slug"))
 @vary_on_headers("HX-Request")
 def review_receipts(request: HtmxHttpRequest, slug: str, kind: str, method_slug: str) -> HttpResponse:
     """The receipts behind one number of the dashboard: who critiques, beats, or is beaten by a method."""
@@ -97,7 +97,7 @@ CLAIMS_PER_PAGE = 50
 
 
 @require_GET
-@cache_public_page(params=("approved", "page"))
+@cache_public_page(params=("approved", "page"), subject=("review", "slug"))
 def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The evidence ledger: quality gate, claims with their status, the largest disagreements."""
     review = get_review(slug)
@@ -114,7 +114,7 @@ def ledger_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@cache_public_page()
+@cache_public_page(subject=("review", "slug"))
 def synthesis_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The latest written draft as a document (the recompute writes one from the receipts; curators
     may ask for another). Reads the stored document: a fixed number of queries, whatever its size."""

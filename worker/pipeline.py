@@ -27,6 +27,7 @@ from config.text_safety import plain_text
 from papers.models import DocumentStatus, Paper, PaperDocument, document_upload_path
 from papers.services import UpsertResult, copy_parse, fill_from_front_matter, store_parse, upsert_papers
 from reviews.derived import mark_dirty
+from reviews.incremental import queue_refresh, touched_by_papers
 from reviews.models import Review, ReviewPaper
 from reviews.scope import assess_fit
 from reviews.services import reassess_computed_fits
@@ -406,13 +407,23 @@ def _fill_from_stored_pdf(document: PaperDocument) -> None:
     fill_paper_from_pdf(document.paper, data)
 
 
+def _extract_and_refresh(document_id: int) -> int:
+    """Store the document's receipts anew, then queue the refresh of what its old and new receipts
+    touch: the paper is on the public pages within seconds, not at the end of the run."""
+    paper_ids = {PaperDocument.objects.values_list("paper_id", flat=True).get(pk=document_id)}
+    before = touched_by_papers(paper_ids)
+    written = extract_document_receipts(document_id)
+    queue_refresh(paper_ids, before | touched_by_papers(paper_ids))
+    return written
+
+
 def extract_item(item_id: int) -> int:
     """Run the configured extractors on the item's parsed document; returns receipts written."""
     item = RunItem.objects.get(pk=item_id)
     written = 0
     if item.state == ItemState.PARSED:
         try:
-            written = extract_document_receipts(item.document_id) if item.document_id else 0
+            written = _extract_and_refresh(item.document_id) if item.document_id else 0
         except (OperationalError, InterfaceError):
             raise  # the database went away: transient, the task is retried and nothing was half-stored
         except Exception as exc:

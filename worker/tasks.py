@@ -14,8 +14,8 @@ from celery import chain, shared_task
 from celery.contrib.django.task import DjangoTask
 from django.db import transaction
 
-from reviews import derived
-from reviews.models import Review
+from reviews import derived, incremental
+from reviews.models import PendingRefresh, Review
 from reviews.synthesis import write_draft
 from worker import pipeline
 from worker.arxiv_client import TransientFetchError
@@ -137,11 +137,30 @@ def recompute_derived_views(review_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+def refresh_derived_views(review_id: int) -> None:
+    """Fold what curator decisions and new papers touched into the review's views (reviews.incremental)."""
+    incremental.refresh_review(review_id)
+
+
+@shared_task(ignore_result=True)
+def catch_up_subproblems(review_id: int) -> None:
+    """The catch-up after incremental refreshes: sub-problems and the receipts draft."""
+    incremental.recompute_clusters(review_id)
+
+
+@shared_task(ignore_result=True)
 def recompute_dirty_reviews() -> int:
-    """Beat: a safety net for reviews flagged dirty whose recompute task was lost."""
+    """Beat: a safety net for reviews flagged dirty (or with sub-problems behind, or refreshes
+    waiting) whose task was lost."""
     review_ids = list(Review.objects.filter(derived_dirty=True).values_list("pk", flat=True))
     for review_id in review_ids:
         recompute_derived_views.delay(review_id)
+    behind = Review.objects.filter(derived_dirty=False, subproblems_stale=True).values_list("pk", flat=True)
+    for review_id in behind:
+        catch_up_subproblems.delay(review_id)
+    waiting = PendingRefresh.objects.exclude(review_id__in=review_ids).values_list("review_id", flat=True)
+    for review_id in set(waiting):
+        refresh_derived_views.delay(review_id)
     return len(review_ids)
 
 

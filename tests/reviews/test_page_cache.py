@@ -1,6 +1,8 @@
 """Anonymous readers get cached public pages until derived views change; curators never do."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reviews.derived import recompute_review
 from tests.factories import add_to_review, make_critique, make_method, make_paper, make_review
@@ -66,3 +68,40 @@ def test_the_approved_only_view_is_cached_apart_from_the_default_view(client, ca
     strict = client.get(review.get_absolute_url(), {"approved": "1"})
     assert b"GPTQ" in default.content and b"GPTQ" not in strict.content
     assert b"GPTQ" in client.get(review.get_absolute_url()).content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_retires_the_pages_it_touched_and_leaves_the_others_warm(
+    client, cached, alice, django_assert_num_queries
+):
+    from baselines import curation
+    from baselines.models import DecisionAction
+    from tests.factories import make_benchmark, make_result
+
+    review = make_review()
+    gptq, awq = make_method("GPTQ"), make_method("AWQ")
+    wiki, c4 = make_benchmark("WikiText-2"), make_benchmark("C4")
+    paper, other = make_paper(), make_paper()
+    add_to_review(review, paper), add_to_review(review, other)
+    result = make_result(paper=paper, method=awq, benchmark=wiki, value=5.61, value_text="5.61")
+    make_result(paper=other, method=gptq, benchmark=c4, value=7.9)
+    recompute_review(review.pk)
+    touched = {
+        "benchmark": f"/b/{wiki.slug}/leaderboard.json?review={review.slug}&approved=1",
+        "method": f"/m/{awq.slug}/",
+        "paper": f"/p/{paper.arxiv_id}/",
+        "dashboard": f"{review.get_absolute_url()}?approved=1",
+    }
+    untouched = {"benchmark": f"/b/{c4.slug}/?review={review.slug}", "method": f"/m/{gptq.slug}/"}
+    before = {name: client.get(url).content for name, url in {**touched, **untouched}.items()}
+
+    curation.decide("result", result.pk, actor=alice, action=DecisionAction.APPROVE)  # refreshed on commit
+
+    for url in untouched.values():
+        with django_assert_num_queries(0):  # still served from the cache
+            client.get(url)
+    assert b"5.61" not in before["benchmark"] and b"5.61" in client.get(touched["benchmark"]).content
+    for name in ("method", "paper", "dashboard"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(touched[name])
+        assert len(queries) > 0, f"the {name} page was served from the cache after the decision"

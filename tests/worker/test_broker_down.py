@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from config.celery import app as celery_app
-from reviews.models import DraftStatus, Review, SynthesisDraft
+from reviews.models import DraftStatus, PendingRefresh, Review, SynthesisDraft
 from tests.factories import add_to_review, make_method, make_paper, make_result, make_review
 from worker.models import IngestionRun
 
@@ -34,7 +34,7 @@ def review(db):
     return review, make_result(paper=paper, method=make_method("GPTQ"), value=5.83, value_text="5.83")
 
 
-def test_an_approval_is_saved_and_its_review_stays_dirty(
+def test_an_approval_is_saved_and_its_refresh_waits_for_the_sweep(
     client, alice, review, broker_down, django_capture_on_commit_callbacks
 ):
     the_review, result = review
@@ -45,7 +45,11 @@ def test_an_approval_is_saved_and_its_review_stays_dirty(
     assert response.status_code == 302
     result.refresh_from_db()
     assert result.status == "approved"
-    assert Review.objects.get(pk=the_review.pk).derived_dirty  # the beat's sweep recomputes it
+    # What the decision touched waits in the database; the beat's sweep queues its refresh.
+    assert list(PendingRefresh.objects.filter(review=the_review).values_list("method_ids", flat=True)) == [
+        [result.method_id]
+    ]
+    assert Review.objects.get(pk=the_review.pk).subproblems_stale
 
 
 def test_a_draft_that_could_not_be_queued_is_not_left_being_written(

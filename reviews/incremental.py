@@ -1,0 +1,189 @@
+"""Incremental refresh of a review's derived views, so a curator decision (or one paper's new receipts)
+is public within seconds at 100,000 papers instead of after a minute-long full recompute.
+
+What a change touched (baselines.signals.Touched) is stored as a PendingRefresh row; the refresh task
+folds every waiting row in and rebuilds only: the standings of the touched methods (then every
+standing's rank), the touched leaderboard boards, the frontier, and the counts. Sub-problems are a
+clustering of the whole comparison graph and the receipts draft reads everything: both catch up in
+one later pass (`recompute_clusters`), queued once per FULL_CATCHUP_DELAY_SECONDS however many
+decisions land meanwhile. A change that reaches past its receipts (a merge, an adopted candidate)
+gets the full recompute instead (reviews.derived.mark_dirty).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from baselines.models import BeatsReceipt, CritiqueReceipt, Method
+from baselines.signals import Touched
+from benchmarks.models import Benchmark, BenchmarkResult
+from benchmarks.services import BATCH, refresh_boards
+from config.locks import hold_transaction_lock
+from config.page_cache import retire_cached_pages, topic
+from config.publishing import publish_on_commit
+from papers.models import Paper
+from papers.provenance import of_basis
+from reviews.derived import (
+    CLUSTERS_LOCK,
+    VIEWS_LOCK,
+    mark_dirty,
+    pending_refreshes,
+    recompute_frontier,
+    recompute_subproblems,
+    review_counts,
+    standing_order,
+    standing_rows,
+)
+from reviews.models import MethodStanding, PendingRefresh, Review, ReviewPaper
+from reviews.synthesis import compose_receipts_draft
+
+logger = logging.getLogger(__name__)
+
+# Tasks are named, not imported: reviews sit below the worker that runs them.
+REFRESH_TASK = "worker.tasks.refresh_derived_views"
+CATCHUP_TASK = "worker.tasks.catch_up_subproblems"
+
+
+@dataclass
+class RefreshReport:
+    changes: int = 0
+    methods: int = 0
+    boards: int = 0
+    reranked: int = 0
+    leaderboard: int = 0
+    seconds: float = 0.0
+
+
+def queue_refresh(paper_ids: set[int], touched: Touched) -> None:
+    """Record what changed for every review holding these papers and queue their refresh on commit
+    (with the broker down the rows wait for the next refresh, or the full recompute, to fold them in)."""
+    review_ids = list(ReviewPaper.objects.filter(paper_id__in=paper_ids).values_list("review_id", flat=True).distinct())
+    queue_review_refresh(review_ids, paper_ids, touched)
+
+
+def queue_review_refresh(review_ids: list[int], paper_ids: set[int], touched: Touched) -> None:
+    """queue_refresh for these reviews (a paper that is gone names none)."""
+    if not review_ids:
+        return
+    if touched.everything:
+        mark_dirty(review_ids)
+        return
+    boards = sorted([benchmark, model, setting] for benchmark, model, setting in touched.boards)
+    PendingRefresh.objects.bulk_create(
+        [
+            PendingRefresh(review_id=pk, paper_ids=sorted(paper_ids), method_ids=sorted(touched.methods), boards=boards)
+            for pk in review_ids
+        ]
+    )
+    refresh = current_app.tasks[REFRESH_TASK]
+    for review_id in review_ids:
+        publish_on_commit(refresh, review_id)
+    _schedule_catchup(review_ids)
+
+
+def touched_by_papers(paper_ids: set[int]) -> Touched:
+    """What these papers' receipts move as they stand now: read before and after a paper's receipts
+    are stored anew (ingestion), whose union is what the new receipts touched."""
+    methods = set(CritiqueReceipt.objects.filter(paper_id__in=paper_ids).values_list("method_id", flat=True))
+    for pair in BeatsReceipt.objects.filter(paper_id__in=paper_ids).values_list("method_id", "baseline_id"):
+        methods.update(pair)
+    boards = set()
+    results = BenchmarkResult.objects.filter(paper_id__in=paper_ids)
+    for method, *board in results.values_list("method_id", "benchmark_id", "model_name", "setting").distinct():
+        methods.add(method)
+        boards.add(tuple(board))
+    return Touched(frozenset(methods), frozenset(boards))
+
+
+def _schedule_catchup(review_ids: list[int]) -> None:
+    """Queue the sub-problems' catch-up once: only the decision that raises the flag queues it."""
+    catchup = current_app.tasks[CATCHUP_TASK]
+    for review_id in review_ids:
+        if Review.objects.filter(pk=review_id, subproblems_stale=False).update(subproblems_stale=True):
+            publish_on_commit(catchup, review_id, countdown=settings.FULL_CATCHUP_DELAY_SECONDS)
+
+
+def refresh_review(review_id: int) -> RefreshReport:
+    """Fold the review's waiting PendingRefresh rows into its derived views, in one transaction
+    (readers see the views before or after, never half). Rows written meanwhile wait their turn."""
+    started = time.perf_counter()
+    report = RefreshReport()
+    review = Review.objects.get(pk=review_id)
+    with transaction.atomic():
+        hold_transaction_lock(VIEWS_LOCK, review_id)
+        claimed = pending_refreshes(review_id)
+        if not claimed:
+            return report  # an earlier refresh, or a full recompute, folded them in
+        PendingRefresh.objects.filter(pk__in=list(claimed)).delete()
+        papers = {paper for paper_ids, _, _ in claimed.values() for paper in paper_ids}
+        methods = {method for _, method_ids, _ in claimed.values() for method in method_ids}
+        boards = {(benchmark, model, setting) for *_, rows in claimed.values() for benchmark, model, setting in rows}
+        report.changes, report.methods, report.boards = len(claimed), len(methods), len(boards)
+        for approved_only in (False, True):
+            report.reranked += refresh_standings(review, approved_only, methods)
+            report.leaderboard += refresh_boards(review, approved_only, boards)
+            recompute_frontier(review, approved_only, timezone.now())
+        Review.objects.filter(pk=review_id).update(derived_at=timezone.now(), derived_counts=review_counts(review))
+        topics = pages_about(review, papers, methods, {board[0] for board in boards})
+        transaction.on_commit(lambda: retire_cached_pages(topics))
+    report.seconds = time.perf_counter() - started
+    logger.info("refreshed %s in %.2f s: %s", review.slug, report.seconds, report)
+    return report
+
+
+def pages_about(review: Review, papers: set[int], methods: set[int], benchmarks: set[int]) -> list[str]:
+    """The cached pages a refresh changes (config.page_cache topics): the review's, and those of the
+    touched papers, methods and benchmarks; the rest stay warm for readers."""
+    return [
+        topic("review", review.slug),
+        *(
+            topic("paper", arxiv_id)
+            for arxiv_id in Paper.objects.filter(pk__in=papers).values_list("arxiv_id", flat=True)
+        ),
+        *(topic("method", slug) for slug in Method.objects.filter(pk__in=methods).values_list("slug", flat=True)),
+        *(
+            topic("benchmark", slug)
+            for slug in Benchmark.objects.filter(pk__in=benchmarks).values_list("slug", flat=True)
+        ),
+    ]
+
+
+def refresh_standings(review: Review, approved_only: bool, methods: set[int]) -> int:
+    """Recount the standings of these methods, then re-rank every standing; returns how many
+    standings changed rank (a method moving up shifts the ones it passes)."""
+    if methods:
+        standings = MethodStanding.objects.filter(of_basis(approved_only), review=review)
+        standings.filter(method_id__in=methods).delete()
+        MethodStanding.objects.bulk_create([row for _, row in standing_rows(review, approved_only, methods)])
+    return rerank_standings(review, approved_only)
+
+
+def rerank_standings(review: Review, approved_only: bool) -> int:
+    """Give the review's standings of this basis their ranks in standing_order, writing only the
+    rows whose rank changed."""
+    standings = MethodStanding.objects.filter(of_basis(approved_only), review=review)
+    rows = list(standings.values_list("pk", "rank", "critique_papers", "beaten_by_papers", "method__name"))
+    rows.sort(key=lambda row: standing_order(*row[2:]))
+    moved = [MethodStanding(pk=pk, rank=rank) for rank, (pk, old, *_) in enumerate(rows, start=1) if old != rank]
+    MethodStanding.objects.bulk_update(moved, ["rank"], batch_size=BATCH)
+    return len(moved)
+
+
+def recompute_clusters(review_id: int) -> int:
+    """The catch-up after incremental refreshes: the review's sub-problems and its receipts draft,
+    rebuilt whole. Returns the sub-problems written."""
+    review = Review.objects.get(pk=review_id)
+    with transaction.atomic():
+        hold_transaction_lock(CLUSTERS_LOCK, review_id)
+        Review.objects.filter(pk=review_id).update(subproblems_stale=False)  # a decision from now queues another
+        written = sum(recompute_subproblems(review, approved_only) for approved_only in (False, True))
+        compose_receipts_draft(review)
+        transaction.on_commit(lambda: retire_cached_pages([topic("review", review.slug)]))  # its dashboard, synthesis
+    return written
