@@ -104,12 +104,12 @@ def last_decision(receipt: Receipt) -> CuratorDecision | None:
 def touched_by(receipt: Receipt) -> Touched:
     """What the receipt's values move in the derived views as they stand now (see Touched)."""
     if isinstance(receipt, BenchmarkResult):
-        board = (receipt.benchmark_id, receipt.model_name, receipt.setting)
-        return Touched(frozenset({receipt.method_id}), frozenset({board}))
+        cell = (receipt.benchmark_id, receipt.model_name, receipt.setting, receipt.method_id)
+        return Touched(reported=frozenset({receipt.method_id}), cells=frozenset({cell}))
     if isinstance(receipt, BeatsReceipt):
-        return Touched(frozenset({receipt.method_id, receipt.baseline_id}))
+        return Touched(compared=frozenset({receipt.method_id, receipt.baseline_id}), frontier=True)
     if isinstance(receipt, CritiqueReceipt | Citation) and receipt.method_id:
-        return Touched(frozenset({receipt.method_id}))  # a citation: its method's hub shows it
+        return Touched(compared=frozenset({receipt.method_id}))  # a citation: its method's hub shows it
     return Touched()  # candidates feed the views once adopted (EVERYTHING)
 
 

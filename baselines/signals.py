@@ -6,22 +6,37 @@ from dataclasses import dataclass
 
 from django.dispatch import Signal
 
-from benchmarks.leaderboards import BoardKey
+from benchmarks.leaderboards import CellRef
 
 
 @dataclass(frozen=True)
 class Touched:
-    """The derived rows a change can move: the methods its receipts name (as method or as baseline)
-    and the boards of its results, taken before and after an edit so a re-pointed receipt leaves its
-    old method too. `everything`: the change reaches past its own receipts (a merge, an adopted
-    candidate makes every receipt naming a method count), so only a full recompute is right."""
+    """The derived rows a change can move, taken before and after an edit so a re-pointed receipt
+    leaves its old method too: `compared`, the methods named by changed critiques and beats (as
+    method or baseline: their standings' critique and beaten counts, and the frontier when a beats
+    receipt changed: `frontier`); `reported`, the methods of changed results (their standings'
+    result counts); `cells`, the leaderboard cells of changed results. `everything`: the change
+    reaches past its own receipts (a merge, an adopted candidate makes every receipt naming a method
+    count), so only a full recompute is right."""
 
-    methods: frozenset[int] = frozenset()
-    boards: frozenset[BoardKey] = frozenset()
+    compared: frozenset[int] = frozenset()
+    reported: frozenset[int] = frozenset()
+    cells: frozenset[CellRef] = frozenset()
+    frontier: bool = False
     everything: bool = False
 
     def __or__(self, other: Touched) -> Touched:
-        return Touched(self.methods | other.methods, self.boards | other.boards, self.everything or other.everything)
+        return Touched(
+            self.compared | other.compared,
+            self.reported | other.reported,
+            self.cells | other.cells,
+            self.frontier or other.frontier,
+            self.everything or other.everything,
+        )
+
+    @property
+    def methods(self) -> frozenset[int]:
+        return self.compared | self.reported
 
 
 EVERYTHING = Touched(everything=True)

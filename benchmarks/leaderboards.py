@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 # (benchmark id, model, setting, method id)
 CellKey = tuple[int, str, str, int]
-# A board as results name it: (benchmark id, model name as printed, setting).
-BoardKey = tuple[int, str, str]
+# A leaderboard cell as a result names it: (benchmark id, model name as printed, setting, method id).
+CellRef = tuple[int, str, str, int]
 
 _WEIGHT_BITS = re.compile(r"(?:^|[^a-z])w(\d{1,2})", re.IGNORECASE)
 _BITS = re.compile(r"(\d{1,2})\s*-?\s*bits?", re.IGNORECASE)

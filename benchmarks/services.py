@@ -1,5 +1,5 @@
 """Writes of the benchmarks app: the derived leaderboard of a review, rebuilt from its results (whole,
-or the boards a change touched)."""
+or the cells a change touched)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
-from benchmarks.leaderboards import BoardKey, Cell, CellKey, ResultRow, build_cells, ranked
+from benchmarks.leaderboards import Cell, CellKey, CellRef, ResultRow, build_cells, ranked
 from benchmarks.models import Benchmark, BenchmarkResult, Board, Direction, LeaderboardEntry
+from config.bulk import insert_tuples
 from papers.provenance import ReviewScope, of_basis
 from worker.extract.names import normalize_model_name
 
@@ -34,26 +35,43 @@ def rebuild_leaderboard(review: ReviewScope, approved_only: bool) -> int:
     return _write_cells(review, approved_only, cells, lower)
 
 
-def refresh_boards(review: ReviewScope, approved_only: bool, boards: Iterable[BoardKey]) -> int:
-    """Rebuild only these boards of the review's leaderboard (the boards a decision's or a new
-    paper's results sit on), each from every result the review counts on it; returns rows written.
-    A board gathers the model's spellings ("LLaMA 7B", "LLaMA-7B") as the full rebuild does."""
+def refresh_cells(review: ReviewScope, approved_only: bool, cells: Iterable[CellRef]) -> int:
+    """Rebuild only these cells of the review's leaderboard (a method on a board: the cells a
+    decision's or a new paper's results sit in), each from every result the review counts in it,
+    then re-rank their boards and recount the boards' methods; returns entries written. A cell
+    gathers the model's spellings ("LLaMA 7B", "LLaMA-7B") as the full rebuild does."""
     lower = _lower_is_better()
+    methods_on: dict[tuple[int, str, str], set[int]] = {}
+    for benchmark_id, model, setting, method_id in cells:
+        methods_on.setdefault((benchmark_id, normalize_model_name(model), setting), set()).add(method_id)
     written = 0
-    for benchmark_id, model, setting in sorted({(b, normalize_model_name(m), s) for b, m, s in boards}):
-        on_board = BenchmarkResult.objects.filter(benchmark_id=benchmark_id, setting=setting).order_by()
-        spellings = [
-            name
-            for name in on_board.values_list("model_name", flat=True).distinct()
-            if normalize_model_name(name) == model
-        ]
-        counted = BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
-        cells = build_cells(_result_rows(counted.filter(pk__in=on_board.filter(model_name__in=spellings))), lower)
+    for (benchmark_id, model, setting), methods in sorted(methods_on.items()):
+        results = BenchmarkResult.objects.filter(benchmark_id=benchmark_id, setting=setting, method_id__in=methods)
+        printed = results.order_by().values_list("model_name", flat=True).distinct()
+        spellings = [name for name in printed if normalize_model_name(name) == model]
+        # The cells' results by the (method, benchmark, setting) index, each tested for counting on its
+        # own (shown_in): counted_in's list of every included paper made SQLite scan a million results.
+        in_cells = results.filter(model_name__in=spellings).shown_in(review, approved_only=approved_only)
+        built = build_cells(_result_rows(in_cells), lower)
         board = {"review": review, "benchmark_id": benchmark_id, "model_name": model, "setting": setting}
-        LeaderboardEntry.objects.filter(of_basis(approved_only), **board).delete()
+        entries = LeaderboardEntry.objects.filter(of_basis(approved_only), **board)
+        entries.filter(method_id__in=methods).delete()
+        written += _insert_entries([_entry_row(review.pk, approved_only, key, cell, 0) for key, cell in built.items()])
+        on_board = _rerank(entries, lower.get(benchmark_id, True))
         Board.objects.filter(of_basis(approved_only), **board).delete()
-        written += _write_cells(review, approved_only, cells, lower)
+        if on_board:
+            Board.objects.create(**board, methods=on_board, approved_only=approved_only)
     return written
+
+
+def _rerank(entries: QuerySet, lower: bool) -> int:
+    """Rank a board's entries as `ranked` does (best value first, then method id), writing only the
+    ranks that changed; returns how many entries the board has."""
+    rows = list(entries.values_list("pk", "rank", "value", "method_id"))
+    rows.sort(key=lambda row: (row[2] if lower else -row[2], row[3]))
+    moved = [LeaderboardEntry(pk=pk, rank=rank) for rank, (pk, old, *_) in enumerate(rows, start=1) if old != rank]
+    LeaderboardEntry.objects.bulk_update(moved, ["rank"], batch_size=BATCH)
+    return len(rows)
 
 
 def _lower_is_better() -> dict[int, bool]:
@@ -105,18 +123,7 @@ def _entry_row(review_id: int, approved_only: bool, key: CellKey, cell: Cell, ra
 
 
 def _insert_entries(rows: list[tuple]) -> int:
-    """Insert leaderboard rows as plain tuples: bulk_create spent 40 of 112 s of a 100,000-paper
-    rebuild building and preparing 232,000 model instances for rows nothing else sees before commit."""
-    if rows:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(c) for c in ENTRY_COLUMNS)
-        sql = (
-            f"INSERT INTO {quote(LeaderboardEntry._meta.db_table)} ({columns}) "
-            f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-    return len(rows)
+    return insert_tuples(LeaderboardEntry, ENTRY_COLUMNS, rows)
 
 
 def write_boards(review: ReviewScope, approved_only: bool, methods: Counter) -> None:

@@ -9,13 +9,14 @@ import time
 from dataclasses import asdict, dataclass
 
 from celery import current_app
-from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodFamily
 from benchmarks.models import Benchmark, BenchmarkResult, Board, LeaderboardEntry
 from benchmarks.services import BATCH, STREAM_CHUNK, rebuild_leaderboard
+from config.bulk import insert_tuples
 from config.locks import hold_transaction_lock
 from config.page_cache import retire_cached_pages
 from config.planner import refresh_statistics
@@ -23,14 +24,22 @@ from config.publishing import publish_on_commit
 from papers.provenance import ReceiptStatus, of_basis
 from reviews.communities import comparison_graph, find_communities
 from reviews.ledger import quality_gate
-from reviews.models import FrontierEntry, MethodStanding, PendingRefresh, Review, ReviewPaper, SubProblem
+from reviews.models import (
+    FrontierEntry,
+    MethodStanding,
+    PaperTally,
+    PendingRefresh,
+    Review,
+    ReviewPaper,
+    SubProblem,
+)
 from reviews.synthesis import compose_receipts_draft
 
 logger = logging.getLogger(__name__)
 
 # Batch sizes are the leaderboard's (measured there).
 FRONTIER_FALLBACK = 15  # the dashboard shows this many
-DERIVED_MODELS = (MethodStanding, SubProblem, FrontierEntry, LeaderboardEntry, Board)
+DERIVED_MODELS = (MethodStanding, SubProblem, FrontierEntry, LeaderboardEntry, Board, PaperTally)
 
 
 @dataclass
@@ -42,7 +51,7 @@ class RecomputeReport:
     seconds: float = 0.0
 
 
-def _distinct_papers(queryset: QuerySet, field: str) -> dict[int, int]:
+def distinct_papers(queryset: QuerySet, field: str) -> dict[int, int]:
     return dict(queryset.values_list(field).annotate(n=Count("paper", distinct=True)).order_by())
 
 
@@ -53,10 +62,11 @@ def _methods_proper() -> QuerySet:
 
 
 def standing_rows(
-    review: Review, approved_only: bool, methods: set[int] | None = None
+    review: Review, approved_only: bool, methods: set[int] | None = None, *, results: bool = True
 ) -> list[tuple[str, MethodStanding]]:
     """Standings (unranked, with their method's name) of the methods critiqued or beaten in the
-    review's counted receipts: of every such method, or of `methods` alone (an incremental refresh)."""
+    review's counted receipts: of every such method, or of `methods` alone (an incremental refresh,
+    which may leave `result_papers` at 0 to fill in itself: `results=False`)."""
     receipts = {
         "critiques": (CritiqueReceipt, "method"),
         "beaten": (BeatsReceipt, "baseline"),
@@ -65,10 +75,11 @@ def standing_rows(
     }
     counts = {}
     for name, (model, field) in receipts.items():
-        counted = model.objects.counted_in(review, approved_only=approved_only)
-        if methods is not None:
-            counted = counted.filter(**{f"{field}__in": methods})
-        counts[name] = _distinct_papers(counted, field)
+        if methods is None:
+            counted = model.objects.counted_in(review, approved_only=approved_only)
+        else:  # a few methods' receipts, each tested on its own (see ReceiptQuerySet.shown_in)
+            counted = model.objects.filter(**{f"{field}__in": methods}).shown_in(review, approved_only=approved_only)
+        counts[name] = distinct_papers(counted, field) if results or name != "reported" else {}
     critiques, beaten, beats, reported = counts.values()
     return [
         (
@@ -137,13 +148,17 @@ def recompute_subproblems(review: Review, approved_only: bool) -> int:
 def recompute_frontier(review: Review, approved_only: bool, now: dt.datetime) -> int:
     """Methods the review's papers introduce that no counted receipt beats, newest first, from a
     window that ends at the review's newest paper (a review of last year's papers still has a
-    frontier); when the window holds none, the newest unbeaten methods of any date."""
+    frontier); when the window holds none, the newest unbeaten methods of any date. Reads the
+    beaten methods from the standings of this basis, so those are built first."""
     included = ReviewPaper.objects.filter(review=review).included()
     newest = included.aggregate(newest=Max("paper__published"))["newest"] or now
-    beaten = BeatsReceipt.objects.counted_in(review, approved_only=approved_only).values("baseline_id")
+    # A standing's beaten_by_papers counts the review's counted beats receipts against the method:
+    # the handful of beaten methods, not 120,000 receipts to read again.
+    standings = MethodStanding.objects.filter(of_basis(approved_only), review=review, beaten_by_papers__gt=0)
+    beaten = set(standings.values_list("method_id", flat=True))
     unbeaten = (
         _methods_proper()
-        .filter(introduced_by__in=included.values("paper_id"))
+        .filter(Exists(included.filter(paper_id=OuterRef("introduced_by_id"))))
         .exclude(pk__in=beaten)
         .values_list("pk", "introduced_by_id", "introduced_by__published")
         .order_by("-introduced_by__published", "name")
@@ -183,6 +198,7 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
             report.subproblems += recompute_subproblems(review, approved_only)
             report.frontier += recompute_frontier(review, approved_only, now or timezone.now())
             report.leaderboard += rebuild_leaderboard(review, approved_only)
+        write_tallies(review)
         Review.objects.filter(pk=review_id).update(
             derived_at=timezone.now(),
             derived_counts=review_counts(review),
@@ -197,22 +213,58 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
     return report
 
 
-def pending_refreshes(review_id: int) -> dict[int, tuple[list, list, list]]:
-    """The review's waiting PendingRefresh rows, committed ones only: pk -> (paper ids, method ids, boards)."""
-    rows = PendingRefresh.objects.filter(review_id=review_id).values_list("pk", "paper_ids", "method_ids", "boards")
-    return {pk: (papers, methods, boards) for pk, papers, methods, boards in rows}
+def pending_refreshes(review_id: int) -> dict[int, tuple[list, dict]]:
+    """The review's waiting PendingRefresh rows, committed ones only: pk -> (paper ids, touched as JSON)."""
+    rows = PendingRefresh.objects.filter(review_id=review_id).values_list("pk", "paper_ids", "touched")
+    return {pk: (papers, touched) for pk, papers, touched in rows}
+
+
+# The receipt kinds a review counts, by the name its counts give them.
+COUNTED_KINDS = (("critiques", CritiqueReceipt), ("results", BenchmarkResult), ("beats", BeatsReceipt))
+COUNT_COLUMNS = tuple(f"{prefix}{kind}" for kind, _ in COUNTED_KINDS for prefix in ("", "approved_"))
+TALLY_COLUMNS = ("review_id", "paper_id", *COUNT_COLUMNS, "reported", "approved_reported")
+
+
+def write_tallies(review: Review, paper_ids: set[int] | None = None) -> int:
+    """Recount the receipts the review counts per paper (PaperTally): of every paper, or of these."""
+    tallies: dict[int, list] = {}
+
+    def tally(paper_id: int) -> list:
+        return tallies.setdefault(paper_id, [0] * len(COUNT_COLUMNS) + [set(), set()])
+
+    for column, (_, model) in enumerate(COUNTED_KINDS):
+        per_paper = (
+            _of_papers(model.objects.counted_in(review), paper_ids)
+            .values_list("paper_id")
+            .annotate(every=Count("pk"), approved=Count("pk", filter=Q(status=ReceiptStatus.APPROVED)))
+        )
+        for paper_id, every, approved in per_paper.order_by():
+            tally(paper_id)[2 * column : 2 * column + 2] = every, approved
+    reports = _of_papers(BenchmarkResult.objects.counted_in(review), paper_ids)
+    for paper_id, method_id, status in reports.values_list("paper_id", "method_id", "status").distinct().order_by():
+        reported, approved_reported = tally(paper_id)[-2:]
+        reported.add(method_id)
+        if status == ReceiptStatus.APPROVED:
+            approved_reported.add(method_id)
+    _of_papers(PaperTally.objects.filter(review=review), paper_ids).delete()
+    encode = PaperTally._meta.get_field("reported").get_db_prep_save
+    rows = [
+        (review.pk, paper, *numbers[:-2], *(encode(sorted(methods), connection) for methods in numbers[-2:]))
+        for paper, numbers in tallies.items()
+    ]
+    return insert_tuples(PaperTally, TALLY_COLUMNS, rows)
+
+
+def _of_papers(queryset: QuerySet, paper_ids: set[int] | None) -> QuerySet:
+    return queryset if paper_ids is None else queryset.filter(paper_id__in=paper_ids)
 
 
 def review_counts(review: Review) -> dict[str, int]:
-    """Papers, and the receipts the review counts by kind: all of them, and the approved ones (one
-    pass over each kind's counted receipts)."""
+    """Papers, and the receipts the review counts by kind: all of them, and the approved ones (the
+    sum of its papers' tallies, written first)."""
+    sums = PaperTally.objects.filter(review=review).aggregate(**{column: Sum(column) for column in COUNT_COLUMNS})
     counts = {"papers": ReviewPaper.objects.filter(review=review).included().count()}
-    for kind, model in (("critiques", CritiqueReceipt), ("results", BenchmarkResult), ("beats", BeatsReceipt)):
-        numbers = model.objects.counted_in(review).aggregate(
-            every=Count("pk"), approved=Count("pk", filter=Q(status=ReceiptStatus.APPROVED))
-        )
-        counts[kind], counts[f"approved_{kind}"] = numbers["every"], numbers["approved"]
-    return counts
+    return counts | {column: sums[column] or 0 for column in COUNT_COLUMNS}
 
 
 # The task is named, not imported: reviews sit below the worker that runs them.

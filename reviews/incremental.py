@@ -3,7 +3,8 @@ is public within seconds at 100,000 papers instead of after a minute-long full r
 
 What a change touched (baselines.signals.Touched) is stored as a PendingRefresh row; the refresh task
 folds every waiting row in and rebuilds only: the standings of the touched methods (then every
-standing's rank), the touched leaderboard boards, the frontier, and the counts. Sub-problems are a
+standing's rank), the touched leaderboard cells (then their boards' ranks), the frontier when a
+beats receipt changed, and the counts (from per-paper tallies). Sub-problems are a
 clustering of the whole comparison graph and the receipts draft reads everything: both catch up in
 one later pass (`recompute_clusters`), queued once per FULL_CATCHUP_DELAY_SECONDS however many
 decisions land meanwhile. A change that reaches past its receipts (a merge, an adopted candidate)
@@ -14,17 +15,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method
 from baselines.signals import Touched
 from benchmarks.models import Benchmark, BenchmarkResult
-from benchmarks.services import BATCH, refresh_boards
+from benchmarks.services import BATCH, refresh_cells
 from config.locks import hold_transaction_lock
 from config.page_cache import retire_cached_pages, topic
 from config.publishing import publish_on_commit
@@ -33,6 +36,7 @@ from papers.provenance import of_basis
 from reviews.derived import (
     CLUSTERS_LOCK,
     VIEWS_LOCK,
+    distinct_papers,
     mark_dirty,
     pending_refreshes,
     recompute_frontier,
@@ -40,8 +44,9 @@ from reviews.derived import (
     review_counts,
     standing_order,
     standing_rows,
+    write_tallies,
 )
-from reviews.models import MethodStanding, PendingRefresh, Review, ReviewPaper
+from reviews.models import MethodStanding, PaperTally, PendingRefresh, Review, ReviewPaper
 from reviews.synthesis import compose_receipts_draft
 
 logger = logging.getLogger(__name__)
@@ -55,7 +60,7 @@ CATCHUP_TASK = "worker.tasks.catch_up_subproblems"
 class RefreshReport:
     changes: int = 0
     methods: int = 0
-    boards: int = 0
+    cells: int = 0
     reranked: int = 0
     leaderboard: int = 0
     seconds: float = 0.0
@@ -75,12 +80,14 @@ def queue_review_refresh(review_ids: list[int], paper_ids: set[int], touched: To
     if touched.everything:
         mark_dirty(review_ids)
         return
-    boards = sorted([benchmark, model, setting] for benchmark, model, setting in touched.boards)
+    as_json = {
+        "compared": sorted(touched.compared),
+        "reported": sorted(touched.reported),
+        "cells": sorted(list(cell) for cell in touched.cells),
+        "frontier": touched.frontier,
+    }
     PendingRefresh.objects.bulk_create(
-        [
-            PendingRefresh(review_id=pk, paper_ids=sorted(paper_ids), method_ids=sorted(touched.methods), boards=boards)
-            for pk in review_ids
-        ]
+        [PendingRefresh(review_id=pk, paper_ids=sorted(paper_ids), touched=as_json) for pk in review_ids]
     )
     refresh = current_app.tasks[REFRESH_TASK]
     for review_id in review_ids:
@@ -91,15 +98,28 @@ def queue_review_refresh(review_ids: list[int], paper_ids: set[int], touched: To
 def touched_by_papers(paper_ids: set[int]) -> Touched:
     """What these papers' receipts move as they stand now: read before and after a paper's receipts
     are stored anew (ingestion), whose union is what the new receipts touched."""
-    methods = set(CritiqueReceipt.objects.filter(paper_id__in=paper_ids).values_list("method_id", flat=True))
+    compared = set(CritiqueReceipt.objects.filter(paper_id__in=paper_ids).values_list("method_id", flat=True))
     for pair in BeatsReceipt.objects.filter(paper_id__in=paper_ids).values_list("method_id", "baseline_id"):
-        methods.update(pair)
-    boards = set()
+        compared.update(pair)
     results = BenchmarkResult.objects.filter(paper_id__in=paper_ids)
-    for method, *board in results.values_list("method_id", "benchmark_id", "model_name", "setting").distinct():
-        methods.add(method)
-        boards.add(tuple(board))
-    return Touched(frozenset(methods), frozenset(boards))
+    cells = set(results.values_list("benchmark_id", "model_name", "setting", "method_id").distinct())
+    reported = {cell[3] for cell in cells}
+    return Touched(frozenset(compared), frozenset(reported), frozenset(cells), frontier=True)
+
+
+def _folded(claimed: dict[int, tuple[list, dict]]) -> tuple[set[int], Touched]:
+    """The papers and the union of what the claimed PendingRefresh rows touched."""
+    papers: set[int] = set()
+    touched = Touched()
+    for paper_ids, row in claimed.values():
+        papers.update(paper_ids)
+        touched |= Touched(
+            frozenset(row.get("compared", ())),
+            frozenset(row.get("reported", ())),
+            frozenset(tuple(cell) for cell in row.get("cells", ())),
+            bool(row.get("frontier")),
+        )
+    return papers, touched
 
 
 def _schedule_catchup(review_ids: list[int]) -> None:
@@ -122,20 +142,44 @@ def refresh_review(review_id: int) -> RefreshReport:
         if not claimed:
             return report  # an earlier refresh, or a full recompute, folded them in
         PendingRefresh.objects.filter(pk__in=list(claimed)).delete()
-        papers = {paper for paper_ids, _, _ in claimed.values() for paper in paper_ids}
-        methods = {method for _, method_ids, _ in claimed.values() for method in method_ids}
-        boards = {(benchmark, model, setting) for *_, rows in claimed.values() for benchmark, model, setting in rows}
-        report.changes, report.methods, report.boards = len(claimed), len(methods), len(boards)
-        for approved_only in (False, True):
-            report.reranked += refresh_standings(review, approved_only, methods)
-            report.leaderboard += refresh_boards(review, approved_only, boards)
-            recompute_frontier(review, approved_only, timezone.now())
+        papers, touched = _folded(claimed)
+        reported_before = _reported(review, papers)
+        write_tallies(review, papers)
+        moves = _result_moves(reported_before, _reported(review, papers))
+        report.changes, report.methods, report.cells = len(claimed), len(touched.methods), len(touched.cells)
+        for basis, approved_only in enumerate((False, True)):
+            report.reranked += refresh_standings(review, approved_only, set(touched.compared), moves[basis])
+            report.leaderboard += refresh_cells(review, approved_only, touched.cells)
+            if touched.frontier:
+                recompute_frontier(review, approved_only, timezone.now())
         Review.objects.filter(pk=review_id).update(derived_at=timezone.now(), derived_counts=review_counts(review))
-        topics = pages_about(review, papers, methods, {board[0] for board in boards})
+        benchmarks = {cell[0] for cell in touched.cells}
+        topics = pages_about(review, papers, set(touched.methods), benchmarks)
         transaction.on_commit(lambda: retire_cached_pages(topics))
     report.seconds = time.perf_counter() - started
     logger.info("refreshed %s in %.2f s: %s", review.slug, report.seconds, report)
     return report
+
+
+def _reported(review: Review, papers: set[int]) -> dict[int, tuple[set[int], set[int]]]:
+    """Per paper, the methods its tally says it reports a counted result for, of each basis."""
+    tallies = PaperTally.objects.filter(review=review, paper_id__in=papers)
+    return {
+        paper: (set(every), set(approved))
+        for paper, every, approved in tallies.values_list("paper_id", "reported", "approved_reported")
+    }
+
+
+def _result_moves(before: dict, after: dict) -> tuple[Counter, Counter]:
+    """How each method's count of reporting papers moves, of each basis, between two readings of
+    the touched papers' tallies."""
+    moves = (Counter(), Counter())
+    for paper in before.keys() | after.keys():
+        for basis in (0, 1):
+            was, now = (readings.get(paper, (set(), set()))[basis] for readings in (before, after))
+            moves[basis].update(dict.fromkeys(now - was, 1))
+            moves[basis].subtract(dict.fromkeys(was - now, 1))
+    return moves
 
 
 def pages_about(review: Review, papers: set[int], methods: set[int], benchmarks: set[int]) -> list[str]:
@@ -155,13 +199,28 @@ def pages_about(review: Review, papers: set[int], methods: set[int], benchmarks:
     ]
 
 
-def refresh_standings(review: Review, approved_only: bool, methods: set[int]) -> int:
-    """Recount the standings of these methods, then re-rank every standing; returns how many
-    standings changed rank (a method moving up shifts the ones it passes)."""
-    if methods:
-        standings = MethodStanding.objects.filter(of_basis(approved_only), review=review)
-        standings.filter(method_id__in=methods).delete()
-        MethodStanding.objects.bulk_create([row for _, row in standing_rows(review, approved_only, methods)])
+def refresh_standings(review: Review, approved_only: bool, compared: set[int], result_moves: Counter) -> int:
+    """Recount the standings of the compared methods (critiques, beats) and move the reporting-paper
+    counts of the others; re-rank when a ranked count changed. Returns how many standings moved rank."""
+    standings = MethodStanding.objects.filter(of_basis(approved_only), review=review)
+    for method_id, moved in result_moves.items():
+        if moved and method_id not in compared:
+            standings.filter(method_id=method_id).update(result_papers=F("result_papers") + moved)
+    if not compared:
+        return 0
+    before = dict(standings.filter(method_id__in=compared).values_list("method_id", "result_papers"))
+    fresh = [row for _, row in standing_rows(review, approved_only, compared, results=False)]
+    first_standing = {row.method_id for row in fresh} - set(before)
+    counted = BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
+    results = distinct_papers(counted.filter(method__in=first_standing), "method") if first_standing else {}
+    for row in fresh:
+        row.result_papers = (
+            results.get(row.method_id, 0)
+            if row.method_id in first_standing
+            else (before[row.method_id] + result_moves.get(row.method_id, 0))
+        )
+    standings.filter(method_id__in=compared).delete()
+    MethodStanding.objects.bulk_create(fresh)
     return rerank_standings(review, approved_only)
 
 

@@ -285,9 +285,35 @@ class PendingRefresh(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
     paper_ids = models.JSONField(default=list, help_text="The papers whose receipts changed (their pages follow).")
-    method_ids = models.JSONField(default=list)
-    boards = models.JSONField(default=list, help_text="[benchmark id, model name, setting] of touched results.")
+    touched = models.JSONField(
+        default=dict, help_text="Touched as JSON: compared, reported (method ids), cells, frontier."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"refresh {self.review_id}: {len(self.method_ids)} methods, {len(self.boards)} boards"
+        return f"refresh {self.review_id}: {self.touched}"
+
+
+class PaperTally(models.Model):
+    """Derived: the receipts a review counts from one of its papers, by kind, all and approved. The
+    review's counts are their sum, so a refresh recounts the papers it touched and adds up, instead
+    of counting a million results again."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    critiques = models.PositiveIntegerField(default=0)
+    approved_critiques = models.PositiveIntegerField(default=0)
+    results = models.PositiveIntegerField(default=0)
+    approved_results = models.PositiveIntegerField(default=0)
+    beats = models.PositiveIntegerField(default=0)
+    approved_beats = models.PositiveIntegerField(default=0)
+    # The methods the paper reports a counted result for (of each basis): a refresh moves a method's
+    # standing.result_papers by the touched papers' difference instead of recounting every paper.
+    reported = models.JSONField(default=list)
+    approved_reported = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "paper"], name="tally_once_per_paper")]
+
+    def __str__(self) -> str:
+        return f"tally of {self.paper_id} in {self.review_id}"

@@ -15,10 +15,11 @@ from benchmarks.models import BenchmarkResult, Board, Direction, LeaderboardEntr
 from reviews import derived
 from reviews.derived import recompute_review
 from reviews.incremental import queue_refresh, touched_by_papers
-from reviews.models import FrontierEntry, MethodStanding, PendingRefresh, Review
+from reviews.models import FrontierEntry, MethodStanding, PaperTally, PendingRefresh, Review
 from tests.factories import (
     NOW,
     add_to_review,
+    approved,
     make_beats,
     make_benchmark,
     make_critique,
@@ -58,12 +59,17 @@ def derived_rows(review: Review) -> dict[str, object]:
             FrontierEntry.objects.filter(review=review).values_list("approved_only", "rank", "method_id", "paper_id")
         ),
         "counts": Review.objects.get(pk=review.pk).derived_counts,
+        "tallies": sorted(
+            PaperTally.objects.filter(review=review).values_list(
+                *(f.attname for f in PaperTally._meta.concrete_fields[2:])
+            )
+        ),
     }
 
 
 def random_field(rng: random.Random) -> tuple[Review, list]:
     """Twelve papers of a review: results on three benchmarks (one higher-is-better), beats and
-    critiques between eight methods, every receipt pending."""
+    critiques between eight methods, half of them approved."""
     review = make_review(frontier_window_days=60)
     papers = [make_paper(published=NOW - dt.timedelta(days=rng.randint(0, 200))) for _ in range(12)]
     methods = [make_method(introduced_by=paper) for paper in papers[:8]]
@@ -80,12 +86,20 @@ def random_field(rng: random.Random) -> tuple[Review, list]:
                     model_name=rng.choice(MODELS),
                     setting=rng.choice(SETTINGS),
                     value=round(rng.uniform(5, 60), 2),
+                    **decided(rng),
                 )
             )
         method, baseline = rng.sample(methods, 2)
-        receipts.append(make_beats(paper=paper, method=method, baseline=baseline))
-        receipts.append(make_critique(paper=paper, method=rng.choice(methods)))
+        receipts.append(make_beats(paper=paper, method=method, baseline=baseline, **decided(rng)))
+        receipts.append(make_critique(paper=paper, method=rng.choice(methods), **decided(rng)))
+    for method in methods:  # every method stands in both bases, so each count it has is compared
+        make_critique(paper=rng.choice(papers), method=method, **approved())
     return review, receipts
+
+
+def decided(rng: random.Random) -> dict:
+    """Half the receipts a curator approved already, so both bases have standings to move."""
+    return approved() if rng.random() < 0.5 else {}
 
 
 KIND = {BenchmarkResult: "result", BeatsReceipt: "beats", CritiqueReceipt: "critique"}
@@ -128,7 +142,7 @@ def test_each_decision_leaves_what_a_full_recompute_builds(
     review, receipts = random_field(rng)
     methods = sorted({r.method for r in receipts}, key=lambda m: m.pk)
     recompute_review(review.pk)  # the original, imported before the fixture replaced it for tasks
-    for step in range(20):
+    for step in range(30):
         with django_capture_on_commit_callbacks(execute=True):
             random_decision(rng, rng.choice(receipts), alice, methods)
         assert not PendingRefresh.objects.exists()
@@ -214,7 +228,7 @@ def test_the_beat_sweep_folds_in_refreshes_and_catch_ups_whose_tasks_were_lost(d
     result = make_result(paper=paper, value=5.5)
     recompute_review(review.pk)
     # A decision whose tasks never reached the broker left these behind.
-    PendingRefresh.objects.create(review=review, method_ids=[result.method_id], boards=[])
+    PendingRefresh.objects.create(review=review, paper_ids=[paper.pk], touched={"reported": [result.method_id]})
     Review.objects.filter(pk=review.pk).update(subproblems_stale=True)
 
     recompute_dirty_reviews()  # tasks run in-process here

@@ -46,9 +46,8 @@ def test_an_approval_is_saved_and_its_refresh_waits_for_the_sweep(
     result.refresh_from_db()
     assert result.status == "approved"
     # What the decision touched waits in the database; the beat's sweep queues its refresh.
-    assert list(PendingRefresh.objects.filter(review=the_review).values_list("method_ids", flat=True)) == [
-        [result.method_id]
-    ]
+    waiting = PendingRefresh.objects.get(review=the_review)
+    assert (waiting.paper_ids, waiting.touched["reported"]) == ([result.paper_id], [result.method_id])
     assert Review.objects.get(pk=the_review.pk).subproblems_stale
 
 

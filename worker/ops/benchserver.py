@@ -79,6 +79,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def server_env(scratch: str, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the served project (and of its Celery worker): production settings on
+    loopback, the database the command uses."""
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "STATIC_ROOT": scratch,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{settings.DATABASES['default']['NAME']}",
+        **(extra_env or {}),
+    }
+
+
 @contextmanager
 def gunicorn(
     *, workers: int = 2, threads: int = 1, static_root: str | None = None, extra_env: dict[str, str] | None = None
@@ -86,17 +102,7 @@ def gunicorn(
     """Serve the project on a free loopback port; yields the port and stops the server afterwards."""
     port = free_port()
     with tempfile.TemporaryDirectory() as scratch:
-        env = {
-            **os.environ,
-            "DJANGO_DEBUG": "0",
-            "SECRET_KEY": "bench-only-" + "k" * 50,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "LOG_LEVEL": "WARNING",
-            "STATIC_ROOT": static_root or scratch,
-            "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{settings.DATABASES['default']['NAME']}",
-            **(extra_env or {}),
-        }
+        env = server_env(static_root or scratch, extra_env)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
             env=env,
@@ -129,6 +135,33 @@ def gunicorn(
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+@contextmanager
+def celery_worker(extra_env: dict[str, str]) -> Iterator[None]:
+    """A Celery worker on the default queue, as deployed (it runs the refresh a decision queues);
+    yields once it answers a ping, stops it afterwards."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env = server_env(scratch, extra_env)
+        command = [sys.executable, "-m", "celery", "-A", "config"]
+        worker = subprocess.Popen(
+            [*command, "worker", "-Q", "default", "--concurrency", "1", "--loglevel", "WARNING"],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            for _ in range(30):
+                ping = subprocess.run(
+                    [*command, "inspect", "ping", "--timeout", "2"], env=env, cwd=settings.BASE_DIR, capture_output=True
+                )
+                if ping.returncode == 0:
+                    break
+            else:
+                raise CommandError("the Celery worker did not answer a ping")
+            yield
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def _wait_until_listening(port: int, server: subprocess.Popen[bytes], seconds: float = 30) -> None:

@@ -6,11 +6,13 @@ paper deleted) so the benchmark database stays as seeded."""
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import requests
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import CommandError
@@ -39,9 +41,13 @@ class Latency:
     visible_seconds: float  # from the POST to the first page that shows the change
 
 
-def bench_curator() -> AbstractBaseUser:
+def bench_curator(password: str | None = None) -> AbstractBaseUser:
+    """The curator the benchmarks decide as (in the curators group); `password` sets its password."""
     user, _ = get_user_model().objects.get_or_create(username=BENCH_CURATOR)
     user.groups.add(ensure_curators_group())
+    if password is not None:
+        user.set_password(password)
+        user.save(update_fields=["password"])
     return user
 
 
@@ -144,13 +150,15 @@ def _counted_papers(review: Review) -> int:
     return Client().get(reverse("reviews:panels-json", args=[review.slug])).json()["counts"]["papers"]
 
 
-_copies = itertools.count(1)
+# Copies get identifiers no arXiv paper has (December 1999 had no arXiv ids of five digits).
+COPY_PREFIX = "9912."
 
 
 def _copy_paper(review: Review, source: Paper) -> Paper:
+    taken = Paper.objects.filter(arxiv_id__startswith=COPY_PREFIX).count()
     with transaction.atomic():
         paper = Paper.objects.create(
-            arxiv_id=f"9912.{next(_copies):05d}",
+            arxiv_id=f"{COPY_PREFIX}{taken + 1:05d}",
             version=1,
             title=f"Bench copy of {source.title}"[:300],
             authors=source.authors,
@@ -165,3 +173,65 @@ def _copy_paper(review: Review, source: Paper) -> Paper:
             receipt.pk, receipt.paper = None, paper
             receipt.save()
     return paper
+
+
+class HttpCurator:
+    """A curator at a browser: logged in to a running server over HTTP, deciding as the curation
+    page does (htmx POSTs with the CSRF token), and a reader reloading the public page that shows it."""
+
+    def __init__(self, base_url: str, username: str, password: str) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+        login = self.session.get(f"{base_url}/accounts/login/", timeout=30)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
+        if token is None:
+            raise CommandError("the login page carries no CSRF token")
+        self.cookies = dict(login.cookies)  # sent by hand: the server marks them Secure, we speak HTTP
+        answer = self.session.post(
+            f"{base_url}/accounts/login/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)},
+            cookies=self.cookies,
+            allow_redirects=False,
+            timeout=30,
+        )
+        if answer.status_code != 302:
+            raise CommandError(f"the bench curator could not log in (HTTP {answer.status_code})")
+        self.cookies.update(answer.cookies)
+
+    def decide(self, result: BenchmarkResult, action: str) -> float:
+        """POST the action on the result; returns seconds the POST took."""
+        started = time.perf_counter()
+        answer = self.session.post(
+            f"{self.base_url}{reverse('curate:decide', args=['result', result.pk, action])}",
+            data={"reason": "bench: a decision during the load test"},
+            headers={"HX-Request": "true", "X-CSRFToken": self.cookies.get("csrftoken", "")},
+            cookies=self.cookies,
+            timeout=30,
+        )
+        if answer.status_code != 200:
+            raise CommandError(f"{action} of result {result.pk} answered HTTP {answer.status_code}")
+        return time.perf_counter() - started
+
+    def listed(self, review: Review, result: BenchmarkResult) -> bool:
+        """Whether the public approved-only leaderboard, read anonymously, lists the result's method."""
+        page = requests.get(f"{self.base_url}{board_url(review, result)}", timeout=30).json()
+        return any(row["method"] == result.method.name for row in page["entries"])
+
+
+def decide_every_second(curator: HttpCurator, review: Review, seconds: float) -> list[Latency]:
+    """For `seconds`, a decision a second (reopen, then approve again, on results that alone put
+    their method on a small board), each timed from its POST until an anonymous reader sees it."""
+    results = sole_results(review, int(seconds) // 2 + 1)
+    if not results:
+        raise CommandError("no result alone on a small board to decide on")
+    plan = itertools.cycle((result, action) for result in results for action in ("reopen", "approve"))
+    latencies: list[Latency] = []
+    ends = time.perf_counter() + seconds
+    while (started := time.perf_counter()) < ends:
+        result, action = next(plan)
+        posted = curator.decide(result, action)
+        approved = action == "approve"
+        shown = wait_until(lambda result=result, approved=approved: curator.listed(review, result) == approved, started)
+        latencies.append(Latency(posted, shown))
+        time.sleep(max(0.0, 1.0 - (time.perf_counter() - started)))
+    return latencies

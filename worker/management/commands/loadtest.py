@@ -1,11 +1,16 @@
 """A bounded load test: wrk with 50 connections for 60 s over the public pages of the large review,
-against gunicorn on 127.0.0.1 (`make loadtest`)."""
+against gunicorn on 127.0.0.1 (`make loadtest`): readers alone, then readers while a curator decision
+lands every second (each retires the cached pages it touched; a Celery worker refreshes the views)."""
 
 from __future__ import annotations
 
+import re
+import secrets
 import shutil
+import statistics
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +19,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from baselines.models import Method
 from benchmarks.models import Benchmark
 from reviews.derived import recompute_review
-from reviews.models import ReviewPaper
-from worker.ops.benchserver import SYNTHETIC_SLUG, ensure_synthetic_review, gunicorn
+from reviews.models import Review, ReviewPaper
+from worker.ops.benchserver import SYNTHETIC_SLUG, celery_worker, ensure_synthetic_review, gunicorn
+from worker.ops.decision_latency import BENCH_CURATOR, HttpCurator, bench_curator, decide_every_second
+
+GOAL_P95_MS = 150
 
 # wrk's Lua: each request takes the next path in turn; the summary prints the figures we report.
 SCRIPT = """
@@ -60,6 +68,19 @@ class Command(BaseCommand):
         paths = self._paths()
         cache = self._reachable_redis(options["redis_url"])
         extra_env = {"REDIS_URL": cache} if cache else {}
+        self.stdout.write("scenario 1: readers only")
+        self._run(wrk, paths, options, extra_env)
+        if not cache:
+            self.stdout.write("scenario 2 (a curator decision every second) needs Redis as broker and cache: skipped")
+            return
+        self._reachable_redis(cache)  # cold again
+        password = secrets.token_urlsafe(16)
+        bench_curator(password)
+        self.stdout.write("scenario 2: readers while a curator decision lands every second (Celery worker refreshes)")
+        with celery_worker(extra_env):
+            self._run(wrk, paths, options, extra_env, decide=lambda port: self._decide(review, port, password, options))
+
+    def _run(self, wrk: str, paths: list[str], options: dict, extra_env: dict, decide: Callable | None = None) -> None:
         with (
             tempfile.TemporaryDirectory() as scratch,
             gunicorn(workers=options["workers"], threads=options["threads"], extra_env=extra_env) as port,
@@ -70,30 +91,43 @@ class Command(BaseCommand):
             )
             script = Path(scratch, "paths.lua")
             script.write_text(SCRIPT % ", ".join(f'"{p}"' for p in paths))
+            cache = extra_env.get("REDIS_URL")
             self.stdout.write(
                 f"wrk: {options['connections']} connections, {options['seconds']} s, {len(paths)} public URLs, "
                 f"gunicorn with {options['workers']} workers x {options['threads']} threads on 127.0.0.1:{port}, "
                 f"page cache {'in Redis ' + cache if cache else 'per worker (no Redis reachable)'}"
             )
-            done = subprocess.run(
-                [
-                    wrk,
-                    "-t2",
-                    f"-c{options['connections']}",
-                    f"-d{options['seconds']}s",
-                    "--timeout",
-                    "10s",
-                    "-s",
-                    str(script),
-                    f"http://127.0.0.1:{port}",
-                ],
-                capture_output=True,
+            load = subprocess.Popen(
+                [wrk, "-t2", f"-c{options['connections']}", f"-d{options['seconds']}s", "--timeout", "10s"]
+                + ["-s", str(script), f"http://127.0.0.1:{port}"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 text=True,
-                timeout=options["seconds"] + 60,
             )
-        self.stdout.write(done.stdout.strip().split("\n\n")[-1] if done.stdout else done.stderr)
-        if done.returncode != 0:
-            raise CommandError(f"wrk failed: {done.stderr.strip()[-300:]}")
+            if decide is not None:
+                decide(port)
+            out, err = load.communicate(timeout=options["seconds"] + 60)
+        summary = out.strip().split("\n\n")[-1] if out else err
+        self.stdout.write(summary)
+        if load.returncode != 0:
+            raise CommandError(f"wrk failed: {err.strip()[-300:]}")
+        self._goal(summary)
+
+    def _decide(self, review: Review, port: int, password: str, options: dict) -> None:
+        curator = HttpCurator(f"http://127.0.0.1:{port}", BENCH_CURATOR, password)
+        latencies = decide_every_second(curator, review, options["seconds"] - 5)
+        visible = [latency.visible_seconds for latency in latencies]
+        self.stdout.write(
+            f"decisions: {len(visible)} landed, public (an anonymous reader's approved-only leaderboard JSON "
+            f"shows it) in {statistics.median(visible):.2f} s median, {max(visible):.2f} s at most"
+        )
+
+    def _goal(self, summary: str) -> None:
+        latency = re.search(r"p95 ([\d.]+) ms", summary)
+        errors = re.search(r"errors (\d+)", summary)
+        if latency and errors:
+            met = float(latency.group(1)) < GOAL_P95_MS and int(errors.group(1)) == 0
+            self.stdout.write(f"goal p95 < {GOAL_P95_MS} ms with 0 errors: {'met' if met else 'NOT met'}")
 
     @staticmethod
     def _reachable_redis(url: str) -> str:
