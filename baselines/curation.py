@@ -1,5 +1,6 @@
 """Curator decisions: approve, reject, correct, re-point, merge, reopen. Every write here records a
-CuratorDecision with the values before and after, and announces the papers whose receipts changed (reviews subscribe and recompute)."""
+CuratorDecision with the values before and after, and announces the papers whose receipts changed and
+what that touched (reviews subscribe and refresh those rows)."""
 
 from __future__ import annotations
 
@@ -108,8 +109,11 @@ def touched_by(receipt: Receipt) -> Touched:
         return Touched(reported=frozenset({receipt.method_id}), cells=frozenset({cell}))
     if isinstance(receipt, BeatsReceipt):
         return Touched(compared=frozenset({receipt.method_id, receipt.baseline_id}), frontier=True)
-    if isinstance(receipt, CritiqueReceipt | Citation) and receipt.method_id:
-        return Touched(compared=frozenset({receipt.method_id}))  # a citation: its method's hub shows it
+    if isinstance(receipt, CritiqueReceipt):
+        return Touched(compared=frozenset({receipt.method_id}))
+    if isinstance(receipt, Citation):  # shown on the hubs of its method and of what the cited paper introduced
+        cited = Method.objects.filter(introduced_by_id=receipt.cited_id).values_list("pk", flat=True)
+        return Touched(hubs=frozenset({*cited, *([receipt.method_id] if receipt.method_id else [])}))
     return Touched()  # candidates feed the views once adopted (EVERYTHING)
 
 
@@ -137,7 +141,7 @@ def decide(
 
     Takes a row lock, so of two curators deciding at once exactly one wins; the other gets
     AlreadyDecided naming who decided. `changes` holds cleaned field values (see forms).
-    Effects reach public pages through a recompute queued on commit, never in the request.
+    Effects reach public pages through a refresh queued on commit, never in the request.
     """
     if action == DecisionAction.REJECT and not reason.strip():
         raise ValueError("A rejection needs a reason.")
@@ -188,7 +192,7 @@ def reopen(kind: str, receipt_id: int, *, actor: AbstractBaseUser, reason: str =
     """Send an approved or rejected receipt back to the queue, pending, with the values it has now.
 
     Recorded as its own decision ("reopen", before and after) and announced like any other, so the
-    derived views drop (or regain) it on the next recompute. Takes the row lock; a receipt that is
+    derived views drop (or regain) it on the next refresh. Takes the row lock; a receipt that is
     pending already raises NotDecided. An approved candidate's registry entry stays: it may be
     named by receipts approved since, and merging it away is a decision of its own.
     """

@@ -15,7 +15,8 @@ class Touched:
     leaves its old method too: `compared`, the methods named by changed critiques and beats (as
     method or baseline: their standings' critique and beaten counts, and the frontier when a beats
     receipt changed: `frontier`); `reported`, the methods of changed results (their standings'
-    result counts); `cells`, the leaderboard cells of changed results. `everything`: the change
+    result counts); `cells`, the leaderboard cells of changed results; `hubs`, methods whose hub
+    pages show the change but no derived row (a citation's). `everything`: the change
     reaches past its own receipts (a merge, an adopted candidate makes every receipt naming a method
     count), so only a full recompute is right."""
 
@@ -23,6 +24,7 @@ class Touched:
     reported: frozenset[int] = frozenset()
     cells: frozenset[CellRef] = frozenset()
     frontier: bool = False
+    hubs: frozenset[int] = frozenset()
     everything: bool = False
 
     def __or__(self, other: Touched) -> Touched:
@@ -31,12 +33,14 @@ class Touched:
             self.reported | other.reported,
             self.cells | other.cells,
             self.frontier or other.frontier,
+            self.hubs | other.hubs,
             self.everything or other.everything,
         )
 
     @property
     def methods(self) -> frozenset[int]:
-        return self.compared | self.reported
+        """Every method whose pages the change reaches."""
+        return self.compared | self.reported | self.hubs
 
 
 EVERYTHING = Touched(everything=True)

@@ -101,6 +101,14 @@ class Cell:
 ResultRow = tuple[int, int, int, str, str, int, float, int | None, str, bool]
 
 
+def _better(value: float, result_id: int, than: float, than_result: int, lower: bool) -> bool:
+    """Whether a value beats another; equal values go to the older result, so the rows' order (which
+    a database does not promise) never decides which receipt a cell shows."""
+    if value == than:
+        return result_id < than_result
+    return value < than if lower else value > than
+
+
 def build_cells(rows: Iterable[ResultRow], lower_is_better: dict[int, bool]) -> dict[CellKey, Cell]:
     """Fold result rows into cells. Per paper the best of its stated-benchmark values is compared;
     per cell the best over every value, stated or inferred, ranks."""
@@ -113,14 +121,14 @@ def build_cells(rows: Iterable[ResultRow], lower_is_better: dict[int, bool]) -> 
             cell = cells[key] = Cell(
                 value, result_id, paper_id, status == "pending", bits_per_weight(setting, weight_bits)
             )
-        elif value < cell.best_value if lower else value > cell.best_value:
+        elif _better(value, result_id, cell.best_value, cell.best_result, lower):
             cell.best_value, cell.best_result, cell.best_paper = value, result_id, paper_id
             cell.best_pending = status == "pending"
         cell.papers.add(paper_id)
         if inferred:
             continue
         previous = cell.per_paper.get(paper_id)
-        if previous is None or (value < previous if lower else value > previous):
+        if previous is None or _better(value, result_id, previous, cell.per_paper_result[paper_id], lower):
             cell.per_paper[paper_id] = value
             cell.per_paper_result[paper_id] = result_id
     return cells

@@ -1,6 +1,6 @@
 """Whole-page caching of public pages for anonymous readers, invalidated by generation.
 
-Public pages change only when derived views are recomputed, so every cached page is stored under
+Public pages change only when derived views are recomputed or refreshed, so every cached page is stored under
 the current generation number (Django's cache ``version=``) and one ``retire_cached_pages()``
 retires them all at once (djangoproject.com's ``generation_key`` idea). A page about one subject (a
 review, a method, a benchmark, a paper) also carries that subject's generation, so the incremental
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -103,7 +104,12 @@ def _generation(about: str) -> str:
     """The page's version: the generation of every page, then its topic's (one round trip)."""
     topic_key = TOPIC_KEY.format(about)
     found = cache.get_many([GENERATION_KEY, topic_key])
-    return f"{found.get(GENERATION_KEY, 0)}.{found.get(topic_key, 0)}"
+    if topic_key not in found:
+        # Never seen, or culled from a full cache: start past any value it had (a clock reading), so
+        # pages cached under the old generation are not served again.
+        cache.add(topic_key, time.time_ns(), None)
+        found[topic_key] = cache.get(topic_key, 0)
+    return f"{found.get(GENERATION_KEY, 0)}.{found[topic_key]}"
 
 
 def _key(request: HttpRequest, params: tuple[str, ...]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from celery import current_app
@@ -66,12 +67,12 @@ def standing_rows(
 ) -> list[tuple[str, MethodStanding]]:
     """Standings (unranked, with their method's name) of the methods critiqued or beaten in the
     review's counted receipts: of every such method, or of `methods` alone (an incremental refresh,
-    which may leave `result_papers` at 0 to fill in itself: `results=False`)."""
+    which may leave `result_papers` at 0 to fill in itself: `results=False`). Reads the papers'
+    tallies for `result_papers`, so those are written first."""
     receipts = {
         "critiques": (CritiqueReceipt, "method"),
         "beaten": (BeatsReceipt, "baseline"),
         "beats": (BeatsReceipt, "method"),
-        "reported": (BenchmarkResult, "method"),
     }
     counts = {}
     for name, (model, field) in receipts.items():
@@ -79,8 +80,9 @@ def standing_rows(
             counted = model.objects.counted_in(review, approved_only=approved_only)
         else:  # a few methods' receipts, each tested on its own (see ReceiptQuerySet.shown_in)
             counted = model.objects.filter(**{f"{field}__in": methods}).shown_in(review, approved_only=approved_only)
-        counts[name] = distinct_papers(counted, field) if results or name != "reported" else {}
-    critiques, beaten, beats, reported = counts.values()
+        counts[name] = distinct_papers(counted, field)
+    critiques, beaten, beats = counts.values()
+    reported = reporting_papers(review, approved_only, methods) if results else {}
     return [
         (
             name,
@@ -97,6 +99,16 @@ def standing_rows(
         )
         for m, name in _methods_proper().filter(pk__in=set(critiques) | set(beaten)).values_list("pk", "name")
     ]
+
+
+def reporting_papers(review: Review, approved_only: bool, methods: set[int] | None = None) -> Counter:
+    """How many of the review's papers report a counted result for each method (or for these), from
+    the papers' tallies: the same reading a refresh moves, so the two never disagree."""
+    column = "approved_reported" if approved_only else "reported"
+    counts: Counter = Counter()
+    for reported in PaperTally.objects.filter(review=review).values_list(column, flat=True).iterator(STREAM_CHUNK):
+        counts.update(reported if methods is None else methods.intersection(reported))
+    return counts
 
 
 def standing_order(critique_papers: int, beaten_by_papers: int, name: str) -> tuple:
@@ -193,12 +205,12 @@ def recompute_review(review_id: int, now: dt.datetime | None = None) -> Recomput
         hold_transaction_lock(VIEWS_LOCK, review_id)  # a second worker waits its turn
         hold_transaction_lock(CLUSTERS_LOCK, review_id)
         PendingRefresh.objects.filter(pk__in=list(pending_refreshes(review_id))).delete()  # all folded in here
+        write_tallies(review)  # the standings read them
         for approved_only in (False, True):
             report.standings += recompute_standings(review, approved_only)
             report.subproblems += recompute_subproblems(review, approved_only)
             report.frontier += recompute_frontier(review, approved_only, now or timezone.now())
             report.leaderboard += rebuild_leaderboard(review, approved_only)
-        write_tallies(review)
         Review.objects.filter(pk=review_id).update(
             derived_at=timezone.now(),
             derived_counts=review_counts(review),
@@ -234,13 +246,13 @@ def write_tallies(review: Review, paper_ids: set[int] | None = None) -> int:
 
     for column, (_, model) in enumerate(COUNTED_KINDS):
         per_paper = (
-            _of_papers(model.objects.counted_in(review), paper_ids)
+            _counted_of(model, review, paper_ids)
             .values_list("paper_id")
             .annotate(every=Count("pk"), approved=Count("pk", filter=Q(status=ReceiptStatus.APPROVED)))
         )
         for paper_id, every, approved in per_paper.order_by():
             tally(paper_id)[2 * column : 2 * column + 2] = every, approved
-    reports = _of_papers(BenchmarkResult.objects.counted_in(review), paper_ids)
+    reports = _counted_of(BenchmarkResult, review, paper_ids)
     for paper_id, method_id, status in reports.values_list("paper_id", "method_id", "status").distinct().order_by():
         reported, approved_reported = tally(paper_id)[-2:]
         reported.add(method_id)
@@ -257,6 +269,14 @@ def write_tallies(review: Review, paper_ids: set[int] | None = None) -> int:
 
 def _of_papers(queryset: QuerySet, paper_ids: set[int] | None) -> QuerySet:
     return queryset if paper_ids is None else queryset.filter(paper_id__in=paper_ids)
+
+
+def _counted_of(model: type, review: Review, paper_ids: set[int] | None) -> QuerySet:
+    """The receipts the review counts: all of them, or a few papers' ones, each tested on its own
+    (ReceiptQuerySet.shown_in; counted_in's list of every included paper costs more than the rows)."""
+    if paper_ids is None:
+        return model.objects.counted_in(review)
+    return model.objects.filter(paper_id__in=paper_ids).shown_in(review)
 
 
 def review_counts(review: Review) -> dict[str, int]:

@@ -36,11 +36,11 @@ from papers.provenance import of_basis
 from reviews.derived import (
     CLUSTERS_LOCK,
     VIEWS_LOCK,
-    distinct_papers,
     mark_dirty,
     pending_refreshes,
     recompute_frontier,
     recompute_subproblems,
+    reporting_papers,
     review_counts,
     standing_order,
     standing_rows,
@@ -85,6 +85,7 @@ def queue_review_refresh(review_ids: list[int], paper_ids: set[int], touched: To
         "reported": sorted(touched.reported),
         "cells": sorted(list(cell) for cell in touched.cells),
         "frontier": touched.frontier,
+        "hubs": sorted(touched.hubs),
     }
     PendingRefresh.objects.bulk_create(
         [PendingRefresh(review_id=pk, paper_ids=sorted(paper_ids), touched=as_json) for pk in review_ids]
@@ -118,6 +119,7 @@ def _folded(claimed: dict[int, tuple[list, dict]]) -> tuple[set[int], Touched]:
             frozenset(row.get("reported", ())),
             frozenset(tuple(cell) for cell in row.get("cells", ())),
             bool(row.get("frontier")),
+            frozenset(row.get("hubs", ())),
         )
     return papers, touched
 
@@ -136,6 +138,9 @@ def refresh_review(review_id: int) -> RefreshReport:
     started = time.perf_counter()
     report = RefreshReport()
     review = Review.objects.get(pk=review_id)
+    if review.derived_at is None:  # never computed in today's shape (no tallies yet): the whole of it
+        mark_dirty([review_id])  # the full recompute folds the waiting rows in
+        return report
     with transaction.atomic():
         hold_transaction_lock(VIEWS_LOCK, review_id)
         claimed = pending_refreshes(review_id)
@@ -211,8 +216,7 @@ def refresh_standings(review: Review, approved_only: bool, compared: set[int], r
     before = dict(standings.filter(method_id__in=compared).values_list("method_id", "result_papers"))
     fresh = [row for _, row in standing_rows(review, approved_only, compared, results=False)]
     first_standing = {row.method_id for row in fresh} - set(before)
-    counted = BenchmarkResult.objects.counted_in(review, approved_only=approved_only)
-    results = distinct_papers(counted.filter(method__in=first_standing), "method") if first_standing else {}
+    results = reporting_papers(review, approved_only, first_standing) if first_standing else {}
     for row in fresh:
         row.result_papers = (
             results.get(row.method_id, 0)
@@ -239,9 +243,11 @@ def recompute_clusters(review_id: int) -> int:
     """The catch-up after incremental refreshes: the review's sub-problems and its receipts draft,
     rebuilt whole. Returns the sub-problems written."""
     review = Review.objects.get(pk=review_id)
+    # Lowered in a statement of its own, before the long transaction: a decision from now on sees
+    # it down and queues another catch-up, and none waits on this row's lock meanwhile.
+    Review.objects.filter(pk=review_id).update(subproblems_stale=False)
     with transaction.atomic():
         hold_transaction_lock(CLUSTERS_LOCK, review_id)
-        Review.objects.filter(pk=review_id).update(subproblems_stale=False)  # a decision from now queues another
         written = sum(recompute_subproblems(review, approved_only) for approved_only in (False, True))
         compose_receipts_draft(review)
         transaction.on_commit(lambda: retire_cached_pages([topic("review", review.slug)]))  # its dashboard, synthesis

@@ -138,8 +138,13 @@ def recompute_derived_views(review_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def refresh_derived_views(review_id: int) -> None:
-    """Fold what curator decisions and new papers touched into the review's views (reviews.incremental)."""
-    incremental.refresh_review(review_id)
+    """Fold what curator decisions and new papers touched into the review's views (reviews.incremental).
+    A refresh that fails would fail again on the same waiting rows: the full recompute takes over."""
+    try:
+        incremental.refresh_review(review_id)
+    except Exception:
+        logger.exception("refresh of review %s failed; queueing its full recompute", review_id)
+        derived.mark_dirty([review_id])
 
 
 @shared_task(ignore_result=True)

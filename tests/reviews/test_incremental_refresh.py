@@ -12,7 +12,7 @@ import pytest
 from baselines import curation
 from baselines.models import BeatsReceipt, CritiqueReceipt, DecisionAction
 from benchmarks.models import BenchmarkResult, Board, Direction, LeaderboardEntry
-from reviews import derived
+from reviews import derived, incremental
 from reviews.derived import recompute_review
 from reviews.incremental import queue_refresh, touched_by_papers
 from reviews.models import FrontierEntry, MethodStanding, PaperTally, PendingRefresh, Review
@@ -28,6 +28,7 @@ from tests.factories import (
     make_result,
     make_review,
 )
+from worker.tasks import recompute_dirty_reviews, refresh_derived_views
 
 # Spellings of one model ("LLaMA 2 7B" and "LLaMA-2-7B" make one board) and of another.
 MODELS = ["LLaMA-2-7B", "LLaMA 2 7B", "OPT-6.7B"]
@@ -92,7 +93,7 @@ def random_field(rng: random.Random) -> tuple[Review, list]:
         method, baseline = rng.sample(methods, 2)
         receipts.append(make_beats(paper=paper, method=method, baseline=baseline, **decided(rng)))
         receipts.append(make_critique(paper=paper, method=rng.choice(methods), **decided(rng)))
-    for method in methods:  # every method stands in both bases, so each count it has is compared
+    for method in methods[::2]:  # these stand in both bases throughout; the others come and go
         make_critique(paper=rng.choice(papers), method=method, **approved())
     return review, receipts
 
@@ -113,12 +114,15 @@ def random_decision(rng: random.Random, receipt, actor, methods: list) -> None:
         curation.reopen(kind, receipt.pk, actor=actor)
         return
     roll = rng.random()
-    if roll < 0.15 and kind != "beats":
-        curation.repoint(kind, receipt.pk, actor=actor, method=rng.choice(methods))
+    if roll < 0.15:
+        target = rng.choice([m for m in methods if m.pk != getattr(receipt, "baseline_id", None)])
+        curation.repoint(kind, receipt.pk, actor=actor, method=target)
     elif roll < 0.4:
         curation.decide(kind, receipt.pk, actor=actor, action=DecisionAction.REJECT, reason="not in the paper")
     elif roll < 0.6 and kind == "result":
         changes = {"model_name": rng.choice(MODELS), "setting": rng.choice(SETTINGS), "value": 7.5}
+        if rng.random() < 0.5:
+            changes["method"] = rng.choice(methods)
         curation.decide(kind, receipt.pk, actor=actor, action=DecisionAction.CORRECT, changes=changes)
     else:
         curation.decide(kind, receipt.pk, actor=actor, action=DecisionAction.APPROVE)
@@ -219,19 +223,50 @@ def test_a_burst_of_decisions_queues_one_refresh_each_and_one_catch_up(
     assert len(callbacks) == 3 + 1  # a refresh per decision, the sub-problems' catch-up once
 
 
-def test_the_beat_sweep_folds_in_refreshes_and_catch_ups_whose_tasks_were_lost(db):
-    from worker.tasks import recompute_dirty_reviews
-
+def test_the_beat_sweep_folds_in_refreshes_and_catch_ups_whose_tasks_were_lost(db, no_full_recompute):
     review = make_review()
     paper = make_paper()
     add_to_review(review, paper)
     result = make_result(paper=paper, value=5.5)
     recompute_review(review.pk)
-    # A decision whose tasks never reached the broker left these behind.
+    # A decision whose tasks never reached the broker left these behind; no full recompute is due.
     PendingRefresh.objects.create(review=review, paper_ids=[paper.pk], touched={"reported": [result.method_id]})
-    Review.objects.filter(pk=review.pk).update(subproblems_stale=True)
+    Review.objects.filter(pk=review.pk).update(subproblems_stale=True, derived_dirty=False)
 
     recompute_dirty_reviews()  # tasks run in-process here
 
     assert not PendingRefresh.objects.exists()
     assert not Review.objects.get(pk=review.pk).subproblems_stale
+
+
+def test_a_review_never_computed_gets_the_full_recompute_instead(db, alice, django_capture_on_commit_callbacks):
+    review = make_review()
+    paper = make_paper()
+    add_to_review(review, paper)
+    result = make_result(paper=paper, value=5.5)
+    Review.objects.filter(pk=review.pk).update(derived_at=None, derived_dirty=False)  # as migrated
+
+    with django_capture_on_commit_callbacks(execute=True):
+        curation.decide("result", result.pk, actor=alice, action=DecisionAction.APPROVE)
+
+    migrated = Review.objects.get(pk=review.pk)
+    assert migrated.derived_at is not None and migrated.derived_counts["approved_results"] == 1
+    assert PaperTally.objects.filter(review=review).count() == 1 and not PendingRefresh.objects.exists()
+
+
+def test_a_refresh_that_fails_hands_over_to_the_full_recompute(db, monkeypatch):
+    review = make_review()
+    recompute_review(review.pk)
+    Review.objects.filter(pk=review.pk).update(derived_dirty=False)
+    PendingRefresh.objects.create(review=review, touched={})
+    monkeypatch.setattr(incremental, "refresh_standings", broken)
+    queued = []
+    monkeypatch.setattr(derived, "mark_dirty", queued.extend)
+
+    refresh_derived_views(review.pk)
+
+    assert queued == [review.pk] and PendingRefresh.objects.exists()  # rolled back, left for the recompute
+
+
+def broken(*args, **kwargs):
+    raise RuntimeError("a broken refresh")

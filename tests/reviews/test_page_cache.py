@@ -4,8 +4,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from baselines import curation
+from baselines.models import DecisionAction
 from reviews.derived import recompute_review
-from tests.factories import add_to_review, make_critique, make_method, make_paper, make_review
+from tests.factories import (
+    add_to_review,
+    make_benchmark,
+    make_critique,
+    make_method,
+    make_paper,
+    make_result,
+    make_review,
+)
 
 
 @pytest.fixture
@@ -74,10 +84,6 @@ def test_the_approved_only_view_is_cached_apart_from_the_default_view(client, ca
 def test_a_decision_retires_the_pages_it_touched_and_leaves_the_others_warm(
     client, cached, alice, django_assert_num_queries
 ):
-    from baselines import curation
-    from baselines.models import DecisionAction
-    from tests.factories import make_benchmark, make_result
-
     review = make_review()
     gptq, awq = make_method("GPTQ"), make_method("AWQ")
     wiki, c4 = make_benchmark("WikiText-2"), make_benchmark("C4")

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from baselines.access import ensure_curators_group
 from baselines.models import BeatsReceipt
+from baselines.signals import Touched
 from benchmarks.models import BenchmarkResult, Board, LeaderboardEntry
 from papers.models import Paper
 from reviews.incremental import queue_refresh, queue_review_refresh, touched_by_papers
@@ -141,9 +142,13 @@ def time_new_paper(review: Review) -> Latency:
         queued = time.perf_counter() - started
         return Latency(queued, wait_until(lambda: _counted_papers(review) == expected, started))
     finally:
+        # Its receipts go first and are refreshed as a removal (the tallies move back), then the paper.
         touched = touched_by_papers({paper.pk})
+        for model in (BenchmarkResult, BeatsReceipt):
+            model.objects.filter(paper=paper).delete()
+        queue_refresh({paper.pk}, touched)
         paper.delete()
-        queue_review_refresh([review.pk], set(), touched)
+        queue_review_refresh([review.pk], set(), Touched())  # the count of papers
 
 
 def _counted_papers(review: Review) -> int:

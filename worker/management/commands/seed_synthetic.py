@@ -18,12 +18,14 @@ from django.utils import timezone
 
 from baselines.models import BeatsReceipt, CritiqueReceipt, Method, MethodAlias, MethodFamily
 from benchmarks.models import Benchmark, BenchmarkResult, Direction
+from config.planner import refresh_statistics
 from papers.models import Paper
 from reviews.models import Review, ReviewPaper, TaxonomyFit
 from reviews.services import load_reference_data
 from worker.ops.benchserver import SYNTHETIC_SLUG, add_scale_arguments
 
 BATCH = 5000
+SEEDED_MODELS = (Paper, ReviewPaper, Method, MethodAlias, BenchmarkResult, BeatsReceipt, CritiqueReceipt)
 MODELS = [
     "LLaMA-2-7B",
     "LLaMA-2-13B",
@@ -124,6 +126,9 @@ class Command(BaseCommand):
             self._results(papers, methods, options["results"], rng)
             self._receipts(papers, methods, options["receipts"], rng)
         Review.objects.filter(pk=review.pk).update(derived_dirty=True)
+        # A bulk load leaves SQLite without statistics (and PostgreSQL's autovacuum behind): without
+        # them the planner reads a million results by status where one paper's were wanted.
+        refresh_statistics([model._meta.db_table for model in SEEDED_MODELS])
         self.stdout.write(
             f"{review.slug}: {len(papers)} papers, {options['results']} results, {options['receipts']} receipts "
             f"in {time.perf_counter() - started:.0f} s"
