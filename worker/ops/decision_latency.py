@@ -63,8 +63,18 @@ def sole_results(review: Review, count: int) -> list[BenchmarkResult]:
     )
     sole = LeaderboardEntry.objects.filter(review=review, approved_only=True, reports=1, unreviewed=False)
     rows = sole.values_list("result_id", "benchmark_id", "model_name", "setting").order_by("-pk")[: count * 50]
-    result_ids = [result_id for result_id, *board in rows if tuple(board) not in crowded][:count]
-    return list(BenchmarkResult.objects.filter(pk__in=result_ids).select_related("method", "benchmark"))
+    result_ids = [result_id for result_id, *board in rows if tuple(board) not in crowded]
+    found = BenchmarkResult.objects.filter(pk__in=result_ids).select_related("method", "benchmark").order_by("-pk")
+    return [result for result in found if _alone(result)][:count]
+
+
+def _alone(result: BenchmarkResult) -> bool:
+    """Whether no other result of its paper gives its method a value on its benchmark and setting
+    (one paper can print a method twice in a cell: then reopening one leaves the other listed)."""
+    same = BenchmarkResult.objects.filter(
+        paper_id=result.paper_id, method_id=result.method_id, benchmark_id=result.benchmark_id, setting=result.setting
+    )
+    return not same.exclude(pk=result.pk).exists()
 
 
 def board_url(review: Review, result: BenchmarkResult) -> str:

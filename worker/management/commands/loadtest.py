@@ -58,6 +58,9 @@ class Command(BaseCommand):
         # As deployed (docker-compose), the page cache lives in Redis and all workers share it; a
         # recycled worker then starts warm. Its own db number, so nothing else's keys are touched.
         parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
+        parser.add_argument(
+            "--scenario", choices=["both", "readers", "decisions"], default="both", help="Which scenario(s) to run."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         wrk = shutil.which("wrk")
@@ -68,8 +71,11 @@ class Command(BaseCommand):
         paths = self._paths()
         cache = self._reachable_redis(options["redis_url"])
         extra_env = {"REDIS_URL": cache} if cache else {}
-        self.stdout.write("scenario 1: readers only")
-        self._run(wrk, paths, options, extra_env)
+        if options["scenario"] in ("both", "readers"):
+            self.stdout.write("scenario 1: readers only")
+            self._run(wrk, paths, options, extra_env)
+        if options["scenario"] == "readers":
+            return
         if not cache:
             self.stdout.write("scenario 2 (a curator decision every second) needs Redis as broker and cache: skipped")
             return
