@@ -16,18 +16,7 @@ from reviews import derived, incremental
 from reviews.derived import recompute_review
 from reviews.incremental import queue_refresh, touched_by_papers
 from reviews.models import FrontierEntry, MethodStanding, PaperTally, PendingRefresh, Review
-from tests.factories import (
-    NOW,
-    add_to_review,
-    approved,
-    make_beats,
-    make_benchmark,
-    make_critique,
-    make_method,
-    make_paper,
-    make_result,
-    make_review,
-)
+from tests import factories
 from worker.tasks import recompute_dirty_reviews, refresh_derived_views
 
 # Spellings of one model ("LLaMA 2 7B" and "LLaMA-2-7B" make one board) and of another.
@@ -71,16 +60,20 @@ def derived_rows(review: Review) -> dict[str, object]:
 def random_field(rng: random.Random) -> tuple[Review, list]:
     """Twelve papers of a review: results on three benchmarks (one higher-is-better), beats and
     critiques between eight methods, half of them approved."""
-    review = make_review(frontier_window_days=60)
-    papers = [make_paper(published=NOW - dt.timedelta(days=rng.randint(0, 200))) for _ in range(12)]
-    methods = [make_method(introduced_by=paper) for paper in papers[:8]]
-    benchmarks = [make_benchmark(), make_benchmark(), make_benchmark(direction=Direction.HIGHER)]
+    review = factories.make_review(frontier_window_days=60)
+    papers = [factories.make_paper(published=factories.NOW - dt.timedelta(days=rng.randint(0, 200))) for _ in range(12)]
+    methods = [factories.make_method(introduced_by=paper) for paper in papers[:8]]
+    benchmarks = [
+        factories.make_benchmark(),
+        factories.make_benchmark(),
+        factories.make_benchmark(direction=Direction.HIGHER),
+    ]
     receipts: list = []
     for paper in papers:
-        add_to_review(review, paper)
+        factories.add_to_review(review, paper)
         for _ in range(rng.randint(2, 6)):
             receipts.append(
-                make_result(
+                factories.make_result(
                     paper=paper,
                     method=rng.choice(methods),
                     benchmark=rng.choice(benchmarks),
@@ -91,16 +84,16 @@ def random_field(rng: random.Random) -> tuple[Review, list]:
                 )
             )
         method, baseline = rng.sample(methods, 2)
-        receipts.append(make_beats(paper=paper, method=method, baseline=baseline, **decided(rng)))
-        receipts.append(make_critique(paper=paper, method=rng.choice(methods), **decided(rng)))
+        receipts.append(factories.make_beats(paper=paper, method=method, baseline=baseline, **decided(rng)))
+        receipts.append(factories.make_critique(paper=paper, method=rng.choice(methods), **decided(rng)))
     for method in methods[::2]:  # these stand in both bases throughout; the others come and go
-        make_critique(paper=rng.choice(papers), method=method, **approved())
+        factories.make_critique(paper=rng.choice(papers), method=method, **factories.approved())
     return review, receipts
 
 
 def decided(rng: random.Random) -> dict:
     """Half the receipts a curator approved already, so both bases have standings to move."""
-    return approved() if rng.random() < 0.5 else {}
+    return factories.approved() if rng.random() < 0.5 else {}
 
 
 KIND = {BenchmarkResult: "result", BeatsReceipt: "beats", CritiqueReceipt: "critique"}
@@ -158,14 +151,14 @@ def test_each_decision_leaves_what_a_full_recompute_builds(
 def test_a_decision_on_a_result_recounts_its_method_and_rebuilds_its_board(
     db, alice, django_capture_on_commit_callbacks, no_full_recompute
 ):
-    review = make_review()
-    gptq, awq = make_method("GPTQ"), make_method("AWQ")
-    wiki = make_benchmark("WikiText-2")
-    paper, other = make_paper(), make_paper()
-    add_to_review(review, paper), add_to_review(review, other)
-    result = make_result(paper=paper, method=awq, benchmark=wiki, value=5.6)
-    make_result(paper=other, method=gptq, benchmark=wiki, value=6.1)
-    make_beats(paper=paper, method=awq, baseline=gptq)
+    review = factories.make_review()
+    gptq, awq = factories.make_method("GPTQ"), factories.make_method("AWQ")
+    wiki = factories.make_benchmark("WikiText-2")
+    paper, other = factories.make_paper(), factories.make_paper()
+    factories.add_to_review(review, paper), factories.add_to_review(review, other)
+    result = factories.make_result(paper=paper, method=awq, benchmark=wiki, value=5.6)
+    factories.make_result(paper=other, method=gptq, benchmark=wiki, value=6.1)
+    factories.make_beats(paper=paper, method=awq, baseline=gptq)
     recompute_review(review.pk)
     approved_board = LeaderboardEntry.objects.filter(review=review, approved_only=True)
     assert not approved_board.exists()
@@ -179,18 +172,18 @@ def test_a_decision_on_a_result_recounts_its_method_and_rebuilds_its_board(
 
 
 def test_a_new_papers_receipts_reach_the_views_without_a_full_recompute(db, django_capture_on_commit_callbacks):
-    review = make_review()
-    gptq, quip = make_method("GPTQ"), make_method("QuIP")
-    wiki = make_benchmark("WikiText-2")
-    old = make_paper()
-    add_to_review(review, old)
-    make_result(paper=old, method=gptq, benchmark=wiki, value=6.1)
+    review = factories.make_review()
+    gptq, quip = factories.make_method("GPTQ"), factories.make_method("QuIP")
+    wiki = factories.make_benchmark("WikiText-2")
+    old = factories.make_paper()
+    factories.add_to_review(review, old)
+    factories.make_result(paper=old, method=gptq, benchmark=wiki, value=6.1)
     recompute_review(review.pk)
-    new = make_paper()
-    add_to_review(review, new)
+    new = factories.make_paper()
+    factories.add_to_review(review, new)
     before = touched_by_papers({new.pk})
-    make_result(paper=new, method=quip, benchmark=wiki, value=5.2)
-    make_beats(paper=new, method=quip, baseline=gptq)
+    factories.make_result(paper=new, method=quip, benchmark=wiki, value=5.2)
+    factories.make_beats(paper=new, method=quip, baseline=gptq)
 
     with django_capture_on_commit_callbacks(execute=True):
         queue_refresh({new.pk}, before | touched_by_papers({new.pk}))
@@ -208,10 +201,10 @@ def test_a_burst_of_decisions_queues_one_refresh_each_and_one_catch_up(
     db, alice, django_capture_on_commit_callbacks, settings
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    review = make_review()
-    paper = make_paper()
-    add_to_review(review, paper)
-    results = [make_result(paper=paper, value=5 + n) for n in range(3)]
+    review = factories.make_review()
+    paper = factories.make_paper()
+    factories.add_to_review(review, paper)
+    results = [factories.make_result(paper=paper, value=5 + n) for n in range(3)]
     recompute_review(review.pk)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -224,10 +217,10 @@ def test_a_burst_of_decisions_queues_one_refresh_each_and_one_catch_up(
 
 
 def test_the_beat_sweep_folds_in_refreshes_and_catch_ups_whose_tasks_were_lost(db, no_full_recompute):
-    review = make_review()
-    paper = make_paper()
-    add_to_review(review, paper)
-    result = make_result(paper=paper, value=5.5)
+    review = factories.make_review()
+    paper = factories.make_paper()
+    factories.add_to_review(review, paper)
+    result = factories.make_result(paper=paper, value=5.5)
     recompute_review(review.pk)
     # A decision whose tasks never reached the broker left these behind; no full recompute is due.
     PendingRefresh.objects.create(review=review, paper_ids=[paper.pk], touched={"reported": [result.method_id]})
@@ -240,10 +233,10 @@ def test_the_beat_sweep_folds_in_refreshes_and_catch_ups_whose_tasks_were_lost(d
 
 
 def test_a_review_never_computed_gets_the_full_recompute_instead(db, alice, django_capture_on_commit_callbacks):
-    review = make_review()
-    paper = make_paper()
-    add_to_review(review, paper)
-    result = make_result(paper=paper, value=5.5)
+    review = factories.make_review()
+    paper = factories.make_paper()
+    factories.add_to_review(review, paper)
+    result = factories.make_result(paper=paper, value=5.5)
     Review.objects.filter(pk=review.pk).update(derived_at=None, derived_dirty=False)  # as migrated
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -255,7 +248,7 @@ def test_a_review_never_computed_gets_the_full_recompute_instead(db, alice, djan
 
 
 def test_a_refresh_that_fails_hands_over_to_the_full_recompute(db, monkeypatch):
-    review = make_review()
+    review = factories.make_review()
     recompute_review(review.pk)
     Review.objects.filter(pk=review.pk).update(derived_dirty=False)
     PendingRefresh.objects.create(review=review, touched={})

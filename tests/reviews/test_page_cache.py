@@ -7,15 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from baselines import curation
 from baselines.models import DecisionAction
 from reviews.derived import recompute_review
-from tests.factories import (
-    add_to_review,
-    make_benchmark,
-    make_critique,
-    make_method,
-    make_paper,
-    make_result,
-    make_review,
-)
+from tests import factories
+from tests.factories import add_to_review, make_critique, make_method, make_paper, make_review
 
 
 @pytest.fixture
@@ -86,11 +79,11 @@ def test_a_decision_retires_the_pages_it_touched_and_leaves_the_others_warm(
 ):
     review = make_review()
     gptq, awq = make_method("GPTQ"), make_method("AWQ")
-    wiki, c4 = make_benchmark("WikiText-2"), make_benchmark("C4")
+    wiki, c4 = factories.make_benchmark("WikiText-2"), factories.make_benchmark("C4")
     paper, other = make_paper(), make_paper()
     add_to_review(review, paper), add_to_review(review, other)
-    result = make_result(paper=paper, method=awq, benchmark=wiki, value=5.61, value_text="5.61")
-    make_result(paper=other, method=gptq, benchmark=c4, value=7.9)
+    result = factories.make_result(paper=paper, method=awq, benchmark=wiki, value=5.61, value_text="5.61")
+    factories.make_result(paper=other, method=gptq, benchmark=c4, value=7.9)
     recompute_review(review.pk)
     touched = {
         "benchmark": f"/b/{wiki.slug}/leaderboard.json?review={review.slug}&approved=1",
