@@ -71,7 +71,7 @@ test: install-dev browser-deps
 	$(VENV)/bin/pytest
 
 worker: install
-	$(VENV)/bin/celery -A config worker --loglevel=INFO -Q default,ingest
+	$(VENV)/bin/celery -A config worker --loglevel=INFO -Q default,ingest,derived
 
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO

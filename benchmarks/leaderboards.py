@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ class Cell:
         values = list(self.per_paper.values())
         if len(values) < 2:
             return 0.0
-        mean = sum(values) / len(values)
+        mean = math.fsum(values) / len(values)  # exactly rounded: the same whatever order rows came in
         return (max(values) - min(values)) / abs(mean) if mean else 0.0
 
     @property

@@ -31,13 +31,10 @@ def noting_unqueued() -> Iterator[list[str]]:
         _unqueued.reset(token)
 
 
-def publish(
-    task: Task, *args: Any, on_failure: Callable[[], None] | None = None, countdown: float | None = None
-) -> bool:
-    """Send the task now (to run `countdown` seconds later, if given; eager mode runs it at once);
-    False (logged, `on_failure` called) when the broker does not take it."""
+def publish(task: Task, *args: Any, on_failure: Callable[[], None] | None = None) -> bool:
+    """Send the task now; False (logged, `on_failure` called) when the broker does not take it."""
     try:
-        task.apply_async(args=args, countdown=countdown)
+        task.apply_async(args=args)
     except Exception as exc:  # kombu's OperationalError, a socket error, a timeout: all mean "not queued"
         logger.warning("could not queue %s%r: %s", task.name, args, exc)
         noted = _unqueued.get()
@@ -49,8 +46,6 @@ def publish(
     return True
 
 
-def publish_on_commit(
-    task: Task, *args: Any, on_failure: Callable[[], None] | None = None, countdown: float | None = None
-) -> None:
+def publish_on_commit(task: Task, *args: Any, on_failure: Callable[[], None] | None = None) -> None:
     """`publish` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: publish(task, *args, on_failure=on_failure, countdown=countdown))
+    transaction.on_commit(lambda: publish(task, *args, on_failure=on_failure))

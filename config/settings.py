@@ -203,7 +203,14 @@ CELERY_TASK_ROUTES = {
     "worker.tasks.ingest_review": {"queue": "ingest"},
     "worker.tasks.fetch_feed": {"queue": "ingest"},
     "worker.tasks.download_pdf": {"queue": "ingest"},
+    # A decision's refresh has a queue of its own: it never waits behind extraction or a full recompute.
+    "worker.tasks.refresh_derived_views": {"queue": "derived"},
 }
+# A curator decision refreshes the rows it touches at once (reviews.incremental); sub-problems and the
+# receipts draft, built over the whole review (about 25 s at 100,000 papers), catch up by the beat
+# this often, once for however many decisions landed.
+FULL_CATCHUP_DELAY_SECONDS = env.float("FULL_CATCHUP_DELAY_SECONDS", 300.0)
+
 # Beat wakes often and each task decides what is due; `expires` shorter than the interval means a
 # stalled worker does not wake up to a pile of duplicate runs.
 CELERY_BEAT_SCHEDULE = {
@@ -216,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "worker.tasks.recompute_dirty_reviews",
         "schedule": 900.0,
         "options": {"expires": 840},
+    },
+    "catch-up-stale-reviews": {
+        "task": "worker.tasks.catch_up_stale_reviews",
+        "schedule": FULL_CATCHUP_DELAY_SECONDS,
+        "options": {"expires": FULL_CATCHUP_DELAY_SECONDS * 0.9},
     },
     "resume-stalled-items": {
         "task": "worker.tasks.resume_stalled_items",
@@ -236,11 +248,6 @@ PDF_PARSE_TIMEOUT_SECONDS = env.float("PDF_PARSE_TIMEOUT_SECONDS", 120.0)
 # How much a parse child may grow (RLIMIT_AS over what it inherits): the largest corpus paper needs
 # about 140 MB; a PDF bomb (a stream inflating to gigabytes) fails with "too large" at this size.
 PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", 512, minimum=64)
-
-# A curator decision refreshes the rows it touches at once (reviews.incremental); sub-problems and the
-# receipts draft, built over the whole review (about 25 s at 100,000 papers), catch up this long after
-# the first decision of a burst, once for the whole burst.
-FULL_CATCHUP_DELAY_SECONDS = env.float("FULL_CATCHUP_DELAY_SECONDS", 300.0)
 
 # Anonymous readers get public pages from the cache until derived views change; 0 turns it off.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", 600, minimum=0)

@@ -6,8 +6,8 @@ folds every waiting row in and rebuilds only: the standings of the touched metho
 standing's rank), the touched leaderboard cells (then their boards' ranks), the frontier when a
 beats receipt changed, and the counts (from per-paper tallies). Sub-problems are a
 clustering of the whole comparison graph and the receipts draft reads everything: both catch up in
-one later pass (`recompute_clusters`), queued once per FULL_CATCHUP_DELAY_SECONDS however many
-decisions land meanwhile. A change that reaches past its receipts (a merge, an adopted candidate)
+one later pass (`recompute_clusters`), run by the beat every FULL_CATCHUP_DELAY_SECONDS for the
+reviews whose decisions flagged them. A change that reaches past its receipts (a merge, an adopted candidate)
 gets the full recompute instead (reviews.derived.mark_dirty).
 """
 
@@ -125,11 +125,15 @@ def _folded(claimed: dict[int, tuple[list, dict]]) -> tuple[set[int], Touched]:
 
 
 def _schedule_catchup(review_ids: list[int]) -> None:
-    """Queue the sub-problems' catch-up once: only the decision that raises the flag queues it."""
+    """Flag the reviews' sub-problems as behind. The beat's catch-up sweep runs them every
+    FULL_CATCHUP_DELAY_SECONDS, once however many decisions landed; a delayed task would sit reserved
+    in a worker (an ETA message holds the prefetch slot of a worker with late acks). Tasks run
+    in-process have no beat: the catch-up runs at once."""
     catchup = current_app.tasks[CATCHUP_TASK]
     for review_id in review_ids:
-        if Review.objects.filter(pk=review_id, subproblems_stale=False).update(subproblems_stale=True):
-            publish_on_commit(catchup, review_id, countdown=settings.FULL_CATCHUP_DELAY_SECONDS)
+        raised = Review.objects.filter(pk=review_id, subproblems_stale=False).update(subproblems_stale=True)
+        if raised and settings.CELERY_TASK_ALWAYS_EAGER:
+            publish_on_commit(catchup, review_id)
 
 
 def refresh_review(review_id: int) -> RefreshReport:

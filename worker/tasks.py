@@ -155,18 +155,24 @@ def catch_up_subproblems(review_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def recompute_dirty_reviews() -> int:
-    """Beat: a safety net for reviews flagged dirty (or with sub-problems behind, or refreshes
-    waiting) whose task was lost."""
+    """Beat: a safety net for reviews flagged dirty (or with refreshes waiting) whose task was lost."""
     review_ids = list(Review.objects.filter(derived_dirty=True).values_list("pk", flat=True))
     for review_id in review_ids:
         recompute_derived_views.delay(review_id)
-    behind = Review.objects.filter(derived_dirty=False, subproblems_stale=True).values_list("pk", flat=True)
-    for review_id in behind:
-        catch_up_subproblems.delay(review_id)
     waiting = PendingRefresh.objects.exclude(review_id__in=review_ids).values_list("review_id", flat=True)
     for review_id in set(waiting):
         refresh_derived_views.delay(review_id)
     return len(review_ids)
+
+
+@shared_task(ignore_result=True)
+def catch_up_stale_reviews() -> int:
+    """Beat: the sub-problems and receipts draft of reviews whose decisions flagged them behind (a
+    review with a full recompute due gets them from it)."""
+    behind = list(Review.objects.filter(derived_dirty=False, subproblems_stale=True).values_list("pk", flat=True))
+    for review_id in behind:
+        catch_up_subproblems.delay(review_id)
+    return len(behind)
 
 
 @shared_task(ignore_result=True)

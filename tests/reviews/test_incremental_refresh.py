@@ -17,7 +17,7 @@ from reviews.derived import recompute_review
 from reviews.incremental import queue_refresh, touched_by_papers
 from reviews.models import FrontierEntry, MethodStanding, PaperTally, PendingRefresh, Review
 from tests import factories
-from worker.tasks import recompute_dirty_reviews, refresh_derived_views
+from worker.tasks import catch_up_stale_reviews, recompute_dirty_reviews, refresh_derived_views
 
 # Spellings of one model ("LLaMA 2 7B" and "LLaMA-2-7B" make one board) and of another.
 MODELS = ["LLaMA-2-7B", "LLaMA 2 7B", "OPT-6.7B"]
@@ -227,6 +227,7 @@ def test_the_beat_sweep_folds_in_refreshes_and_catch_ups_whose_tasks_were_lost(d
     Review.objects.filter(pk=review.pk).update(subproblems_stale=True, derived_dirty=False)
 
     recompute_dirty_reviews()  # tasks run in-process here
+    catch_up_stale_reviews()
 
     assert not PendingRefresh.objects.exists()
     assert not Review.objects.get(pk=review.pk).subproblems_stale

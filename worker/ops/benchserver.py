@@ -139,13 +139,13 @@ def gunicorn(
 
 @contextmanager
 def celery_worker(extra_env: dict[str, str]) -> Iterator[None]:
-    """A Celery worker on the default queue, as deployed (it runs the refresh a decision queues);
+    """A Celery worker on the derived queue, as deployed (it runs the refresh a decision queues);
     yields once it answers a ping, stops it afterwards."""
     with tempfile.TemporaryDirectory() as scratch:
         env = server_env(scratch, extra_env)
         command = [sys.executable, "-m", "celery", "-A", "config"]
         worker = subprocess.Popen(
-            [*command, "worker", "-Q", "default", "--concurrency", "1", "--loglevel", "WARNING"],
+            [*command, "worker", "-Q", "derived", "--concurrency", "1", "--loglevel", "WARNING"],
             env=env,
             cwd=settings.BASE_DIR,
         )
